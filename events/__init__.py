@@ -1,0 +1,1 @@
+"""TaskFlow's event contract and its transport (CloudEvents over RabbitMQ)."""

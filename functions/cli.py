@@ -1,0 +1,60 @@
+"""The `taskflow` command: `dev` runs everything in one process; `migrate` updates a database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from functions.core.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        messages = "; ".join(str(e["msg"]) for e in exc.errors())
+        sys.exit(f"taskflow: bad configuration: {messages}")
+
+
+def dev(host: str, port: int) -> None:
+    """The embedded mode: gateway and every function in one process, nothing to install."""
+    import uvicorn
+
+    from functions.core import migrate, runtime
+    from functions.gateway import create_app
+
+    os.environ.setdefault("TASKFLOW_ENV", "dev")
+    settings = _settings()
+    migrate.upgrade(settings.effective_database_url)
+    app = create_app(runtime.Runtime(settings))
+    mode = "embedded stand-ins" if settings.embedded else "configured servers"
+    print(
+        f"TaskFlow is running at http://{host}:{port}/ ({mode}; API docs at /api/docs)", flush=True
+    )
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="taskflow", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev_parser = commands.add_parser("dev", help="run TaskFlow in one process")
+    dev_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    dev_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    commands.add_parser("migrate", help="bring the configured database to the current schema")
+    args = parser.parse_args(argv)
+
+    if args.command == "dev":
+        dev(args.host, args.port)
+    elif args.command == "migrate":
+        from functions.core import migrate
+
+        migrate.upgrade(_settings().effective_database_url)
+        print("the database schema is current")
+
+
+if __name__ == "__main__":
+    main()

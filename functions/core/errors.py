@@ -1,0 +1,63 @@
+"""Domain errors: the core raises these; the HTTP edge maps each to one status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class InvalidInput(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    title = "Unauthenticated"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    """Also what a caller sees for objects that exist but are not theirs."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    title = "Precondition failed"
+
+
+class RateLimited(DomainError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"

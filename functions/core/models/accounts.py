@@ -1,0 +1,61 @@
+"""Accounts and sessions on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from functions.core.models.common import Public, Strict
+
+Password = Annotated[str, Field(min_length=8, max_length=1024)]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RegisterRequest(Strict):
+    email: EmailStr = Field(max_length=320)
+    password: Password
+    display_name: DisplayName
+
+
+class LoginRequest(Strict):
+    email: Annotated[str, Field(max_length=320)]
+    password: Annotated[str, Field(max_length=1024)]
+
+
+class RefreshRequest(Strict):
+    """The refresh token; browsers omit it and send the httpOnly cookie instead."""
+
+    refresh_token: Annotated[str, Field(max_length=256)] | None = None
+
+
+class TokenPair(Public):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class UserPublic(Public):
+    id: uuid.UUID
+    email: str
+    display_name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class UserUpdate(Strict):
+    display_name: DisplayName | None = None
+    email: EmailStr | None = Field(default=None, max_length=320)
+
+
+class PasswordChange(Strict):
+    current_password: Annotated[str, Field(max_length=1024)]
+    new_password: Password
+
+
+class Jwks(Public):
+    keys: list[dict[str, Any]]

@@ -1,0 +1,77 @@
+"""Projects and their members on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, StringConstraints, model_validator
+
+from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
+
+Role = Literal["owner", "editor", "viewer"]
+ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+ProjectDescription = Annotated[str, Field(max_length=2000)]
+
+
+class ProjectCreate(Strict):
+    name: ProjectName
+    description: ProjectDescription = ""
+
+
+class ProjectUpdate(Strict):
+    name: ProjectName | None = None
+    description: ProjectDescription | None = None
+
+
+class ProjectPublic(Public):
+    id: uuid.UUID
+    name: str
+    description: str
+    owner_id: uuid.UUID
+    is_inbox: bool
+    role: Role
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProjectsPublic(Public):
+    items: list[ProjectPublic]
+    next_cursor: str | None = None
+
+
+class ProjectListQuery(Strict):
+    limit: PageLimit = DEFAULT_PAGE
+    cursor: Annotated[str, Field(max_length=512)] | None = None
+
+
+class MemberAdd(Strict):
+    """Name the new member by `user_id` or by `email`, not both."""
+
+    user_id: uuid.UUID | None = None
+    email: EmailStr | None = Field(default=None, max_length=320)
+    role: Role = "editor"
+
+    @model_validator(mode="after")
+    def _one_way_to_name_the_user(self) -> MemberAdd:
+        if (self.user_id is None) == (self.email is None):
+            raise ValueError("give exactly one of user_id and email")
+        return self
+
+
+class MemberUpdate(Strict):
+    role: Role
+
+
+class MemberPublic(Public):
+    user_id: uuid.UUID
+    email: str
+    display_name: str
+    role: Role
+    created_at: datetime
+
+
+class MembersPublic(Public):
+    items: list[MemberPublic]
+    next_cursor: str | None = None

@@ -1,0 +1,148 @@
+"""Tasks and comments on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+
+from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
+
+Status = Literal["todo", "in_progress", "review", "done", "cancelled"]
+Priority = Literal["low", "medium", "high", "urgent"]
+TaskSort = Literal[
+    "created", "-created", "updated", "-updated", "due", "-due", "priority", "-priority"
+]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=20_000)]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, to_lower=True)
+]
+Labels = Annotated[list[Label], Field(max_length=20)]
+Cursor = Annotated[str, Field(max_length=512)]
+
+
+def _unique(labels: list[str] | None) -> list[str] | None:
+    return None if labels is None else list(dict.fromkeys(labels))
+
+
+class TaskCreate(Strict):
+    project_id: uuid.UUID
+    title: Title
+    description: Description = ""
+    status: Status = "todo"
+    priority: Priority = "medium"
+    due_at: AwareDatetime | None = None
+    labels: Labels = Field(default_factory=list)
+    assignee_id: uuid.UUID | None = None
+
+    _labels = field_validator("labels")(_unique)
+
+
+class TaskUpdate(Strict):
+    """PATCH: only the fields sent change; `null` clears due_at and assignee_id.
+
+    `version` (or an `If-Match` header) makes the write conditional on the version read.
+    """
+
+    title: Title | None = None
+    description: Description | None = None
+    status: Status | None = None
+    priority: Priority | None = None
+    due_at: AwareDatetime | None = None
+    labels: Labels | None = None
+    assignee_id: uuid.UUID | None = None
+    version: Annotated[int, Field(ge=1)] | None = None
+
+    _labels = field_validator("labels")(_unique)
+
+
+class TaskBulkFields(Strict):
+    """The fields a bulk update may set: nothing else is accepted."""
+
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = None
+    labels: Labels | None = None
+
+    _labels = field_validator("labels")(_unique)
+
+
+class TaskBulkUpdate(Strict):
+    ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=100)]
+    set: TaskBulkFields
+
+
+class TaskPublic(Public):
+    id: uuid.UUID
+    project_id: uuid.UUID
+    title: str
+    description: str
+    status: Status
+    priority: Priority
+    due_at: datetime | None
+    labels: list[str]
+    assignee_id: uuid.UUID | None
+    creator_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    version: int
+
+
+class TasksPublic(Public):
+    items: list[TaskPublic]
+    next_cursor: str | None = None
+
+
+class TaskListQuery(Strict):
+    project_id: uuid.UUID | None = None
+    status: list[Status] | None = None
+    priority: list[Priority] | None = None
+    assignee_id: uuid.UUID | None = None
+    label: Label | None = None
+    due_before: AwareDatetime | None = None
+    due_after: AwareDatetime | None = None
+    overdue: bool | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    sort: TaskSort = "-created"
+    limit: PageLimit = DEFAULT_PAGE
+    cursor: Cursor | None = None
+
+
+class TaskStatsQuery(Strict):
+    project_id: uuid.UUID | None = None
+
+
+class TaskStats(Public):
+    total: int
+    by_status: dict[Status, int]
+    by_priority: dict[Priority, int]
+    overdue: int
+
+
+class CommentCreate(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+
+
+class CommentPublic(Public):
+    id: uuid.UUID
+    task_id: uuid.UUID
+    author_id: uuid.UUID | None
+    author_name: str | None
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class CommentsPublic(Public):
+    items: list[CommentPublic]
+    next_cursor: str | None = None
+
+
+class CommentListQuery(Strict):
+    limit: PageLimit = DEFAULT_PAGE
+    cursor: Cursor | None = None

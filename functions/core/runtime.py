@@ -1,0 +1,80 @@
+"""The per-process composition root: clients are built on first use, never at import time.
+
+functions-framework has no start-up hook, so each function process reaches its engine,
+Redis client and keys through `current()`; the gateway and the CLI call `close()` on exit.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from functions.core.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from functions.core.security.keys import KeySet
+    from functions.core.security.passwords import PasswordHasher
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def engine(self) -> AsyncEngine:
+        from functions.core.database import create_engine
+
+        return create_engine(self.settings)
+
+    @cached_property
+    def redis(self) -> Redis:
+        from functions.core.kv import create_redis
+
+        return create_redis(self.settings)
+
+    @cached_property
+    def keys(self) -> KeySet:
+        from functions.core.security.keys import load_key_set
+
+        s = self.settings
+        return load_key_set(s.jwt_private_key, s.jwt_previous_public_keys, s.data_dir)
+
+    @cached_property
+    def passwords(self) -> PasswordHasher:
+        from functions.core.security.passwords import PasswordHasher
+
+        return PasswordHasher.from_settings(self.settings)
+
+    async def close(self) -> None:
+        if "engine" in self.__dict__:
+            await self.engine.dispose()
+        if "redis" in self.__dict__:
+            await self.redis.aclose()
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    """This process's runtime, built from the environment the first time it is asked for."""
+    global _current
+    if _current is None:
+        _current = Runtime(Settings())
+    return _current
+
+
+def install(runtime: Runtime | None) -> Runtime | None:
+    """Replace this process's runtime (the CLI and tests build theirs explicitly)."""
+    global _current
+    previous, _current = _current, runtime
+    return previous
+
+
+async def close() -> None:
+    global _current
+    if _current is not None:
+        await _current.close()
+        _current = None

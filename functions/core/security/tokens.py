@@ -1,0 +1,90 @@
+"""Access tokens: short-lived JWTs signed with the key set, verified locally everywhere."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Final
+
+import jwt
+
+from functions.core.errors import Unauthenticated
+from functions.core.security.keys import KeySet
+
+ACCESS_TOKEN_TYPE: Final = "access"
+REQUIRED_CLAIMS: Final = ("iss", "aud", "sub", "exp", "iat", "nbf", "jti", "typ")
+# Allowed clock difference between the issuer and a verifier.
+LEEWAY_SECONDS: Final = 5
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    jti: str
+    expires_at: int
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a verified access token speaks for."""
+
+    user_id: uuid.UUID
+    jti: str
+    issued_at: int
+    expires_at: int
+
+
+def issue_access_token(
+    keys: KeySet, *, user_id: uuid.UUID, issuer: str, audience: str, ttl_seconds: int
+) -> AccessToken:
+    now = int(time.time())
+    jti = secrets.token_urlsafe(16)
+    claims = {
+        "iss": issuer,
+        "aud": audience,
+        "sub": str(user_id),
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl_seconds,
+        "jti": jti,
+        "typ": ACCESS_TOKEN_TYPE,
+    }
+    token = jwt.encode(
+        claims,
+        keys.signing_key,
+        algorithm=keys.signing_algorithm,
+        headers={"kid": keys.signing_kid, "typ": "at+jwt"},
+    )
+    return AccessToken(token=token, jti=jti, expires_at=now + ttl_seconds, expires_in=ttl_seconds)
+
+
+def verify_access_token(keys: KeySet, token: str, *, issuer: str, audience: str) -> Principal:
+    """The principal, or Unauthenticated; the algorithm is our key's, never the token's."""
+    try:
+        header = jwt.get_unverified_header(token)
+        kid = header.get("kid")
+        key = keys.verification_keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise Unauthenticated("the token was not signed by a known key")
+        claims = jwt.decode(
+            token,
+            key.key,
+            algorithms=[key.algorithm],
+            audience=audience,
+            issuer=issuer,
+            leeway=LEEWAY_SECONDS,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+        if claims["typ"] != ACCESS_TOKEN_TYPE:
+            raise Unauthenticated("not an access token")
+        return Principal(
+            user_id=uuid.UUID(str(claims["sub"])),
+            jti=str(claims["jti"]),
+            issued_at=int(claims["iat"]),
+            expires_at=int(claims["exp"]),
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+        raise Unauthenticated("the access token is invalid or expired") from exc

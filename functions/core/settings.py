@@ -1,0 +1,90 @@
+"""One settings object, built once from the environment and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["dev", "test", "prod"]
+
+DEFAULT_DATA_DIR = Path(".taskflow")
+
+
+class Settings(BaseSettings):
+    """TaskFlow configuration; every field reads `TASKFLOW_<NAME>` from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TASKFLOW_", extra="ignore", frozen=True)
+
+    env: Environment = "prod"
+    data_dir: Path = DEFAULT_DATA_DIR
+
+    # Unset URLs select the embedded stand-ins (SQLite file, in-process Redis, in-process broker).
+    database_url: str | None = None
+    redis_url: str | None = None
+    amqp_url: str | None = None
+    redis_prefix: str = "taskflow:"
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+
+    # Signing key: a PEM private key (Ed25519 or RSA) or a path to one; in dev, generated.
+    jwt_private_key: str | None = None
+    # Extra public keys (PEM, separated by blank lines) still accepted during a key rotation.
+    jwt_previous_public_keys: str = ""
+    jwt_issuer: str = "taskflow"
+    jwt_audience: str = "taskflow-api"
+    access_token_ttl_seconds: int = Field(default=900, ge=30, le=900)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+
+    # argon2id: OWASP's minimum profile; raise these and old hashes are upgraded at login.
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_kib: int = Field(default=19 * 1024, ge=8 * 1024)
+    argon2_parallelism: int = Field(default=1, ge=1)
+    max_concurrent_hashes: int = Field(default=2, ge=1)
+
+    # Per-minute budgets for the unauthenticated endpoints that guess passwords or make accounts.
+    login_limit_per_account: int = Field(default=10, ge=1)
+    login_limit_per_address: int = Field(default=30, ge=1)
+    register_limit_per_address: int = Field(default=10, ge=1)
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+
+    allowed_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Behind a trusted proxy, the client address is the last hop it appended.
+    trust_forwarded_for: bool = False
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env != "prod"
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'taskflow.db').resolve()}"
+
+    @model_validator(mode="after")
+    def _refuse_insecure_defaults(self) -> Settings:
+        if self.is_dev:
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("TASKFLOW_DATABASE_URL", self.database_url),
+                ("TASKFLOW_REDIS_URL", self.redis_url),
+                ("TASKFLOW_JWT_PRIVATE_KEY", self.jwt_private_key),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(
+                "outside dev mode TaskFlow needs real servers and keys; set "
+                + ", ".join(missing)
+                + " (or TASKFLOW_ENV=dev for the embedded stand-ins)"
+            )
+        return self

@@ -1,0 +1,199 @@
+"""The relational schema, as SQLAlchemy Core tables (the migrations create the same)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    false,
+    func,
+    literal_column,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database (SQLite keeps them as naive UTC text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware one")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def _timestamp(name: str, *, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UtcDateTime(), nullable=nullable)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # Stored lower-cased: uniqueness is case-insensitive by construction.
+    Column("email", String(320), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("owner_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("is_inbox", Boolean, nullable=False, server_default=false()),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+)
+
+project_members = Table(
+    "project_members",
+    metadata,
+    Column(
+        "project_id",
+        Uuid,
+        ForeignKey("projects.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(16), nullable=False),
+    _timestamp("created_at"),
+    CheckConstraint("role in ('owner', 'editor', 'viewer')", name="role"),
+    Index(None, "user_id"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "project_id",
+        Uuid,
+        ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),
+    Column("priority", String(16), nullable=False),
+    _timestamp("due_at", nullable=True),
+    Column("labels", Json, nullable=False),
+    Column("assignee_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("creator_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    _timestamp("completed_at", nullable=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    CheckConstraint(
+        "status in ('todo', 'in_progress', 'review', 'done', 'cancelled')", name="status"
+    ),
+    CheckConstraint("priority in ('low', 'medium', 'high', 'urgent')", name="priority"),
+    Index(None, "project_id", "created_at", "id"),
+    Index(None, "project_id", "updated_at", "id"),
+    Index(None, "project_id", "due_at", "id"),
+    Index(None, "assignee_id"),
+)
+
+# The full-text index: list queries must use the same expression to hit it.
+TASK_SEARCH_CONFIG = "english"
+task_search_document = func.to_tsvector(
+    literal_column(f"'{TASK_SEARCH_CONFIG}'"),
+    tasks.c.title + literal_column("' '") + tasks.c.description,
+)
+Index("ix_tasks_search", task_search_document, postgresql_using="gin").ddl_if(dialect="postgresql")
+Index("ix_tasks_labels", tasks.c.labels, postgresql_using="gin").ddl_if(dialect="postgresql")
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("body", Text, nullable=False),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    Index(None, "task_id", "created_at", "id"),
+)
+
+# One row per refresh token; a family is one sign-in, rotated token by token.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("family_id", Uuid, nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # The access token issued with this refresh token, denylisted when the family ends.
+    Column("access_jti", String(64), nullable=False),
+    _timestamp("created_at"),
+    _timestamp("expires_at"),
+    _timestamp("used_at", nullable=True),
+    _timestamp("revoked_at", nullable=True),
+    Index(None, "family_id"),
+    Index(None, "user_id"),
+)
+
+# Written in the same transaction as the rows it describes; published by the relay.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(128), nullable=False),
+    Column("source", String(255), nullable=False),
+    Column("subject", String(255), nullable=True),
+    Column("payload", Json, nullable=False),
+    Column("headers", Json, nullable=False),
+    _timestamp("created_at"),
+    _timestamp("published_at", nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Index(
+        "ix_outbox_unpublished",
+        "id",
+        postgresql_where=literal_column("published_at IS NULL"),
+        sqlite_where=literal_column("published_at IS NULL"),
+    ),
+)

@@ -1,0 +1,281 @@
+"""The HTTP edge every function shares: parse, authenticate, call, answer, map errors.
+
+A handler is `async def name(call: Call[Body, Query]) -> Model | Reply | None`, wrapped by
+`@endpoint(...)`, which also registers it with functions-framework as an ASGI HTTP function.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, Generic, TypeVar, cast
+
+from functions_framework import aio
+from pydantic import BaseModel, ValidationError
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from functions.core import runtime
+from functions.core.errors import DomainError, NotFound, Unauthenticated
+from functions.core.security.access import authenticate
+from functions.core.security.tokens import Principal
+from functions.routes import routes_for
+
+log = logging.getLogger("taskflow.edge")
+
+PROBLEM_JSON = "application/problem+json"
+BodyT = TypeVar("BodyT", bound=BaseModel | None)
+QueryT = TypeVar("QueryT", bound=BaseModel | None)
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What the gateway's OpenAPI document says about a function."""
+
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    auth: bool
+    summary: str
+
+
+@dataclass
+class Reply:
+    """A response with more than a body: another status, headers or cookies."""
+
+    body: BaseModel | None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Call(Generic[BodyT, QueryT]):
+    request: Request
+    path_params: Mapping[str, str]
+    body: BodyT
+    query: QueryT
+    principal: Principal | None
+
+    @property
+    def rt(self) -> runtime.Runtime:
+        return runtime.current()
+
+    @property
+    def user(self) -> Principal:
+        if self.principal is None:  # only reachable if a handler with auth=False asks
+            raise Unauthenticated("sign in first")
+        return self.principal
+
+    def path_uuid(self, name: str) -> uuid.UUID:
+        """A path id; one that cannot exist is simply not found."""
+        try:
+            return uuid.UUID(self.path_params[name])
+        except (KeyError, ValueError) as exc:
+            raise NotFound(f"no such {name.removesuffix('_id')}") from exc
+
+    @property
+    def client_address(self) -> str:
+        if self.rt.settings.trust_forwarded_for:
+            forwarded = self.request.headers.get("x-forwarded-for", "")
+            if forwarded:
+                return forwarded.rsplit(",", 1)[-1].strip()
+        return self.request.client.host if self.request.client else "unknown"
+
+
+def problem(
+    status: int, title: str, detail: str = "", *, instance: str = "", **extra: Any
+) -> Response:
+    """An RFC 9457 problem details response."""
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    headers = {}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return Response(json.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.extra = status, title, detail, extra
+
+
+def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+        raise _BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect as exc:
+        raise _BadRequest(400, "Bad request", "the client went away mid-body") from exc
+    return b"".join(chunks)
+
+
+async def _parse_body(request: Request, model: type[BaseModel], limit: int) -> BaseModel:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise _BadRequest(415, "Unsupported media type", "send the body as application/json")
+    raw = await _read_body(request, limit)
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = _validation_errors(exc)
+        if any(e["type"] in ("json_invalid", "json_type") for e in errors):
+            raise _BadRequest(400, "Malformed JSON", "the body is not valid UTF-8 JSON") from exc
+        raise _BadRequest(
+            422, "Invalid input", "the body does not match the schema", errors=errors
+        ) from exc
+
+
+def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
+    params: dict[str, Any] = {}
+    for name, value in request.query_params.multi_items():
+        params.setdefault(name, []).append(value)
+    # A field typed as a list takes every value; any other takes the single one given.
+    flat = {
+        name: values if _is_list_field(model, name) else (values[0] if len(values) == 1 else values)
+        for name, values in params.items()
+    }
+    try:
+        return model.model_validate(flat)
+    except ValidationError as exc:
+        raise _BadRequest(
+            422,
+            "Invalid input",
+            "the query string does not match the schema",
+            errors=_validation_errors(exc),
+        ) from exc
+
+
+def _is_list_field(model: type[BaseModel], name: str) -> bool:
+    info = model.model_fields.get(name)
+    return info is not None and "list" in str(info.annotation)
+
+
+def _bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("send an access token as 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+def _render(result: BaseModel | Reply | None, default_status: int) -> Response:
+    reply = result if isinstance(result, Reply) else Reply(result, status=default_status)
+    if reply.body is None:
+        response = Response(status_code=204 if reply.status == 200 else reply.status)
+    else:
+        response = Response(
+            reply.body.model_dump_json(),
+            status_code=reply.status,
+            media_type="application/json",
+        )
+    for name, value in reply.headers.items():
+        response.headers[name] = value
+    for cookie in reply.cookies:
+        response.set_cookie(**cookie)
+    return response
+
+
+def endpoint(
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+) -> Callable[
+    [Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]]],
+    Callable[[Request], Awaitable[Response]],
+]:
+    """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it."""
+
+    def wrap(
+        handler: Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]],
+    ) -> Callable[[Request], Awaitable[Response]]:
+        name = handler.__name__
+        routes = routes_for(name)
+        if not routes:
+            raise LookupError(f"{name} is not in the route table")
+
+        @wraps(handler)
+        async def function(request: Request) -> Response:
+            path = request.url.path
+            try:
+                params = next((m for r in routes if (m := r.match(path)) is not None), {})
+                settings = runtime.current().settings
+                principal = None
+                if auth:
+                    principal = await authenticate(runtime.current(), _bearer_token(request))
+                call: Call[Any, Any] = Call(
+                    request=request,
+                    path_params=params,
+                    body=await _parse_body(request, body, settings.max_body_bytes)
+                    if body
+                    else None,
+                    query=_parse_query(request, query) if query else None,
+                    principal=principal,
+                )
+                return _render(await handler(call), status)
+            except _BadRequest as exc:
+                return problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
+            except DomainError as exc:
+                response = problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
+                if isinstance(exc, Unauthenticated):
+                    response.headers["WWW-Authenticate"] = 'Bearer realm="taskflow"'
+                return response
+            except Exception as exc:
+                return _unexpected(exc, path)
+
+        function.__taskflow_spec__ = EndpointSpec(  # type: ignore[attr-defined]
+            body=body,
+            query=query,
+            response=response,
+            status=status,
+            auth=auth,
+            summary=(handler.__doc__ or name.replace("_", " ")).strip().splitlines()[0],
+        )
+        return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
+
+    return wrap
+
+
+def _unexpected(exc: Exception, path: str) -> Response:
+    """Servers we depend on being down is a 503 to retry; anything else is our bug, a 500."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        log.warning("dependency unavailable on %s: %s", path, exc)
+        return problem(503, "Service unavailable", "try again shortly", instance=path)
+    log.exception("unhandled error on %s", path)
+    return problem(500, "Internal server error", instance=path)
+
+
+def spec_of(function: Callable[..., Any]) -> EndpointSpec:
+    return cast(EndpointSpec, function.__taskflow_spec__)  # type: ignore[attr-defined]

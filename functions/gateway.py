@@ -1,0 +1,203 @@
+"""The one-process gateway: every function from the route table at its public path.
+
+It is also the API's contract: the OpenAPI document is built here from the same pydantic
+models the functions validate with. Functions never import this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from functions.core import runtime
+from functions.edge import EndpointSpec, problem, spec_of
+from functions.routes import HTTP, ROUTES, Route, load_target
+
+API_TITLE = "TaskFlow API"
+API_VERSION = "1.0.0"
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["type", "title", "status"],
+}
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+PLACEHOLDER_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>TaskFlow</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<h1>TaskFlow is running</h1>
+<p>The web app has not been built yet. The API and its documentation are at
+<a href="/api/docs">/api/docs</a>.</p></body></html>"""
+
+
+def _forwarder(function: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
+    """A gateway endpoint that hands the untouched request to the function."""
+
+    async def forward(request: Request) -> Response:
+        return await function(request)
+
+    return forward
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "format": "uuid"},
+        }
+        for name in re.findall(r"\{(\w+)\}", path)
+    ]
+
+
+def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
+    if model is None:
+        return []
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def _openapi_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "parameters": _path_parameters(route.path) + _query_parameters(spec.query),
+        "responses": {
+            "4XX": {
+                "description": "A problem (RFC 9457)",
+                "content": {
+                    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
+            }
+        },
+    }
+    if spec.body is not None:
+        extra["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}
+                }
+            },
+        }
+    if spec.auth:
+        extra["security"] = [{"bearerAuth": []}]
+    return extra
+
+
+def _add_schemas(document: dict[str, Any], models: list[type[BaseModel]]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM_SCHEMA
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(schema.pop("$defs", {}))
+        schemas[model.__name__] = schema
+    document["components"]["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    }
+
+
+def _mount_web(app: FastAPI, web_dist: Path) -> None:
+    if (web_dist / "index.html").exists():
+        app.mount("/", StaticFiles(directory=web_dist, html=True), name="web")
+        return
+
+    @app.get("/", include_in_schema=False)
+    async def placeholder() -> HTMLResponse:
+        return HTMLResponse(PLACEHOLDER_PAGE)
+
+
+def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> FastAPI:
+    """The gateway app; with `rt` given, that runtime serves every function in this process."""
+    if rt is not None:
+        runtime.install(rt)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await runtime.close()
+
+    app = FastAPI(
+        title=API_TITLE,
+        version=API_VERSION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    body_models: list[type[BaseModel]] = []
+    for route in ROUTES:
+        if route.trigger != HTTP:
+            continue
+        function = load_target(route.target)
+        spec = spec_of(function)
+        if spec.body is not None:
+            body_models.append(spec.body)
+        app.add_api_route(
+            route.path,
+            _forwarder(function),
+            methods=[route.method],
+            name=f"{route.target} {route.path}",
+            operation_id=route.target if route.path == _first_path(route.target) else None,
+            summary=spec.summary,
+            tags=[route.module.rsplit(".", 1)[-1]],
+            response_model=spec.response,
+            status_code=spec.status,
+            openapi_extra=_openapi_extra(route, spec),
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(title=API_TITLE, version=API_VERSION, routes=app.routes)
+            _add_schemas(document, body_models)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        titles = {404: "Not found", 405: "Method not allowed"}
+        return problem(
+            exc.status_code,
+            titles.get(exc.status_code, "Error"),
+            str(exc.detail),
+            instance=request.url.path,
+        )
+
+    settings = runtime.current().settings
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
+        )
+    _mount_web(app, web_dist)
+    return app
+
+
+def _first_path(target: str) -> str:
+    return next(r.path for r in ROUTES if r.target == target)

@@ -1,0 +1,105 @@
+"""The route table: which function answers which path and which event, and how it scales.
+
+Every way of running TaskFlow is rendered from this table: the FastAPI gateway, each
+functions-framework process, and (later) nginx, docker compose and the Knative Services.
+It imports nothing heavy, so any process can read it at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Final
+
+HTTP: Final = "http"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    target: str
+    module: str
+    trigger: str = HTTP
+    # Knative autoscaling hints: scale to zero unless a route needs a warm instance.
+    min_scale: int = 0
+    max_scale: int = 10
+    target_concurrency: int = 100
+    scale_down_delay: str | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return _compile(self.path)
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.pattern.fullmatch(path)
+        return found.groupdict() if found else None
+
+
+@cache
+def _compile(template: str) -> re.Pattern[str]:
+    regex = re.sub(
+        r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+    )
+    return re.compile(regex)
+
+
+_AUTH = "functions.auth"
+_PROJECTS = "functions.projects"
+_TASKS = "functions.tasks"
+_COMMENTS = "functions.comments"
+_HEALTH = "functions.health"
+_WARM = "5m"  # keep an instance around where a cold start sits in front of a person
+
+ROUTES: Final[tuple[Route, ...]] = (
+    Route("GET", "/healthz", "healthz", _HEALTH),
+    Route("POST", "/api/auth/register", "register", _AUTH),
+    Route("POST", "/api/auth/login", "login", _AUTH, scale_down_delay=_WARM),
+    Route("POST", "/api/auth/refresh", "refresh", _AUTH, scale_down_delay=_WARM),
+    Route("POST", "/api/auth/logout", "logout", _AUTH),
+    Route("GET", "/api/auth/me", "get_me", _AUTH),
+    Route("PATCH", "/api/auth/me", "update_me", _AUTH),
+    Route("POST", "/api/auth/password", "change_password", _AUTH),
+    Route("GET", "/api/auth/jwks", "jwks", _AUTH),
+    Route("GET", "/.well-known/jwks.json", "jwks", _AUTH),
+    Route("POST", "/api/projects", "create_project", _PROJECTS),
+    Route("GET", "/api/projects", "list_projects", _PROJECTS, scale_down_delay=_WARM),
+    Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS),
+    Route("PATCH", "/api/projects/{project_id}", "update_project", _PROJECTS),
+    Route("DELETE", "/api/projects/{project_id}", "delete_project", _PROJECTS),
+    Route("GET", "/api/projects/{project_id}/members", "list_members", _PROJECTS),
+    Route("POST", "/api/projects/{project_id}/members", "add_member", _PROJECTS),
+    Route("PATCH", "/api/projects/{project_id}/members/{user_id}", "change_member_role", _PROJECTS),
+    Route("DELETE", "/api/projects/{project_id}/members/{user_id}", "remove_member", _PROJECTS),
+    Route("POST", "/api/tasks", "create_task", _TASKS),
+    Route("GET", "/api/tasks", "list_tasks", _TASKS, scale_down_delay=_WARM),
+    Route("GET", "/api/tasks/stats", "task_stats", _TASKS),
+    Route("POST", "/api/tasks/bulk", "bulk_update_tasks", _TASKS),
+    Route("GET", "/api/tasks/{task_id}", "get_task", _TASKS),
+    Route("PATCH", "/api/tasks/{task_id}", "update_task", _TASKS),
+    Route("DELETE", "/api/tasks/{task_id}", "delete_task", _TASKS),
+    Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS),
+    Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS),
+    Route("DELETE", "/api/tasks/{task_id}/comments/{comment_id}", "delete_comment", _COMMENTS),
+)
+
+
+def routes_for(target: str) -> tuple[Route, ...]:
+    return tuple(r for r in ROUTES if r.target == target)
+
+
+def targets() -> dict[str, str]:
+    """Each target's name and the module that defines it."""
+    return {r.target: r.module for r in ROUTES}
+
+
+def load_target(target: str) -> Callable[..., Any]:
+    """Import only the module that defines `target` (a function imports what it uses)."""
+    module = targets().get(target)
+    if module is None:
+        raise AttributeError(f"no TaskFlow function named {target!r}")
+    function: Callable[..., Any] = getattr(importlib.import_module(module), target)
+    return function
