@@ -134,7 +134,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _parse_body(request: Request, model: type[BaseModel], limit: int) -> BaseModel:
+async def _parse_body(
+    request: Request, model: type[BaseModel], limit: int, *, optional: bool = False
+) -> BaseModel | None:
+    if optional and not request.headers.get("content-type") and not _has_body(request):
+        return None
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise _BadRequest(415, "Unsupported media type", "send the body as application/json")
@@ -148,6 +152,11 @@ async def _parse_body(request: Request, model: type[BaseModel], limit: int) -> B
         raise _BadRequest(
             422, "Invalid input", "the body does not match the schema", errors=errors
         ) from exc
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return length not in (None, "0") or "transfer-encoding" in request.headers
 
 
 def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
@@ -206,11 +215,17 @@ def endpoint(
     response: type[BaseModel] | None = None,
     status: int = 200,
     auth: bool = True,
+    body_optional: bool = False,
 ) -> Callable[
     [Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]]],
     Callable[[Request], Awaitable[Response]],
 ]:
-    """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it."""
+    """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it.
+
+    `body`/`query` are the models the request is validated with (422 on a mismatch),
+    `response` and `status` document the answer, `auth` requires a valid access token,
+    and `body_optional` lets a request without any body through with `call.body = None`.
+    """
 
     def wrap(
         handler: Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]],
@@ -232,7 +247,9 @@ def endpoint(
                 call: Call[Any, Any] = Call(
                     request=request,
                     path_params=params,
-                    body=await _parse_body(request, body, settings.max_body_bytes)
+                    body=await _parse_body(
+                        request, body, settings.max_body_bytes, optional=body_optional
+                    )
                     if body
                     else None,
                     query=_parse_query(request, query) if query else None,

@@ -1,0 +1,72 @@
+"""Opaque cursors and keyset predicates: pages never skip or repeat rows, and never OFFSET."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+
+from functions.core.errors import InvalidInput
+
+BAD_CURSOR = "the cursor is not one this list gave out (or it belongs to another sort)"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, uuid.UUID):
+        return {"u": str(value)}
+    return value
+
+
+def _typed(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((kind, text),) = value.items()
+        if kind == "t" and isinstance(text, str):
+            return datetime.fromisoformat(text)
+        if kind == "u" and isinstance(text, str):
+            return uuid.UUID(text)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    raise ValueError("unexpected cursor value")
+
+
+def encode_cursor(sort: str, values: Sequence[Any]) -> str:
+    """The position after the row whose sort key is `values`, under `sort`."""
+    raw = json.dumps([sort, *(_plain(v) for v in values)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str, sort: str, arity: int) -> list[Any]:
+    """The sort-key values a cursor holds; a 422 for anything this list did not make."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = json.loads(raw)
+        if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != sort:
+            raise ValueError("shape")
+        return [_typed(v) for v in decoded[1:]]
+    except (ValueError, binascii.Error, UnicodeDecodeError, TypeError) as exc:
+        raise InvalidInput(BAD_CURSOR) from exc
+
+
+def after(
+    keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool
+) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (all ascending, or all descending).
+
+    Written as (a > x) OR (a = x AND b > y) ..., which both PostgreSQL and SQLite plan
+    as a range scan on an index over the same keys. Keys must not be NULL: sort nullable
+    columns through an expression that maps NULL to a sentinel.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    for i, (key, value) in enumerate(zip(keys, values, strict=True)):
+        equal_before = [k == v for k, v in zip(keys[:i], values[:i], strict=True)]
+        step = key < value if descending else key > value
+        clauses.append(and_(*equal_before, step))
+    return or_(*clauses)
