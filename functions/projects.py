@@ -1,51 +1,101 @@
-"""PLACEHOLDER: functions.projects functions are being built."""
+"""Project functions: create, list, read, rename, delete projects, and manage their members.
+
+Roles: viewers read; editors may also rename and describe a project; owners also delete it
+and add, re-role and remove members. Anyone may leave a project (unless they are its last
+owner). A project the caller is not in answers 404, whatever the request.
+"""
 
 from __future__ import annotations
 
-from functions.core.errors import Unavailable
+from functions.core.database import reading, transaction
+from functions.core.models.projects import (
+    MemberAdd,
+    MemberListQuery,
+    MemberPublic,
+    MembersPublic,
+    MemberUpdate,
+    ProjectCreate,
+    ProjectListQuery,
+    ProjectPublic,
+    ProjectsPublic,
+    ProjectUpdate,
+)
+from functions.core.services import projects
 from functions.edge import Call, endpoint
 
 
-@endpoint()
-async def create_project(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=ProjectCreate, response=ProjectPublic, status=201)
+async def create_project(call: Call[ProjectCreate, None]) -> ProjectPublic:
+    """Create a project; the caller becomes its owner."""
+    async with transaction(call.rt.engine) as conn:
+        return await projects.create_project(conn, call.user.user_id, call.body)
 
 
-@endpoint()
-async def list_projects(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(query=ProjectListQuery, response=ProjectsPublic)
+async def list_projects(call: Call[None, ProjectListQuery]) -> ProjectsPublic:
+    """The projects the caller belongs to, with their role (Inbox first)."""
+    async with reading(call.rt.engine) as conn:
+        return await projects.list_projects(conn, call.user.user_id, call.query)
 
 
-@endpoint()
-async def get_project(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(response=ProjectPublic)
+async def get_project(call: Call[None, None]) -> ProjectPublic:
+    """One project, with the caller's role in it."""
+    async with reading(call.rt.engine) as conn:
+        return await projects.get_project(conn, call.user.user_id, call.path_uuid("project_id"))
 
 
-@endpoint()
-async def update_project(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=ProjectUpdate, response=ProjectPublic)
+async def update_project(call: Call[ProjectUpdate, None]) -> ProjectPublic:
+    """Rename or describe a project (editors and owners)."""
+    async with transaction(call.rt.engine) as conn:
+        return await projects.update_project(
+            conn, call.user.user_id, call.path_uuid("project_id"), call.body
+        )
 
 
-@endpoint()
+@endpoint(status=204)
 async def delete_project(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+    """Delete a project with its tasks and comments (owners; not the Inbox)."""
+    async with transaction(call.rt.engine) as conn:
+        await projects.delete_project(conn, call.user.user_id, call.path_uuid("project_id"))
 
 
-@endpoint()
-async def list_members(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(query=MemberListQuery, response=MembersPublic)
+async def list_members(call: Call[None, MemberListQuery]) -> MembersPublic:
+    """A project's members, with their e-mail addresses, names and roles."""
+    async with reading(call.rt.engine) as conn:
+        return await projects.list_members(
+            conn, call.user.user_id, call.path_uuid("project_id"), call.query
+        )
 
 
-@endpoint()
-async def add_member(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=MemberAdd, response=MemberPublic, status=201)
+async def add_member(call: Call[MemberAdd, None]) -> MemberPublic:
+    """Add a user to a project by id or e-mail address (owners)."""
+    async with transaction(call.rt.engine) as conn:
+        return await projects.add_member(
+            conn, call.user.user_id, call.path_uuid("project_id"), call.body
+        )
 
 
-@endpoint()
-async def change_member_role(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=MemberUpdate, response=MemberPublic)
+async def change_member_role(call: Call[MemberUpdate, None]) -> MemberPublic:
+    """Give a member another role (owners); the last owner cannot step down."""
+    async with transaction(call.rt.engine) as conn:
+        return await projects.change_member_role(
+            conn,
+            call.user.user_id,
+            call.path_uuid("project_id"),
+            call.path_uuid("user_id"),
+            call.body,
+        )
 
 
-@endpoint()
+@endpoint(status=204)
 async def remove_member(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+    """Remove a member (owners), or leave a project (anyone but its last owner)."""
+    async with transaction(call.rt.engine) as conn:
+        await projects.remove_member(
+            conn, call.user.user_id, call.path_uuid("project_id"), call.path_uuid("user_id")
+        )

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints, model_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
 
 from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
 
@@ -21,8 +21,18 @@ class ProjectCreate(Strict):
 
 
 class ProjectUpdate(Strict):
+    """PATCH: only the fields sent change; send `""` (not null) to clear the description."""
+
     name: ProjectName | None = None
     description: ProjectDescription | None = None
+
+    @field_validator("name", "description")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        # Runs only for fields that were sent: an explicit null is a mistake, not "unchanged".
+        if value is None:
+            raise ValueError("may not be null")
+        return value
 
 
 class ProjectPublic(Public):
@@ -62,6 +72,11 @@ class MemberAdd(Strict):
 
 class MemberUpdate(Strict):
     role: Role
+
+
+class MemberListQuery(Strict):
+    limit: PageLimit = DEFAULT_PAGE
+    cursor: Annotated[str, Field(max_length=512)] | None = None
 
 
 class MemberPublic(Public):
