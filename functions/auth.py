@@ -8,9 +8,12 @@ from functions.core.database import reading, transaction
 from functions.core.models.accounts import (
     Jwks,
     LoginRequest,
+    PasswordChange,
+    RefreshRequest,
     RegisterRequest,
     TokenPair,
     UserPublic,
+    UserUpdate,
 )
 from functions.core.services import accounts
 from functions.core.settings import Settings
@@ -20,12 +23,15 @@ REFRESH_COOKIE = "taskflow_refresh"
 REFRESH_COOKIE_PATH = "/api/auth"
 
 
-def refresh_cookie(settings: Settings, tokens: TokenPair) -> dict[str, Any]:
-    """The refresh token for browsers: httpOnly, SameSite=Strict, sent only to /api/auth."""
+def refresh_cookie(settings: Settings, tokens: TokenPair | None) -> dict[str, Any]:
+    """The refresh token for browsers: httpOnly, SameSite=Strict, sent only to /api/auth.
+
+    Without tokens, the same cookie emptied and expired, so the browser drops it.
+    """
     return {
         "key": REFRESH_COOKIE,
-        "value": tokens.refresh_token,
-        "max_age": tokens.refresh_expires_in,
+        "value": tokens.refresh_token if tokens else "",
+        "max_age": tokens.refresh_expires_in if tokens else 0,
         "path": REFRESH_COOKIE_PATH,
         "httponly": True,
         "samesite": "strict",
@@ -45,16 +51,14 @@ def _signed_in(call: Call[Any, Any], tokens: TokenPair, status: int = 200) -> Re
 @endpoint(body=RegisterRequest, response=TokenPair, status=201, auth=False)
 async def register(call: Call[RegisterRequest, None]) -> Reply:
     """Create an account (with its Inbox project) and sign in."""
-    async with transaction(call.rt.engine) as conn:
-        session = await accounts.register(call.rt, conn, call.body)
+    session = await accounts.register(call.rt, call.body, call.client_address)
     return _signed_in(call, session.tokens, status=201)
 
 
 @endpoint(body=LoginRequest, response=TokenPair, auth=False)
 async def login(call: Call[LoginRequest, None]) -> Reply:
     """Sign in with e-mail and password."""
-    async with transaction(call.rt.engine) as conn:
-        session = await accounts.login(call.rt, conn, call.body)
+    session = await accounts.login(call.rt, call.body, call.client_address)
     return _signed_in(call, session.tokens)
 
 
@@ -65,6 +69,40 @@ async def get_me(call: Call[None, None]) -> UserPublic:
         return await accounts.get_user(conn, call.user.user_id)
 
 
+@endpoint(body=UserUpdate, response=UserPublic)
+async def update_me(call: Call[UserUpdate, None]) -> UserPublic:
+    """Change the signed-in user's display name or e-mail address."""
+    async with transaction(call.rt.engine) as conn:
+        return await accounts.update_user(conn, call.user.user_id, call.body)
+
+
+@endpoint(body=RefreshRequest, response=TokenPair, auth=False, body_optional=True)
+async def refresh(call: Call[RefreshRequest | None, None]) -> Reply:
+    """Trade a refresh token (in the body, or the cookie) for a new pair; each works once."""
+    presented = call.body.refresh_token if call.body else None
+    tokens = await accounts.refresh(call.rt, presented or call.request.cookies.get(REFRESH_COOKIE))
+    return _signed_in(call, tokens)
+
+
+@endpoint(status=204)
+async def logout(call: Call[None, None]) -> Reply:
+    """Sign out: this session's access and refresh tokens stop working."""
+    await accounts.logout(call.rt, call.user)
+    return Reply(
+        None,
+        status=204,
+        headers={"Cache-Control": "no-store"},
+        cookies=[refresh_cookie(call.rt.settings, None)],
+    )
+
+
+@endpoint(body=PasswordChange, response=TokenPair)
+async def change_password(call: Call[PasswordChange, None]) -> Reply:
+    """Change the password; every session ends and this caller gets a fresh one."""
+    tokens = await accounts.change_password(call.rt, call.user, call.body)
+    return _signed_in(call, tokens)
+
+
 @endpoint(response=Jwks, auth=False)
 async def jwks(call: Call[None, None]) -> Reply:
     """The public keys that verify TaskFlow's access tokens."""
@@ -72,26 +110,3 @@ async def jwks(call: Call[None, None]) -> Reply:
         Jwks.model_validate(call.rt.keys.jwks()),
         headers={"Cache-Control": "public, max-age=300"},
     )
-
-
-from functions.core.errors import Unavailable  # noqa: E402  PLACEHOLDER
-
-
-@endpoint()
-async def refresh(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
-
-
-@endpoint()
-async def logout(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
-
-
-@endpoint()
-async def update_me(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
-
-
-@endpoint()
-async def change_password(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER

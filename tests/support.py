@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from httpx import AsyncClient, Response
+from httpx import ASGITransport, AsyncClient, Response
+
+from functions.core import runtime
+from functions.core.runtime import Runtime
+from functions.gateway import create_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -46,6 +52,30 @@ async def signup(api: AsyncClient, name: str = "user", password: str = PASSWORD)
     )
 
 
+async def create_project(
+    api: AsyncClient, owner: User, name: str = "Launch", description: str = ""
+) -> dict[str, Any]:
+    """A new project owned by `owner`, as the API answered it."""
+    response = await api.post(
+        "/api/projects", json={"name": name, "description": description}, headers=owner.headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def share_project(
+    api: AsyncClient, owner: User, project_id: str, member: User, role: str = "editor"
+) -> None:
+    """Make `member` a member of the owner's project with `role`."""
+    response = await api.post(
+        f"/api/projects/{project_id}/members",
+        json={"user_id": str(member.id), "role": role},
+        headers=owner.headers,
+    )
+    assert response.status_code == 201, response.text
+
+
 def assert_problem(response: Response, status: int) -> dict[str, Any]:
     """The response is an RFC 9457 problem with this status."""
     assert response.status_code == status, response.text
@@ -54,3 +84,17 @@ def assert_problem(response: Response, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["title"]
     return body
+
+
+@asynccontextmanager
+async def serve(rt: Runtime, client_address: str = "203.0.113.7") -> AsyncIterator[AsyncClient]:
+    """The gateway in process on a runtime the test built, seen from `client_address`."""
+    previous = runtime.install(rt)
+    try:
+        async with AsyncClient(
+            transport=ASGITransport(app=create_app(rt), client=(client_address, 50000)),
+            base_url="http://taskflow.test",
+        ) as client:
+            yield client
+    finally:
+        runtime.install(previous)

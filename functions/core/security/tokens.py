@@ -14,6 +14,8 @@ from functions.core.errors import Unauthenticated
 from functions.core.security.keys import KeySet
 
 ACCESS_TOKEN_TYPE: Final = "access"
+# RFC 9068's media type for JWT access tokens, in the header.
+ACCESS_TOKEN_HEADER_TYPE: Final = "at+jwt"
 REQUIRED_CLAIMS: Final = ("iss", "aud", "sub", "exp", "iat", "nbf", "jti", "typ")
 # Allowed clock difference between the issuer and a verifier.
 LEEWAY_SECONDS: Final = 5
@@ -56,7 +58,7 @@ def issue_access_token(
         claims,
         keys.signing_key,
         algorithm=keys.signing_algorithm,
-        headers={"kid": keys.signing_kid, "typ": "at+jwt"},
+        headers={"kid": keys.signing_kid, "typ": ACCESS_TOKEN_HEADER_TYPE},
     )
     return AccessToken(token=token, jti=jti, expires_at=now + ttl_seconds, expires_in=ttl_seconds)
 
@@ -65,6 +67,8 @@ def verify_access_token(keys: KeySet, token: str, *, issuer: str, audience: str)
     """The principal, or Unauthenticated; the algorithm is our key's, never the token's."""
     try:
         header = jwt.get_unverified_header(token)
+        if header.get("typ") != ACCESS_TOKEN_HEADER_TYPE:
+            raise Unauthenticated("not an access token")
         kid = header.get("kid")
         key = keys.verification_keys.get(kid) if isinstance(kid, str) else None
         if key is None:

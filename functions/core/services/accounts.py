@@ -1,4 +1,14 @@
-"""Accounts and sessions: registration, sign-in, and the refresh-token families behind them."""
+"""Accounts and sessions: registration, sign-in, and the refresh-token families behind them.
+
+A session is one refresh-token family: each refresh uses up its token and adds the next one
+(beside a new access token) to the family. The session operations own their transactions:
+a detected replay must be committed while the request itself fails, and rate-limit budgets
+and password hashing happen before a database connection is taken.
+
+Lock order: the user's row, then their refresh tokens. Every transaction that creates or
+ends sessions locks the user's row first (FOR NO KEY UPDATE, so foreign keys elsewhere do
+not wait), so ending sessions never misses a token being created beside it.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +17,42 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Final
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
-from functions.core.errors import Conflict, Unauthenticated
-from functions.core.models.accounts import LoginRequest, RegisterRequest, TokenPair, UserPublic
+from functions.core.database import reading, transaction
+from functions.core.errors import Conflict, Forbidden, Unauthenticated
+from functions.core.models.accounts import (
+    LoginRequest,
+    PasswordChange,
+    RegisterRequest,
+    TokenPair,
+    UserPublic,
+    UserUpdate,
+)
+from functions.core.ratelimit import Budget, spend
 from functions.core.runtime import Runtime
-from functions.core.security.tokens import issue_access_token
+from functions.core.security.access import deny_access_tokens
+from functions.core.security.tokens import LEEWAY_SECONDS, Principal, issue_access_token
 from functions.core.tables import project_members, projects, refresh_tokens, users
 
-INBOX_NAME = "Inbox"
-SIGN_IN_FAILED = "the e-mail address or the password is wrong"
+INBOX_NAME: Final = "Inbox"
+SIGN_IN_FAILED: Final = "the e-mail address or the password is wrong"
+REFRESH_FAILED: Final = "the refresh token is invalid, expired or already used; sign in again"
+WRONG_PASSWORD: Final = "the current password is wrong"
+ACCOUNT_GONE: Final = "this account no longer exists"
+
+_USER_PUBLIC = (
+    users.c.id,
+    users.c.email,
+    users.c.display_name,
+    users.c.created_at,
+    users.c.updated_at,
+)
 
 
 @dataclass(frozen=True)
@@ -74,78 +106,240 @@ async def issue_session(
     )
 
 
-async def register(rt: Runtime, conn: AsyncConnection, request: RegisterRequest) -> Session:
+async def _lock_account(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
+    """Lock the user's row for this transaction; their password hash, or None if gone."""
+    hashed: str | None = await conn.scalar(
+        select(users.c.password_hash).where(users.c.id == user_id).with_for_update(key_share=True)
+    )
+    return hashed
+
+
+async def _end_sessions(
+    rt: Runtime,
+    conn: AsyncConnection,
+    which: ColumnElement[bool],
+    also_deny: tuple[str, ...] = (),
+) -> None:
+    """Revoke every live refresh token `which` selects and refuse their access tokens."""
+    now = utcnow()
+    ended = await conn.execute(
+        update(refresh_tokens)
+        .where(which, refresh_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(refresh_tokens.c.access_jti, refresh_tokens.c.created_at)
+    )
+    # Older access tokens have expired by themselves.
+    still_valid = now - timedelta(seconds=rt.settings.access_token_ttl_seconds + LEEWAY_SECONDS)
+    jtis = [row.access_jti for row in ended if row.created_at > still_valid]
+    # Inside the transaction: if Redis fails, nothing is revoked and the caller may retry.
+    await deny_access_tokens(rt, [*jtis, *also_deny])
+
+
+async def register(rt: Runtime, request: RegisterRequest, client_address: str) -> Session:
     """A new account with its personal Inbox project, signed in."""
+    s = rt.settings
+    await spend(
+        rt.redis, s, Budget("register-address", client_address, s.register_limit_per_address)
+    )
     password_hash = await rt.passwords.hash(request.password)
     user_id = uuid.uuid4()
     now = utcnow()
-    try:
-        async with conn.begin_nested():
-            await conn.execute(
-                insert(users).values(
-                    id=user_id,
-                    email=normalise_email(request.email),
-                    display_name=request.display_name,
-                    password_hash=password_hash,
-                    created_at=now,
-                    updated_at=now,
+    async with transaction(rt.engine) as conn:
+        try:
+            async with conn.begin_nested():
+                await conn.execute(
+                    insert(users).values(
+                        id=user_id,
+                        email=normalise_email(request.email),
+                        display_name=request.display_name,
+                        password_hash=password_hash,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
-    except IntegrityError as exc:
-        raise Conflict("an account with this e-mail address exists already") from exc
-    inbox_id = uuid.uuid4()
-    await conn.execute(
-        insert(projects).values(
-            id=inbox_id,
-            name=INBOX_NAME,
-            description="",
-            owner_id=user_id,
-            is_inbox=True,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    await conn.execute(
-        insert(project_members).values(
-            project_id=inbox_id, user_id=user_id, role="owner", created_at=now
-        )
-    )
-    return Session(tokens=await issue_session(rt, conn, user_id), user_id=user_id)
-
-
-async def login(rt: Runtime, conn: AsyncConnection, request: LoginRequest) -> Session:
-    """Signs in; an unknown address and a wrong password fail alike, in comparable time."""
-    row = (
+        except IntegrityError as exc:
+            raise Conflict("an account with this e-mail address exists already") from exc
+        inbox_id = uuid.uuid4()
         await conn.execute(
-            select(users.c.id, users.c.password_hash).where(
-                users.c.email == normalise_email(request.email)
+            insert(projects).values(
+                id=inbox_id,
+                name=INBOX_NAME,
+                description="",
+                owner_id=user_id,
+                is_inbox=True,
+                created_at=now,
+                updated_at=now,
             )
         )
-    ).first()
+        await conn.execute(
+            insert(project_members).values(
+                project_id=inbox_id, user_id=user_id, role="owner", created_at=now
+            )
+        )
+        return Session(tokens=await issue_session(rt, conn, user_id), user_id=user_id)
+
+
+async def login(rt: Runtime, request: LoginRequest, client_address: str) -> Session:
+    """Signs in; an unknown address and a wrong password fail alike, in comparable time.
+
+    Attempts are counted, per account and per client address, before the password is
+    checked, and a success does not give any of them back.
+    """
+    s = rt.settings
+    email = normalise_email(request.email)
+    await spend(
+        rt.redis,
+        s,
+        Budget("login-account", email, s.login_limit_per_account),
+        Budget("login-address", client_address, s.login_limit_per_address),
+    )
+    async with reading(rt.engine) as conn:
+        row = (
+            await conn.execute(
+                select(users.c.id, users.c.password_hash).where(users.c.email == email)
+            )
+        ).first()
+    # No connection is held while hashing: verifies queue for memory, not for the pool.
     if not await rt.passwords.verify(row.password_hash if row else None, request.password):
         raise Unauthenticated(SIGN_IN_FAILED)
     assert row is not None
-    if rt.passwords.needs_rehash(row.password_hash):
-        await conn.execute(
-            users.update()
-            .where(users.c.id == row.id)
-            .values(password_hash=await rt.passwords.hash(request.password))
+    upgraded = (
+        await rt.passwords.hash(request.password)
+        if rt.passwords.needs_rehash(row.password_hash)
+        else None
+    )
+    async with transaction(rt.engine) as conn:
+        # A password changed since the check above ends every session, this one included.
+        if await _lock_account(conn, row.id) != row.password_hash:
+            raise Unauthenticated(SIGN_IN_FAILED)
+        if upgraded is not None:
+            await conn.execute(
+                update(users).where(users.c.id == row.id).values(password_hash=upgraded)
+            )
+        return Session(tokens=await issue_session(rt, conn, row.id), user_id=row.id)
+
+
+async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
+    """Use up a refresh token for a new pair in its family; a replayed token ends the family.
+
+    When two requests race with one token, the database lets exactly one rotate it; the
+    other then sees a used token, which is what a stolen copy looks like, so the family is
+    revoked: the winner's new tokens stop working too, and both clients sign in again.
+    """
+    if not presented:
+        raise Unauthenticated(REFRESH_FAILED)
+    token_hash = hash_refresh_token(presented)
+    async with transaction(rt.engine) as conn:
+        found = (
+            await conn.execute(
+                select(refresh_tokens.c.family_id, refresh_tokens.c.user_id).where(
+                    refresh_tokens.c.token_hash == token_hash
+                )
+            )
+        ).first()
+        if found is None:
+            raise Unauthenticated(REFRESH_FAILED)
+        await _lock_account(conn, found.user_id)
+        now = utcnow()
+        rotated = await conn.execute(
+            update(refresh_tokens)
+            .where(
+                refresh_tokens.c.token_hash == token_hash,
+                refresh_tokens.c.used_at.is_(None),
+                refresh_tokens.c.revoked_at.is_(None),
+                refresh_tokens.c.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(refresh_tokens.c.id)
         )
-    return Session(tokens=await issue_session(rt, conn, row.id), user_id=row.id)
+        if rotated.first() is not None:
+            return await issue_session(rt, conn, found.user_id, found.family_id)
+    # A new transaction: this one takes the lock afresh rather than upgrading one it holds.
+    async with transaction(rt.engine) as conn:
+        await _lock_account(conn, found.user_id)
+        used_at = await conn.scalar(
+            select(refresh_tokens.c.used_at).where(refresh_tokens.c.token_hash == token_hash)
+        )
+        if used_at is not None:
+            await _end_sessions(rt, conn, refresh_tokens.c.family_id == found.family_id)
+    raise Unauthenticated(REFRESH_FAILED)
+
+
+async def logout(rt: Runtime, principal: Principal) -> None:
+    """End the session the access token belongs to: its family and every token in it."""
+    async with transaction(rt.engine) as conn:
+        await _lock_account(conn, principal.user_id)
+        family_id = await conn.scalar(
+            # By user first: that index narrows the search to this user's tokens.
+            select(refresh_tokens.c.family_id).where(
+                refresh_tokens.c.user_id == principal.user_id,
+                refresh_tokens.c.access_jti == principal.jti,
+            )
+        )
+        if family_id is None:  # no session row behind this token: it ends alone
+            await deny_access_tokens(rt, [principal.jti])
+            return
+        await _end_sessions(
+            rt, conn, refresh_tokens.c.family_id == family_id, also_deny=(principal.jti,)
+        )
+
+
+async def change_password(rt: Runtime, principal: Principal, request: PasswordChange) -> TokenPair:
+    """Set a new password, end every session of the account, and start a fresh one.
+
+    A wrong current password is a 403, not a 401: the caller's access token is fine, and a
+    401 would tell clients to drop or refresh it.
+    """
+    s = rt.settings
+    user_id = principal.user_id
+    # A stolen access token must not become an unlimited password oracle.
+    await spend(rt.redis, s, Budget("password-account", str(user_id), s.login_limit_per_account))
+    async with reading(rt.engine) as conn:
+        current = await conn.scalar(select(users.c.password_hash).where(users.c.id == user_id))
+    if current is None:
+        raise Unauthenticated(ACCOUNT_GONE)
+    if not await rt.passwords.verify(current, request.current_password):
+        raise Forbidden(WRONG_PASSWORD)
+    new_hash = await rt.passwords.hash(request.new_password)
+    async with transaction(rt.engine) as conn:
+        changed = await conn.execute(
+            update(users)
+            .where(users.c.id == user_id, users.c.password_hash == current)
+            .values(password_hash=new_hash, updated_at=utcnow())
+            .returning(users.c.id)
+        )
+        if changed.first() is None:  # changed by someone else since it was checked
+            raise Forbidden(WRONG_PASSWORD)
+        await _end_sessions(rt, conn, refresh_tokens.c.user_id == user_id, (principal.jti,))
+        return await issue_session(rt, conn, user_id)
 
 
 async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
-    row = (
-        await conn.execute(
-            select(
-                users.c.id,
-                users.c.email,
-                users.c.display_name,
-                users.c.created_at,
-                users.c.updated_at,
-            ).where(users.c.id == user_id)
-        )
-    ).first()
+    row = (await conn.execute(select(*_USER_PUBLIC).where(users.c.id == user_id))).first()
     if row is None:
-        raise Unauthenticated("this account no longer exists")
+        raise Unauthenticated(ACCOUNT_GONE)
+    return UserPublic.model_validate(row)
+
+
+async def update_user(conn: AsyncConnection, user_id: uuid.UUID, changes: UserUpdate) -> UserPublic:
+    """Change the display name and/or e-mail; an e-mail another account uses is a 409."""
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    if not values:
+        return await get_user(conn, user_id)
+    if "email" in values:
+        values["email"] = normalise_email(values["email"])
+    try:
+        async with conn.begin_nested():
+            row = (
+                await conn.execute(
+                    update(users)
+                    .where(users.c.id == user_id)
+                    .values(**values, updated_at=utcnow())
+                    .returning(*_USER_PUBLIC)
+                )
+            ).first()
+    except IntegrityError as exc:
+        raise Conflict("an account with this e-mail address exists already") from exc
+    if row is None:
+        raise Unauthenticated(ACCOUNT_GONE)
     return UserPublic.model_validate(row)
