@@ -6,23 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_validator
+from pydantic import EmailStr, Field, StringConstraints
 
-from functions.core.models.common import Public, Strict
-
-
-def _without_nul(value: str) -> str:
-    # PostgreSQL text cannot hold U+0000: refuse it here (422), not in the database (500).
-    if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
-    return value
-
+from functions.core.models.common import NoNul, Patch, Public, Strict
 
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 DisplayName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(_without_nul),
+    NoNul,
 ]
 
 
@@ -33,7 +25,7 @@ class RegisterRequest(Strict):
 
 
 class LoginRequest(Strict):
-    email: Annotated[str, Field(max_length=320), AfterValidator(_without_nul)]
+    email: Annotated[str, Field(max_length=320), NoNul]
     password: Annotated[str, Field(max_length=1024)]
 
 
@@ -59,20 +51,11 @@ class UserPublic(Public):
     updated_at: datetime
 
 
-class UserUpdate(Strict):
+class UserUpdate(Patch):
     """Only the fields sent change; neither may be null (leave a field out to keep it)."""
 
     display_name: DisplayName | None = None
     email: EmailStr | None = Field(default=None, max_length=320)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_nulls(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            nulls = sorted(name for name, value in data.items() if value is None)
-            if nulls:
-                raise ValueError(f"{', '.join(nulls)} cannot be null; leave it out to keep it")
-        return data
 
 
 class PasswordChange(Strict):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
+
+# A member's role in a project; kept here so task paths need not import the project models.
+Role = Literal["owner", "editor", "viewer"]
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -14,6 +17,35 @@ class Strict(BaseModel):
     """Request bodies: unknown fields are refused, never silently dropped or applied."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Strict):
+    """A partial update: only the fields sent change.
+
+    Fields named in `clearable` may be sent as null to clear them; a null for any other
+    field is refused (422) rather than read as "unchanged" or written as NULL.
+    """
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_nulls(self) -> Self:
+        nulls = sorted(
+            name for name in self.model_fields_set - self.clearable if getattr(self, name) is None
+        )
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null; leave it out to keep it")
+        return self
+
+
+def _without_nul(value: str) -> str:
+    # PostgreSQL text cannot hold U+0000: refuse it here (422), not in the database (500).
+    if "\x00" in value:
+        raise ValueError("text cannot contain the NUL character")
+    return value
+
+
+NoNul = AfterValidator(_without_nul)
 
 
 class Public(BaseModel):

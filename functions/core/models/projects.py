@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import EmailStr, Field, StringConstraints, model_validator
 
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
+from functions.core.models.common import (
+    DEFAULT_PAGE,
+    NoNul,
+    PageLimit,
+    Patch,
+    Public,
+    Role,
+    Strict,
+)
 
-Role = Literal["owner", "editor", "viewer"]
-ProjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-ProjectDescription = Annotated[str, Field(max_length=2000)]
+ProjectName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+]
+ProjectDescription = Annotated[str, Field(max_length=2000), NoNul]
 
 
 class ProjectCreate(Strict):
@@ -20,19 +29,11 @@ class ProjectCreate(Strict):
     description: ProjectDescription = ""
 
 
-class ProjectUpdate(Strict):
+class ProjectUpdate(Patch):
     """PATCH: only the fields sent change; send `""` (not null) to clear the description."""
 
     name: ProjectName | None = None
     description: ProjectDescription | None = None
-
-    @field_validator("name", "description")
-    @classmethod
-    def _not_null(cls, value: str | None) -> str:
-        # Runs only for fields that were sent: an explicit null is a mistake, not "unchanged".
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class ProjectPublic(Public):

@@ -3,25 +3,49 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
+from functions.core.models.common import DEFAULT_PAGE, NoNul, PageLimit, Patch, Public, Strict
 
 Status = Literal["todo", "in_progress", "review", "done", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
 TaskSort = Literal[
     "created", "-created", "updated", "-updated", "due", "-due", "priority", "-priority"
 ]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, Field(max_length=20_000)]
+
+
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
+Description = Annotated[str, Field(max_length=20_000), NoNul]
 Label = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, to_lower=True)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50, to_lower=True),
+    NoNul,
 ]
 Labels = Annotated[list[Label], Field(max_length=20)]
 Cursor = Annotated[str, Field(max_length=512)]
+MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 has no UTC year
+        raise ValueError("the instant is out of range") from exc
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 def _unique(labels: list[str] | None) -> list[str] | None:
@@ -34,41 +58,58 @@ class TaskCreate(Strict):
     description: Description = ""
     status: Status = "todo"
     priority: Priority = "medium"
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     labels: Labels = Field(default_factory=list)
     assignee_id: uuid.UUID | None = None
 
     _labels = field_validator("labels")(_unique)
 
 
-class TaskUpdate(Strict):
+class TaskUpdate(Patch):
     """PATCH: only the fields sent change; `null` clears due_at and assignee_id.
 
-    `version` (or an `If-Match` header) makes the write conditional on the version read.
+    `version` (or an `If-Match` header) makes the write conditional on the version read;
+    `version: null` is the same as leaving the condition out.
     """
+
+    clearable = frozenset({"due_at", "assignee_id", "version"})
 
     title: Title | None = None
     description: Description | None = None
     status: Status | None = None
     priority: Priority | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     labels: Labels | None = None
     assignee_id: uuid.UUID | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = None
 
     _labels = field_validator("labels")(_unique)
 
+    @model_validator(mode="after")
+    def _something_to_change(self) -> TaskUpdate:
+        if not self.model_fields_set - {"version"}:
+            raise ValueError("send at least one field to change")
+        return self
 
-class TaskBulkFields(Strict):
+
+class TaskBulkFields(Patch):
     """The fields a bulk update may set: nothing else is accepted."""
+
+    clearable = frozenset({"due_at", "assignee_id"})
 
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     labels: Labels | None = None
 
     _labels = field_validator("labels")(_unique)
+
+    @model_validator(mode="after")
+    def _something_to_set(self) -> TaskBulkFields:
+        if not self.model_fields_set:
+            raise ValueError("set at least one field")
+        return self
 
 
 class TaskBulkUpdate(Strict):
@@ -104,10 +145,10 @@ class TaskListQuery(Strict):
     priority: list[Priority] | None = None
     assignee_id: uuid.UUID | None = None
     label: Label | None = None
-    due_before: AwareDatetime | None = None
-    due_after: AwareDatetime | None = None
+    due_before: Instant | None = None
+    due_after: Instant | None = None
     overdue: bool | None = None
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] | None = None
     sort: TaskSort = "-created"
     limit: PageLimit = DEFAULT_PAGE
     cursor: Cursor | None = None
@@ -125,7 +166,9 @@ class TaskStats(Public):
 
 
 class CommentCreate(Strict):
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    body: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NoNul
+    ]
 
 
 class CommentPublic(Public):

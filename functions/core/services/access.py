@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.errors import Forbidden, NotFound
-from functions.core.models.projects import Role
+from functions.core.models.common import Role
 from functions.core.tables import project_members
 
 RANK: Final[dict[Role, int]] = {"viewer": 0, "editor": 1, "owner": 2}

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
 from functions.core.errors import Conflict, InvalidInput, NotFound
+from functions.core.models.common import Role
 from functions.core.models.projects import (
     MemberAdd,
     MemberListQuery,
@@ -32,7 +33,6 @@ from functions.core.models.projects import (
     ProjectPublic,
     ProjectsPublic,
     ProjectUpdate,
-    Role,
 )
 from functions.core.pagination import BAD_CURSOR, after, decode_cursor, encode_cursor
 from functions.core.services.access import require_role, role_in
