@@ -1,21 +1,40 @@
-"""PLACEHOLDER: functions.comments functions are being built."""
+"""Comment functions: list, add and delete the comments on a task."""
 
 from __future__ import annotations
 
-from functions.core.errors import Unavailable
+from functions.core.database import reading, transaction
+from functions.core.models.tasks import (
+    CommentCreate,
+    CommentListQuery,
+    CommentPublic,
+    CommentsPublic,
+)
+from functions.core.services import comments
 from functions.edge import Call, endpoint
 
 
-@endpoint()
-async def list_comments(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(query=CommentListQuery, response=CommentsPublic)
+async def list_comments(call: Call[None, CommentListQuery]) -> CommentsPublic:
+    """A task's comments, oldest first."""
+    async with reading(call.rt.engine) as conn:
+        return await comments.list_comments(
+            conn, call.user.user_id, call.path_uuid("task_id"), call.query
+        )
 
 
-@endpoint()
-async def add_comment(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=CommentCreate, response=CommentPublic, status=201)
+async def add_comment(call: Call[CommentCreate, None]) -> CommentPublic:
+    """Comment on a task (editors and owners; viewers only read)."""
+    async with transaction(call.rt.engine) as conn:
+        return await comments.add_comment(
+            conn, call.user.user_id, call.path_uuid("task_id"), call.body
+        )
 
 
-@endpoint()
+@endpoint(status=204)
 async def delete_comment(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+    """Delete a comment: its author or a project owner may."""
+    async with transaction(call.rt.engine) as conn:
+        await comments.delete_comment(
+            conn, call.user.user_id, call.path_uuid("task_id"), call.path_uuid("comment_id")
+        )

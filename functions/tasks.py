@@ -1,41 +1,95 @@
-"""PLACEHOLDER: functions.tasks functions are being built."""
+"""Task functions: create, list, count, bulk-change, read, change and delete tasks."""
 
 from __future__ import annotations
 
-from functions.core.errors import Unavailable
-from functions.edge import Call, endpoint
+import re
+from typing import Any
+
+from functions.core.database import reading, transaction
+from functions.core.models.tasks import (
+    TaskBulkUpdate,
+    TaskCreate,
+    TaskListQuery,
+    TaskPublic,
+    TasksPublic,
+    TaskStats,
+    TaskStatsQuery,
+    TaskUpdate,
+)
+from functions.core.services import tasks
+from functions.edge import Call, Reply, endpoint
+
+# A strong entity tag holding a version: `"3"` (or bare `3`); weak tags never match If-Match.
+_VERSION_TAG = re.compile(r'"?([0-9]{1,9})"?')
 
 
-@endpoint()
-async def create_task(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+def _tagged(task: TaskPublic, status: int = 200, **headers: str) -> Reply:
+    return Reply(task, status=status, headers={"ETag": f'"{task.version}"', **headers})
 
 
-@endpoint()
-async def list_tasks(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+def _if_match(call: Call[Any, Any]) -> list[int] | None:
+    """The versions an If-Match header accepts; None when any version will do."""
+    header = call.request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    tags = (_VERSION_TAG.fullmatch(tag.strip()) for tag in header.split(","))
+    return [int(tag.group(1)) for tag in tags if tag]
 
 
-@endpoint()
-async def task_stats(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=TaskCreate, response=TaskPublic, status=201)
+async def create_task(call: Call[TaskCreate, None]) -> Reply:
+    """Create a task in a project where you are an editor or owner."""
+    async with transaction(call.rt.engine) as conn:
+        task = await tasks.create_task(conn, call.user.user_id, call.body)
+    return _tagged(task, 201, Location=f"/api/tasks/{task.id}")
 
 
-@endpoint()
-async def bulk_update_tasks(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(query=TaskListQuery, response=TasksPublic)
+async def list_tasks(call: Call[None, TaskListQuery]) -> TasksPublic:
+    """List, filter, search and sort the tasks of your projects, one page at a time."""
+    async with reading(call.rt.engine) as conn:
+        return await tasks.list_tasks(conn, call.user.user_id, call.query)
 
 
-@endpoint()
-async def get_task(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(query=TaskStatsQuery, response=TaskStats)
+async def task_stats(call: Call[None, TaskStatsQuery]) -> TaskStats:
+    """Count tasks by status and priority, and the overdue ones."""
+    async with reading(call.rt.engine) as conn:
+        return await tasks.task_stats(conn, call.user.user_id, call.query)
 
 
-@endpoint()
-async def update_task(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+@endpoint(body=TaskBulkUpdate, response=TasksPublic)
+async def bulk_update_tasks(call: Call[TaskBulkUpdate, None]) -> TasksPublic:
+    """Set the same fields on up to 100 tasks: all of them change, or none does."""
+    async with transaction(call.rt.engine) as conn:
+        items = await tasks.bulk_update_tasks(conn, call.user.user_id, call.body)
+    return TasksPublic(items=items)
 
 
-@endpoint()
+@endpoint(response=TaskPublic)
+async def get_task(call: Call[None, None]) -> Reply:
+    """Read one task; its ETag is its version."""
+    async with reading(call.rt.engine) as conn:
+        task = await tasks.get_task(conn, call.user.user_id, call.path_uuid("task_id"))
+    return _tagged(task)
+
+
+@endpoint(body=TaskUpdate, response=TaskPublic)
+async def update_task(call: Call[TaskUpdate, None]) -> Reply:
+    """Change the fields sent; If-Match (412) or `version` (409) guard against lost updates."""
+    async with transaction(call.rt.engine) as conn:
+        task = await tasks.update_task(
+            conn,
+            call.user.user_id,
+            call.path_uuid("task_id"),
+            call.body,
+            if_match=_if_match(call),
+        )
+    return _tagged(task)
+
+
+@endpoint(status=204)
 async def delete_task(call: Call[None, None]) -> None:
-    raise Unavailable("not built yet")  # PLACEHOLDER
+    """Delete a task and its comments."""
+    async with transaction(call.rt.engine) as conn:
+        await tasks.delete_task(conn, call.user.user_id, call.path_uuid("task_id"))

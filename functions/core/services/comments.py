@@ -1,0 +1,99 @@
+"""Comments on tasks: whoever may see a task reads them; editors and owners write them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Final
+
+from sqlalchemy import ColumnElement, Select, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from functions.core.clock import utcnow
+from functions.core.errors import Forbidden, NotFound
+from functions.core.models.common import Role
+from functions.core.models.tasks import (
+    CommentCreate,
+    CommentListQuery,
+    CommentPublic,
+    CommentsPublic,
+)
+from functions.core.pagination import after, encode_cursor
+from functions.core.services.access import role_in
+from functions.core.services.tasks import cursor_position, is_aware_datetime, visible_task_project
+from functions.core.tables import comments, tasks, users
+
+# Comments are writes to a shared task, so they take the same role as changing it; viewers read.
+COMMENTING_ROLE: Final[Role] = "editor"
+CURSOR_SORT: Final = "created"
+NO_SUCH_COMMENT: Final = "no such comment"
+
+_KEYS: Final[tuple[ColumnElement[Any], ...]] = (comments.c.created_at, comments.c.id)
+
+
+def _comment_select() -> Select[Any]:
+    return select(
+        comments.c.id,
+        comments.c.task_id,
+        comments.c.author_id,
+        users.c.display_name.label("author_name"),
+        comments.c.body,
+        comments.c.created_at,
+        comments.c.updated_at,
+    ).select_from(comments.outerjoin(users, users.c.id == comments.c.author_id))
+
+
+async def add_comment(
+    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, data: CommentCreate
+) -> CommentPublic:
+    """A new comment by the user, who must be an editor or owner of the task's project."""
+    await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
+    comment_id = uuid.uuid4()
+    now = utcnow()
+    await conn.execute(
+        insert(comments).values(
+            id=comment_id,
+            task_id=task_id,
+            author_id=user_id,
+            body=data.body,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+    return CommentPublic.model_validate(row)
+
+
+async def list_comments(
+    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, query: CommentListQuery
+) -> CommentsPublic:
+    """A task's comments, oldest first, one page at a time."""
+    await visible_task_project(conn, user_id, task_id)
+    statement = _comment_select().where(comments.c.task_id == task_id)
+    if query.cursor is not None:
+        position = cursor_position(query.cursor, CURSOR_SORT, is_aware_datetime)
+        statement = statement.where(after(_KEYS, position, descending=False))
+    rows = (await conn.execute(statement.order_by(*_KEYS).limit(query.limit + 1))).all()
+    items = [CommentPublic.model_validate(row) for row in rows[: query.limit]]
+    next_cursor = None
+    if len(rows) > query.limit:
+        next_cursor = encode_cursor(CURSOR_SORT, [items[-1].created_at, items[-1].id])
+    return CommentsPublic(items=items, next_cursor=next_cursor)
+
+
+async def delete_comment(
+    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, comment_id: uuid.UUID
+) -> None:
+    """Its author (while still a member) or an owner of the project may delete a comment."""
+    found = (
+        await conn.execute(
+            select(comments.c.author_id, tasks.c.project_id)
+            .join(tasks, tasks.c.id == comments.c.task_id)
+            .where(comments.c.id == comment_id, comments.c.task_id == task_id)
+        )
+    ).first()
+    role = None if found is None else await role_in(conn, found.project_id, user_id)
+    if found is None or role is None:
+        raise NotFound(NO_SUCH_COMMENT)
+    if found.author_id != user_id and role != "owner":
+        raise Forbidden("only the comment's author or a project owner may delete it")
+    await conn.execute(delete(comments).where(comments.c.id == comment_id))
