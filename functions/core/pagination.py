@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,9 @@ from sqlalchemy import ColumnElement, and_, or_
 from functions.core.errors import InvalidInput
 
 BAD_CURSOR = "the cursor is not one this list gave out (or it belongs to another sort)"
+
+# What a cursor value must be to compare with its sort key: a type, or a test of the value.
+Kind = type | Callable[[Any], bool]
 
 
 def _plain(value: Any) -> Any:
@@ -43,16 +46,33 @@ def encode_cursor(sort: str, values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
 
 
-def decode_cursor(cursor: str, sort: str, arity: int) -> list[Any]:
-    """The sort-key values a cursor holds; a 422 for anything this list did not make."""
+def _fits(value: Any, kind: Kind) -> bool:
+    if kind is datetime:  # a naive instant cannot be compared with the stored ones
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if kind is int:
+        return type(value) is int  # not a bool
+    if isinstance(kind, type):
+        return isinstance(value, kind)
+    return kind(value)
+
+
+def decode_cursor(cursor: str, sort: str, kinds: Sequence[Kind]) -> list[Any]:
+    """The sort-key values a cursor holds, each of its kind; a 422 for anything else.
+
+    Cursors are not signed: a client may forge one, but only to start a page at another
+    position of a list it may read anyway, so the values need only be of the right kinds.
+    """
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         decoded = json.loads(raw)
-        if not isinstance(decoded, list) or len(decoded) != arity + 1 or decoded[0] != sort:
+        if not isinstance(decoded, list) or len(decoded) != len(kinds) + 1 or decoded[0] != sort:
             raise ValueError("shape")
-        return [_typed(v) for v in decoded[1:]]
+        values = [_typed(v) for v in decoded[1:]]
     except (ValueError, binascii.Error, UnicodeDecodeError, TypeError) as exc:
         raise InvalidInput(BAD_CURSOR) from exc
+    if not all(_fits(v, k) for v, k in zip(values, kinds, strict=True)):
+        raise InvalidInput(BAD_CURSOR)
+    return values
 
 
 def after(

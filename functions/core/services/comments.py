@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Select, delete, insert, select
@@ -17,9 +18,9 @@ from functions.core.models.tasks import (
     CommentPublic,
     CommentsPublic,
 )
-from functions.core.pagination import after, encode_cursor
+from functions.core.pagination import after, decode_cursor, encode_cursor
 from functions.core.services.access import role_in
-from functions.core.services.tasks import cursor_position, is_aware_datetime, visible_task_project
+from functions.core.services.tasks import visible_task_project
 from functions.core.tables import comments, tasks, users
 
 # Comments are writes to a shared task, so they take the same role as changing it; viewers read.
@@ -70,7 +71,7 @@ async def list_comments(
     await visible_task_project(conn, user_id, task_id)
     statement = _comment_select().where(comments.c.task_id == task_id)
     if query.cursor is not None:
-        position = cursor_position(query.cursor, CURSOR_SORT, is_aware_datetime)
+        position = decode_cursor(query.cursor, CURSOR_SORT, (datetime, uuid.UUID))
         statement = statement.where(after(_KEYS, position, descending=False))
     rows = (await conn.execute(statement.order_by(*_KEYS).limit(query.limit + 1))).all()
     items = [CommentPublic.model_validate(row) for row in rows[: query.limit]]

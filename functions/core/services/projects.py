@@ -20,7 +20,7 @@ from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
-from functions.core.errors import Conflict, InvalidInput, NotFound
+from functions.core.errors import Conflict, NotFound
 from functions.core.models.common import Role
 from functions.core.models.projects import (
     MemberAdd,
@@ -34,7 +34,7 @@ from functions.core.models.projects import (
     ProjectsPublic,
     ProjectUpdate,
 )
-from functions.core.pagination import BAD_CURSOR, after, decode_cursor, encode_cursor
+from functions.core.pagination import after, decode_cursor, encode_cursor
 from functions.core.services.access import require_role, role_in
 from functions.core.services.accounts import normalise_email
 from functions.core.tables import project_members, projects, tasks, users
@@ -84,15 +84,6 @@ def _members() -> Select[Any]:
     ).join(users, users.c.id == project_members.c.user_id)
 
 
-def _position(cursor: str, sort: str, kinds: tuple[type, ...]) -> list[Any]:
-    """A cursor's values, each of the type its sort key compares with (else a 422)."""
-    values = decode_cursor(cursor, sort, len(kinds))
-    for value, kind in zip(values, kinds, strict=True):
-        if not isinstance(value, kind) or (isinstance(value, datetime) and value.tzinfo is None):
-            raise InvalidInput(BAD_CURSOR)
-    return values
-
-
 async def create_project(
     conn: AsyncConnection, user_id: uuid.UUID, request: ProjectCreate
 ) -> ProjectPublic:
@@ -124,7 +115,7 @@ async def list_projects(
     """The caller's projects, Inbox first, then by age; keyset-paginated."""
     statement = _projects_of(user_id)
     if query.cursor is not None:
-        position = _position(query.cursor, PROJECT_ORDER, (int, datetime, uuid.UUID))
+        position = decode_cursor(query.cursor, PROJECT_ORDER, (int, datetime, uuid.UUID))
         statement = statement.where(after(_project_keys, position, descending=False))
     rows = (await conn.execute(statement.order_by(*_project_keys).limit(query.limit + 1))).all()
     items = [ProjectPublic.model_validate(row) for row in rows[: query.limit]]
@@ -178,7 +169,7 @@ async def list_members(
     await require_role(conn, project_id, user_id, "viewer")
     statement = _members().where(project_members.c.project_id == project_id)
     if query.cursor is not None:
-        position = _position(query.cursor, MEMBER_ORDER, (datetime, uuid.UUID))
+        position = decode_cursor(query.cursor, MEMBER_ORDER, (datetime, uuid.UUID))
         statement = statement.where(after(_member_keys, position, descending=False))
     rows = (await conn.execute(statement.order_by(*_member_keys).limit(query.limit + 1))).all()
     items = [MemberPublic.model_validate(row) for row in rows[: query.limit]]

@@ -42,7 +42,7 @@ from functions.core.models.tasks import (
     TaskStatsQuery,
     TaskUpdate,
 )
-from functions.core.pagination import BAD_CURSOR, after, decode_cursor, encode_cursor
+from functions.core.pagination import Kind, after, decode_cursor, encode_cursor
 from functions.core.services.access import RANK, member_projects, require_role
 from functions.core.tables import (
     TASK_SEARCH_CONFIG,
@@ -68,20 +68,16 @@ class SortKey:
 
     expression: ColumnElement[Any]
     value_of: Callable[[TaskPublic], Any]
-    accepts: Callable[[Any], bool]
-
-
-def is_aware_datetime(value: Any) -> bool:
-    return isinstance(value, datetime) and value.tzinfo is not None
+    kind: Kind
 
 
 SORT_KEYS: Final[dict[str, SortKey]] = {
-    "created": SortKey(tasks.c.created_at, lambda t: t.created_at, is_aware_datetime),
-    "updated": SortKey(tasks.c.updated_at, lambda t: t.updated_at, is_aware_datetime),
+    "created": SortKey(tasks.c.created_at, lambda t: t.created_at, datetime),
+    "updated": SortKey(tasks.c.updated_at, lambda t: t.updated_at, datetime),
     "due": SortKey(
         func.coalesce(tasks.c.due_at, literal(NO_DUE_DATE, UtcDateTime())),
         lambda t: t.due_at or NO_DUE_DATE,
-        is_aware_datetime,
+        datetime,
     ),
     "priority": SortKey(
         case(PRIORITY_RANK, value=tasks.c.priority),
@@ -89,16 +85,6 @@ SORT_KEYS: Final[dict[str, SortKey]] = {
         lambda v: type(v) is int and v in PRIORITY_RANK.values(),
     ),
 }
-
-
-def cursor_position(
-    cursor: str, sort: str, accepts: Callable[[Any], bool]
-) -> tuple[Any, uuid.UUID]:
-    """The (sort value, id) a cursor holds; a 422 unless both can be compared with the keys."""
-    value, last_id = decode_cursor(cursor, sort, 2)
-    if not accepts(value) or not isinstance(last_id, uuid.UUID):
-        raise InvalidInput(BAD_CURSOR)
-    return value, last_id
 
 
 def _overdue(now: datetime) -> ColumnElement[bool]:
@@ -165,7 +151,7 @@ def list_statement(
     keys = (sort.expression, tasks.c.id)
     statement = select(*TASK_COLUMNS).where(*_filters(user_id, query, dialect, now))
     if query.cursor is not None:
-        position = cursor_position(query.cursor, query.sort, sort.accepts)
+        position = decode_cursor(query.cursor, query.sort, (sort.kind, uuid.UUID))
         statement = statement.where(after(keys, position, descending))
     order = [key.desc() if descending else key.asc() for key in keys]
     return statement.order_by(*order).limit(query.limit + 1)
