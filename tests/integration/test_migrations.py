@@ -1,0 +1,60 @@
+"""The migrations build exactly the schema the code describes, on both databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from functions.core import migrate
+from functions.core.database import sync_url
+from functions.core.tables import metadata
+
+
+# Alembic cannot compare expression indexes; the test below checks this one exists.
+EXPRESSION_INDEXES = {"ix_tasks_search"}
+
+
+def _compared(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
+    return not (kind == "index" and name in EXPRESSION_INDEXES)
+
+
+def _schema_differences(url: str) -> list[Any]:
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": _compared}
+            )
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_postgresql_schema_matches_the_tables(postgres_url: str) -> None:
+    assert _schema_differences(postgres_url) == []
+
+
+def test_the_migrated_sqlite_schema_matches_the_tables(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
+    migrate.upgrade(url)
+    assert _schema_differences(url) == []
+
+
+def test_postgresql_has_the_full_text_and_label_indexes(postgres_url: str) -> None:
+    engine = create_engine(sync_url(postgres_url))
+    try:
+        names = {index["name"] for index in inspect(engine).get_indexes("tasks")}
+    finally:
+        engine.dispose()
+    assert {"ix_tasks_search", "ix_tasks_labels"} <= names
+
+
+def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
+    migrate.upgrade(url)
+    migrate.upgrade(url)
+    assert _schema_differences(url) == []
