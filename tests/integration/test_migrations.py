@@ -13,7 +13,6 @@ from functions.core import migrate
 from functions.core.database import sync_url
 from functions.core.tables import metadata
 
-
 # Alembic cannot compare expression indexes; the test below checks this one exists.
 EXPRESSION_INDEXES = {"ix_tasks_search"}
 
