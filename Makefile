@@ -33,3 +33,14 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) .taskflow .pytest_cache .mypy_cache .ruff_cache
+
+# Longer runs than `make test` makes; each needs the real PostgreSQL and Redis on loopback.
+.PHONY: bench fuzz
+FUZZ_EXAMPLES ?= 300
+
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.cold_start
+	$(BIN)/python -m bench.list_tasks
+
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics

@@ -1,0 +1,107 @@
+"""Single functions served by `functions-framework --asgi`, as Knative runs them, over real HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from httpx import AsyncClient
+
+from functions.core.settings import Settings
+from tests.e2e.conftest import BIN, Server, Servers, clean_environment, free_port
+from tests.support import assert_problem, signup
+
+
+def _function_command(target: str, port: int) -> list[str]:
+    return [
+        str(BIN / "functions-framework"),
+        "--asgi",
+        "--target",
+        target,
+        "--source",
+        "functions/main.py",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+def _settings_environment(settings: Settings, data_dir: Path) -> dict[str, str]:
+    """What an operator sets for a function: the test servers, this run's prefix and key."""
+    assert settings.database_url is not None
+    assert settings.redis_url is not None
+    assert settings.jwt_private_key is not None
+    return clean_environment(
+        TASKFLOW_ENV="test",
+        TASKFLOW_DATABASE_URL=settings.database_url,
+        TASKFLOW_REDIS_URL=settings.redis_url,
+        TASKFLOW_REDIS_PREFIX=settings.redis_prefix,
+        TASKFLOW_JWT_PRIVATE_KEY=settings.jwt_private_key,
+        TASKFLOW_DATA_DIR=str(data_dir),
+    )
+
+
+def _serve(servers: Servers, target: str, env: dict[str, str], ready_status: int = 200) -> Server:
+    """A function process, up once it answers; a lone function serves every path itself."""
+    port = free_port()
+    command = _function_command(target, port)
+    return servers.start(target, command, port, env, ready_status=ready_status)
+
+
+def test_the_healthz_function_serves_liveness_with_nothing_configured_but_dev(
+    servers: Servers, tmp_path: Path
+) -> None:
+    env = clean_environment(TASKFLOW_ENV="dev", TASKFLOW_DATA_DIR=str(tmp_path))
+    server = _serve(servers, "healthz", env)
+    with server.client() as client:
+        response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+    assert response.headers["content-type"] == "application/json"
+
+
+async def test_the_get_me_function_knows_a_user_signed_in_elsewhere(
+    servers: Servers, api: AsyncClient, pg_settings: Settings, tmp_path: Path
+) -> None:
+    # Signed in through the gateway; verified by a separate process holding only the same key.
+    user = await signup(api, "operator")
+    env = _settings_environment(pg_settings, tmp_path)
+    server = _serve(servers, "get_me", env, ready_status=401)  # up, and wants a token
+    async with AsyncClient(base_url=server.base_url) as client:
+        me = await client.get("/api/auth/me", headers=user.headers)
+        assert me.status_code == 200, me.text
+        assert me.json()["email"] == user.email
+        anonymous = await client.get("/api/auth/me")
+    assert_problem(anonymous, 401)
+
+
+async def test_the_list_tasks_function_lists_a_users_tasks_from_postgresql(
+    servers: Servers, api: AsyncClient, pg_settings: Settings, tmp_path: Path
+) -> None:
+    user = await signup(api, "lister")
+    projects = (await api.get("/api/projects", headers=user.headers)).json()
+    inbox = projects["items"][0]["id"]
+    created = await api.post(
+        "/api/tasks", json={"project_id": inbox, "title": "From the gateway"}, headers=user.headers
+    )
+    assert created.status_code == 201, created.text
+
+    env = _settings_environment(pg_settings, tmp_path)
+    server = _serve(servers, "list_tasks", env, ready_status=401)
+    async with AsyncClient(base_url=server.base_url) as client:
+        listed = await client.get("/api/tasks", headers=user.headers)
+    assert listed.status_code == 200, listed.text
+    assert [t["title"] for t in listed.json()["items"]] == ["From the gateway"]
+
+
+def test_a_function_without_its_settings_answers_with_a_problem_and_logs_what_is_missing(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # Outside dev, nothing configured: the process starts (no I/O at import), and the first
+    # request tells the operator which variables to set.
+    env = clean_environment(TASKFLOW_DATA_DIR=str(tmp_path))
+    server = _serve(servers, "healthz", env, ready_status=500)
+    with server.client() as client:
+        response = client.get("/healthz")
+    assert response.status_code >= 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "TASKFLOW_DATABASE_URL" in server.output()

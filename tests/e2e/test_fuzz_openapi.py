@@ -1,0 +1,115 @@
+"""Property-based fuzzing from the OpenAPI document: whatever is sent, no 5xx, and problems are
+problem+json. `make test` runs a bounded, repeatable sample; `make fuzz` a long random one.
+
+The target is a real `taskflow dev` process on this run's PostgreSQL database and Redis prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from functions.core import runtime
+from functions.core.settings import Settings
+from functions.gateway import create_app
+from tests.e2e.conftest import BIN, Server, Servers, clean_environment, free_port
+from tests.support import PASSWORD
+
+# Examples per operation: the default keeps `make test` to a few hundred requests in all.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+LONG_RUN = "FUZZ_EXAMPLES" in os.environ
+# Operations whose success ends the session every later case would use.
+SESSION_ENDING = {"/api/auth/logout", "/api/auth/password", "/api/auth/refresh"}
+
+
+@dataclass
+class Session:
+    server: Server
+    access_token: str = ""
+
+    def sign_up(self) -> None:
+        email = f"fuzz-{uuid.uuid4().hex[:12]}@example.com"
+        response = httpx.post(
+            f"{self.server.base_url}/api/auth/register",
+            json={"email": email, "password": PASSWORD, "display_name": "Fuzz"},
+        )
+        assert response.status_code == 201, response.text
+        self.access_token = response.json()["access_token"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_session(
+    pg_settings: Settings, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Session]:
+    assert pg_settings.redis_url is not None
+    logs: Path = tmp_path_factory.mktemp("fuzz")
+    servers = Servers(logs)
+    env = clean_environment(
+        TASKFLOW_DATABASE_URL=postgres_url,
+        TASKFLOW_REDIS_URL=pg_settings.redis_url,
+        TASKFLOW_REDIS_PREFIX=pg_settings.redis_prefix,
+        TASKFLOW_DATA_DIR=str(logs),
+        # Cheap hashing and budgets the fuzzer cannot exhaust: it is the edge under test.
+        TASKFLOW_ARGON2_TIME_COST="1",
+        TASKFLOW_ARGON2_MEMORY_KIB="8192",
+        TASKFLOW_LOGIN_LIMIT_PER_ACCOUNT="1000000",
+        TASKFLOW_LOGIN_LIMIT_PER_ADDRESS="1000000",
+        TASKFLOW_REGISTER_LIMIT_PER_ADDRESS="1000000",
+    )
+    port = free_port()
+    try:
+        command = [str(BIN / "taskflow"), "dev", "--port", str(port)]
+        server = servers.start("fuzz-target", command, port, env)
+        session = Session(server)
+        session.sign_up()
+        yield session
+    finally:
+        servers.stop_all()
+
+
+def _openapi_document() -> dict[str, Any]:
+    """The gateway's document, built in process (no I/O) so operations are known at collection."""
+    previous = runtime.install(None)
+    try:
+        app = create_app(runtime.Runtime(Settings(env="dev")))
+        return app.openapi()
+    finally:
+        runtime.install(previous)
+
+
+schema = schemathesis.openapi.from_dict(_openapi_document())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=not LONG_RUN,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_request_makes_the_server_fail_and_every_refusal_is_a_problem(
+    case: schemathesis.Case, fuzz_session: Session
+) -> None:
+    response = case.call(
+        base_url=fuzz_session.server.base_url,
+        headers={"Authorization": f"Bearer {fuzz_session.access_token}"},
+        timeout=30,
+    )
+    where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+    if response.status_code >= 500:
+        pytest.fail(f"{where}\n{response.text}\n{fuzz_session.server.output()[-3000:]}")
+    if response.status_code >= 400:
+        assert response.headers["content-type"][0].startswith("application/problem+json"), where
+        assert response.json()["status"] == response.status_code, where
+    if response.status_code < 300 and case.path in SESSION_ENDING:
+        fuzz_session.sign_up()

@@ -1,0 +1,110 @@
+"""A function process imports only what its endpoint uses: cold starts pay for every import.
+
+Each check runs in a fresh interpreter that imports `functions.main` and looks one target
+up, as `functions-framework --target NAME --source functions/main.py` does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# Records which module asked for which of the watched packages, then looks the target up.
+PROBE = """
+import builtins, importlib.util, json, sys
+
+WATCHED = ("fastapi", "sqlalchemy.orm")
+importers = {name: set() for name in WATCHED}
+real_import = builtins.__import__
+
+def resolved(name, globals, fromlist, level):
+    if level:
+        try:
+            package = (globals or {}).get("__package__")
+            name = importlib.util.resolve_name("." * level + name, package)
+        except (ImportError, ValueError):
+            return []
+    return [name] + [f"{name}.{item}" for item in fromlist or () if isinstance(item, str)]
+
+def spy(name, globals=None, locals=None, fromlist=(), level=0):
+    importer = (globals or {}).get("__name__", "?")
+    for full in resolved(name, globals, fromlist, level):
+        for watched in WATCHED:
+            if full == watched or full.startswith(watched + "."):
+                importers[watched].add(importer)
+    return real_import(name, globals, locals, fromlist, level)
+
+builtins.__import__ = spy
+import functions.main
+getattr(functions.main, sys.argv[1])
+print(json.dumps({
+    "modules": sorted(sys.modules),
+    "importers": {name: sorted(found) for name, found in importers.items()},
+}))
+"""
+NEVER_IN_A_FUNCTION = ("fastapi", "uvicorn.main", "pika", "boto3", "alembic", "fakeredis")
+DATABASE_TARGETS = ("get_me", "login", "list_tasks", "get_task", "list_projects", "add_comment")
+
+
+@cache  # one fresh interpreter per target is enough for every question asked of it
+def _probe(target: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, target],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("target", ["healthz", "jwks", *DATABASE_TARGETS])
+def test_a_function_process_never_loads_the_gateway_or_the_event_and_migration_stacks(
+    target: str,
+) -> None:
+    found = _probe(target)
+    assert [m for m in NEVER_IN_A_FUNCTION if m in found["modules"]] == []
+    assert found["importers"]["fastapi"] == []
+
+
+def test_the_liveness_function_loads_no_database_layer() -> None:
+    modules = _probe("healthz")["modules"]
+    assert "sqlalchemy" not in modules
+    assert "sqlalchemy.orm" not in modules
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "functions/auth.py imports functions.core.database and functions.core.services.accounts "
+        "at module level, so the jwks target (which reads only the key set) loads SQLAlchemy "
+        "and, through sqlalchemy.ext.asyncio, sqlalchemy.orm"
+    ),
+)
+def test_the_jwks_function_loads_no_orm() -> None:
+    assert "sqlalchemy.orm" not in _probe("jwks")["modules"]
+
+
+@pytest.mark.parametrize("target", DATABASE_TARGETS)
+def test_no_taskflow_module_uses_the_orm_and_only_sqlalchemys_asyncio_layer_loads_it(
+    target: str,
+) -> None:
+    # sqlalchemy/ext/asyncio/__init__.py imports its AsyncSession, which imports
+    # sqlalchemy.orm: the async engine cannot be had without it. What we control is that no
+    # module of ours reaches for the ORM, so hot paths stay on Core.
+    found = _probe(target)
+    importers = found["importers"]["sqlalchemy.orm"]
+    assert [m for m in importers if not m.startswith("sqlalchemy.")] == []
+    if "sqlalchemy.orm" in found["modules"]:
+        # The probe saw the import it explains, so an empty list above is not a blind spot.
+        assert any(m.startswith("sqlalchemy.ext.asyncio") for m in importers), importers

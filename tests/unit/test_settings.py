@@ -1,0 +1,127 @@
+"""Settings come from TASKFLOW_* variables and refuse to run production on stand-ins."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from functions import cli
+from functions.core.settings import Settings
+
+REQUIRED_OUTSIDE_DEV = ("TASKFLOW_DATABASE_URL", "TASKFLOW_REDIS_URL", "TASKFLOW_JWT_PRIVATE_KEY")
+REAL_SERVERS = {
+    "TASKFLOW_DATABASE_URL": "postgresql+psycopg://db.internal/taskflow",
+    "TASKFLOW_REDIS_URL": "redis://cache.internal:6379/0",
+    "TASKFLOW_JWT_PRIVATE_KEY": "/run/secrets/signing-key.pem",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Only what a test sets: none of the TASKFLOW_* variables of the shell running pytest."""
+    for name in list(os.environ):
+        if name.startswith("TASKFLOW_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def test_without_any_configuration_taskflow_assumes_production_and_refuses_to_start() -> None:
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    message = str(refused.value)
+    for name in REQUIRED_OUTSIDE_DEV:
+        assert name in message
+    assert "TASKFLOW_ENV=dev" in message
+
+
+@pytest.mark.parametrize("missing", REQUIRED_OUTSIDE_DEV)
+def test_production_names_exactly_the_setting_that_is_missing(
+    clean_environment: pytest.MonkeyPatch, missing: str
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "prod")
+    for name, value in REAL_SERVERS.items():
+        if name != missing:
+            clean_environment.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    message = str(refused.value)
+    assert f"set {missing} " in message
+    assert [name for name in REQUIRED_OUTSIDE_DEV if name in message] == [missing]
+
+
+def test_an_empty_value_counts_as_missing(clean_environment: pytest.MonkeyPatch) -> None:
+    for name, value in REAL_SERVERS.items():
+        clean_environment.setenv(name, value)
+    clean_environment.setenv("TASKFLOW_JWT_PRIVATE_KEY", "")
+    with pytest.raises(ValidationError, match="TASKFLOW_JWT_PRIVATE_KEY"):
+        Settings()
+
+
+def test_production_with_real_servers_and_a_key_is_accepted(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    for name, value in REAL_SERVERS.items():
+        clean_environment.setenv(name, value)
+    settings = Settings()
+    assert settings.env == "prod"
+    assert not settings.is_dev
+    assert not settings.embedded
+    assert settings.effective_database_url == REAL_SERVERS["TASKFLOW_DATABASE_URL"]
+
+
+def test_dev_mode_runs_on_the_embedded_stand_ins_under_the_data_directory(
+    clean_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv("TASKFLOW_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    assert settings.embedded
+    assert settings.redis_url is None
+    assert settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
+
+
+def test_the_cli_reports_a_bad_configuration_in_one_line_instead_of_a_traceback() -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["migrate"])
+    message = str(exited.value.code)
+    assert message.startswith("taskflow: bad configuration: ")
+    assert "\n" not in message
+    assert "TASKFLOW_DATABASE_URL" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TASKFLOW_ENV", "staging"),
+        ("TASKFLOW_ACCESS_TOKEN_TTL_SECONDS", "3600"),
+        ("TASKFLOW_ACCESS_TOKEN_TTL_SECONDS", "5"),
+        ("TASKFLOW_MAX_BODY_BYTES", "10"),
+        ("TASKFLOW_DATABASE_POOL_SIZE", "0"),
+        ("TASKFLOW_ARGON2_MEMORY_KIB", "1024"),
+    ],
+)
+def test_values_outside_their_bounds_are_refused(
+    clean_environment: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv(name, value)
+    with pytest.raises(ValidationError, match=name.removeprefix("TASKFLOW_").lower()):
+        Settings()
+
+
+def test_lists_are_read_as_json_from_the_environment(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv("TASKFLOW_ALLOWED_ORIGINS", '["https://app.example.com"]')
+    assert Settings().allowed_origins == ["https://app.example.com"]
+
+
+def test_settings_are_frozen_once_built(clean_environment: pytest.MonkeyPatch) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    settings = Settings()
+    with pytest.raises(ValidationError):
+        settings.env = "prod"  # type: ignore[misc]
