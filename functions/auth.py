@@ -1,4 +1,4 @@
-"""Auth functions: register, sign in, refresh, sign out, profile, password, JWKS."""
+"""Auth functions: register, sign in, refresh, sign out, profile, password."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from functions.core.database import reading, transaction
 from functions.core.models.accounts import (
-    Jwks,
     LoginRequest,
     PasswordChange,
     RefreshRequest,
@@ -101,12 +100,3 @@ async def change_password(call: Call[PasswordChange, None]) -> Reply:
     """Change the password; every session ends and this caller gets a fresh one."""
     tokens = await accounts.change_password(call.rt, call.user, call.body)
     return _signed_in(call, tokens)
-
-
-@endpoint(response=Jwks, auth=False)
-async def jwks(call: Call[None, None]) -> Reply:
-    """The public keys that verify TaskFlow's access tokens."""
-    return Reply(
-        Jwks.model_validate(call.rt.keys.jwks()),
-        headers={"Cache-Control": "public, max-age=300"},
-    )

@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, Generic, TypeVar, cast
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, cast, get_args, get_origin
 
 from functions_framework import aio
 from pydantic import BaseModel, ValidationError
@@ -21,9 +22,10 @@ from starlette.responses import Response
 
 from functions.core import runtime
 from functions.core.errors import DomainError, NotFound, Unauthenticated
-from functions.core.security.access import authenticate
-from functions.core.security.tokens import Principal
 from functions.routes import routes_for
+
+if TYPE_CHECKING:
+    from functions.core.security.tokens import Principal
 
 log = logging.getLogger("taskflow.edge")
 
@@ -181,7 +183,18 @@ def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
 
 def _is_list_field(model: type[BaseModel], name: str) -> bool:
     info = model.model_fields.get(name)
-    return info is not None and "list" in str(info.annotation)
+    if info is None:
+        return False
+    annotation = info.annotation
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    return any(get_origin(option) is list for option in (annotation, *options))
+
+
+async def _authenticate(request: Request) -> Principal:
+    # Imported on first use: functions that take no token (healthz) skip JWT and Redis.
+    from functions.core.security.access import authenticate
+
+    return await authenticate(runtime.current(), _bearer_token(request))
 
 
 def _bearer_token(request: Request) -> str:
@@ -243,7 +256,7 @@ def endpoint(
                 settings = runtime.current().settings
                 principal = None
                 if auth:
-                    principal = await authenticate(runtime.current(), _bearer_token(request))
+                    principal = await _authenticate(request)
                 call: Call[Any, Any] = Call(
                     request=request,
                     path_params=params,

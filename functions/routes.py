@@ -48,6 +48,7 @@ def _compile(template: str) -> re.Pattern[str]:
 
 
 _AUTH = "functions.auth"
+_KEYS = "functions.jwks"
 _PROJECTS = "functions.projects"
 _TASKS = "functions.tasks"
 _COMMENTS = "functions.comments"
@@ -63,8 +64,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/auth/me", "get_me", _AUTH),
     Route("PATCH", "/api/auth/me", "update_me", _AUTH),
     Route("POST", "/api/auth/password", "change_password", _AUTH),
-    Route("GET", "/api/auth/jwks", "jwks", _AUTH),
-    Route("GET", "/.well-known/jwks.json", "jwks", _AUTH),
+    Route("GET", "/api/auth/jwks", "jwks", _KEYS),
+    Route("GET", "/.well-known/jwks.json", "jwks", _KEYS),
     Route("POST", "/api/projects", "create_project", _PROJECTS),
     Route("GET", "/api/projects", "list_projects", _PROJECTS, scale_down_delay=_WARM),
     Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from functions.core.settings import Settings
@@ -20,10 +21,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def prepare_sqlite_folder(url: str) -> None:
+    """SQLite creates its file but not the folder it goes in (the embedded data directory)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        prepare_sqlite_folder(url)
         # One connection: SQLite serialises writers anyway, and this avoids lock upgrades
         # failing between two open transactions in the embedded mode.
         engine = create_async_engine(url, pool_size=1, max_overflow=0)
@@ -33,7 +41,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it costs a round trip per checkout. A connection found dead fails
+        # one request (a 503 to retry) and SQLAlchemy then invalidates the whole pool.
         pool_recycle=1800,
     )
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from functions.core.database import sync_url
+from functions.core.database import prepare_sqlite_folder, sync_url
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -20,4 +20,5 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    prepare_sqlite_folder(database_url)
     command.upgrade(alembic_config(database_url), revision)

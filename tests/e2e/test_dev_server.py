@@ -90,14 +90,6 @@ def test_the_embedded_mode_keeps_accounts_across_a_restart(
     assert titles == ["Plant tomatoes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "functions/cli.py dev() runs migrate.upgrade() on the SQLite URL before anything "
-        "creates TASKFLOW_DATA_DIR (database.create_engine makes it, later): sqlite3 cannot "
-        "open the file, so `make run` fails on a fresh checkout"
-    ),
-)
 def test_the_embedded_mode_starts_in_a_fresh_checkout_without_a_data_folder(
     servers: Servers, tmp_path: Path
 ) -> None:

@@ -83,14 +83,6 @@ def test_the_liveness_function_loads_no_database_layer() -> None:
     assert "sqlalchemy.orm" not in modules
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "functions/auth.py imports functions.core.database and functions.core.services.accounts "
-        "at module level, so the jwks target (which reads only the key set) loads SQLAlchemy "
-        "and, through sqlalchemy.ext.asyncio, sqlalchemy.orm"
-    ),
-)
 def test_the_jwks_function_loads_no_orm() -> None:
     assert "sqlalchemy.orm" not in _probe("jwks")["modules"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
@@ -61,7 +61,3 @@ class UserUpdate(Patch):
 class PasswordChange(Strict):
     current_password: Annotated[str, Field(max_length=1024)]
     new_password: Password
-
-
-class Jwks(Public):
-    keys: list[dict[str, Any]]
