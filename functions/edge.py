@@ -44,6 +44,9 @@ class EndpointSpec:
     status: int
     auth: bool
     summary: str
+    body_optional: bool = False
+    # Request headers the function reads, with what each means (for the OpenAPI document).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -229,6 +232,7 @@ def endpoint(
     status: int = 200,
     auth: bool = True,
     body_optional: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> Callable[
     [Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]]],
     Callable[[Request], Awaitable[Response]],
@@ -237,7 +241,8 @@ def endpoint(
 
     `body`/`query` are the models the request is validated with (422 on a mismatch),
     `response` and `status` document the answer, `auth` requires a valid access token,
-    and `body_optional` lets a request without any body through with `call.body = None`.
+    `body_optional` lets a request without any body through with `call.body = None`, and
+    `headers` documents the request headers the handler reads.
     """
 
     def wrap(
@@ -286,6 +291,8 @@ def endpoint(
             status=status,
             auth=auth,
             summary=(handler.__doc__ or name.replace("_", " ")).strip().splitlines()[0],
+            body_optional=body_optional,
+            headers=dict(headers or {}),
         )
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 

@@ -7,7 +7,7 @@ models the functions validate with. Functions never import this module.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -80,9 +80,24 @@ def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
     ]
 
 
+def _header_parameters(headers: Mapping[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "description": description,
+            "schema": {"type": "string"},
+        }
+        for name, description in headers.items()
+    ]
+
+
 def _openapi_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
     extra: dict[str, Any] = {
-        "parameters": _path_parameters(route.path) + _query_parameters(spec.query),
+        "parameters": _path_parameters(route.path)
+        + _query_parameters(spec.query)
+        + _header_parameters(spec.headers),
         "responses": {
             "4XX": {
                 "description": "A problem (RFC 9457)",
@@ -94,7 +109,7 @@ def _openapi_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
     }
     if spec.body is not None:
         extra["requestBody"] = {
-            "required": True,
+            "required": not spec.body_optional,
             "content": {
                 "application/json": {
                     "schema": {"$ref": f"#/components/schemas/{spec.body.__name__}"}

@@ -74,7 +74,10 @@ async def get_task(call: Call[None, None]) -> Reply:
     return _tagged(task)
 
 
-@endpoint(body=TaskUpdate, response=TaskPublic)
+IF_MATCH_DOC = 'The version read, as its ETag (`"3"`): a stale one gets 412.'
+
+
+@endpoint(body=TaskUpdate, response=TaskPublic, headers={"If-Match": IF_MATCH_DOC})
 async def update_task(call: Call[TaskUpdate, None]) -> Reply:
     """Change the fields sent; If-Match (412) or `version` (409) guard against lost updates."""
     async with transaction(call.rt.engine) as conn:
