@@ -25,10 +25,12 @@ def dev(host: str, port: int) -> None:
     import uvicorn
 
     from functions.core import migrate, runtime
+    from functions.core.observability import configure_logging
     from functions.gateway import create_app
 
     os.environ.setdefault("TASKFLOW_ENV", "dev")
     settings = _settings()
+    configure_logging(settings.log_level)
     migrate.upgrade(settings.effective_database_url)
     app = create_app(runtime.Runtime(settings))
     mode = "embedded stand-ins" if settings.embedded else "configured servers"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,12 +23,14 @@ from starlette.responses import Response
 
 from functions.core import runtime
 from functions.core.errors import DomainError, NotFound, Unauthenticated
+from functions.core.observability import continue_trace, current_trace
 from functions.routes import routes_for
 
 if TYPE_CHECKING:
     from functions.core.security.tokens import Principal
 
 log = logging.getLogger("taskflow.edge")
+request_log = logging.getLogger("taskflow.request")
 
 PROBLEM_JSON = "application/problem+json"
 BodyT = TypeVar("BodyT", bound=BaseModel | None)
@@ -253,8 +256,7 @@ def endpoint(
         if not routes:
             raise LookupError(f"{name} is not in the route table")
 
-        @wraps(handler)
-        async def function(request: Request) -> Response:
+        async def answer(request: Request) -> Response:
             path = request.url.path
             try:
                 params = next((m for r in routes if (m := r.match(path)) is not None), {})
@@ -284,6 +286,17 @@ def endpoint(
             except Exception as exc:
                 return _unexpected(exc, path)
 
+        @wraps(handler)
+        async def function(request: Request) -> Response:
+            started = time.perf_counter()
+            trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
+            try:
+                response = await answer(request)
+                _log_request(request, name, response.status_code, started)
+                return response
+            finally:
+                current_trace.reset(trace)
+
         function.__taskflow_spec__ = EndpointSpec(  # type: ignore[attr-defined]
             body=body,
             query=query,
@@ -297,6 +310,29 @@ def endpoint(
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 
     return wrap
+
+
+def _log_request(request: Request, target: str, status: int, started: float) -> None:
+    """One line per request (in place of an access log, which costs far more)."""
+    if request_log.isEnabledFor(logging.INFO):
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        request_log.info(
+            "%s %s %d",
+            request.method,
+            request.url.path,
+            status,
+            extra={
+                "fields": {
+                    "http": {
+                        "method": request.method,
+                        "path": request.url.path,
+                        "status": status,
+                        "duration_ms": elapsed_ms,
+                    },
+                    "function": target,
+                }
+            },
+        )
 
 
 def _unexpected(exc: Exception, path: str) -> Response:

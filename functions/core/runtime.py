@@ -62,7 +62,11 @@ def current() -> Runtime:
     """This process's runtime, built from the environment the first time it is asked for."""
     global _current
     if _current is None:
-        _current = Runtime(Settings())
+        from functions.core.observability import configure_logging
+
+        settings = Settings()
+        configure_logging(settings.log_level)
+        _current = Runtime(settings)
     return _current
 
 

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 DEFAULT_DATA_DIR = Path(".taskflow")
 
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Behind a trusted proxy, the client address is the last hop it appended.
     trust_forwarded_for: bool = False
+    # INFO logs one JSON line per request; WARNING keeps only problems.
+    log_level: LogLevel = "INFO"
 
     @property
     def is_dev(self) -> bool:

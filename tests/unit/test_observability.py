@@ -1,0 +1,111 @@
+"""Request logs: one JSON line per request, carrying the caller's W3C trace id."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+
+from functions.core import runtime
+from functions.core.observability import JsonLines, TraceContext, continue_trace, current_trace
+from functions.core.runtime import Runtime
+from functions.gateway import create_app
+from tests.conftest import make_test_settings
+
+CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def test_a_valid_traceparent_is_continued_in_a_new_span() -> None:
+    trace = continue_trace(CALLER)
+    assert trace.trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert trace.span_id != "00f067aa0ba902b7"
+    assert trace.traceparent.startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "garbage",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",  # the invalid trace id
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",  # the invalid span id
+        "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",  # one digit short
+    ],
+)
+def test_a_missing_or_invalid_traceparent_starts_a_new_trace(header: str | None) -> None:
+    trace = continue_trace(header)
+    assert len(trace.trace_id) == 32
+    assert trace.trace_id != "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert trace.trace_id != "0" * 32
+
+
+def test_a_log_line_is_json_with_the_current_trace_id_and_its_fields() -> None:
+    record = logging.LogRecord(
+        "taskflow.test", logging.INFO, __file__, 1, "hello %s", ("you",), None
+    )
+    record.fields = {"function": "get_task"}
+    token = current_trace.set(TraceContext("a" * 32, "b" * 16))
+    try:
+        line = json.loads(JsonLines().format(record))
+    finally:
+        current_trace.reset(token)
+    assert line["message"] == "hello you"
+    assert line["trace_id"] == "a" * 32
+    assert line["function"] == "get_task"
+    assert line["level"] == "info"
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[dict[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(JsonLines().format(record)))
+
+
+@pytest.fixture
+def request_lines() -> Iterator[_Lines]:
+    handler = _Lines()
+    logger = logging.getLogger("taskflow.request")
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(previous)
+
+
+async def test_each_request_logs_one_line_with_its_status_function_and_trace(
+    request_lines: _Lines, tmp_path: Path
+) -> None:
+    rt = Runtime(make_test_settings(env="dev", data_dir=tmp_path))
+    previous = runtime.install(rt)
+    try:
+        app = create_app(rt, web_dist=tmp_path / "no-web")
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+            await client.get("/healthz", headers={"traceparent": CALLER})
+            await client.get("/api/tasks")  # no token: a 401, logged as well
+    finally:
+        runtime.install(previous)
+        await rt.close()
+    first, second = request_lines.lines
+    first_http: Any = first["http"]
+    second_http: Any = second["http"]
+    assert first["function"] == "healthz"
+    assert (first_http["method"], first_http["path"], first_http["status"]) == (
+        "GET",
+        "/healthz",
+        200,
+    )
+    assert first_http["duration_ms"] >= 0
+    assert first["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert second["function"] == "list_tasks"
+    assert second_http["status"] == 401
+    assert second["trace_id"] != first["trace_id"]
