@@ -2,17 +2,26 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+# What the app needs, and what its tests need too; versions pinned by requirements.lock.
+APP := $(VENV)/.installed-app
+INSTALLED := $(VENV)/.installed-dev
+PIP_INSTALL := $(BIN)/pip install --quiet --constraint requirements.lock
 
-.PHONY: run test lint typecheck pytest format clean
+.PHONY: run test lint typecheck pytest format clean lock
 
-$(INSTALLED): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+
+$(APP): pyproject.toml requirements.lock | $(BIN)/python
+	$(PIP_INSTALL) -e .
+	touch $(APP)
+
+$(INSTALLED): $(APP)
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $(INSTALLED)
 
-run: $(INSTALLED)
+run: $(APP)
 	$(BIN)/taskflow dev --port $${PORT:-8000}
 
 test: lint typecheck pytest
@@ -33,6 +42,15 @@ format: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) .taskflow .pytest_cache .mypy_cache .ruff_cache
+
+# Re-pin every package after changing pyproject.toml's dependencies.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet '.[dev]'
+	{ sed -n '1,2p' requirements.lock; .lock-venv/bin/pip freeze --exclude taskflow; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+	rm -rf .lock-venv
 
 # Longer runs than `make test` makes; each needs the real PostgreSQL and Redis on loopback.
 .PHONY: bench fuzz
