@@ -7,14 +7,19 @@ import binascii
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.errors import InvalidInput
 
 BAD_CURSOR = "the cursor is not one this list gave out (or it belongs to another sort)"
+
+ItemT = TypeVar("ItemT", bound=BaseModel)
 
 # What a cursor value must be to compare with its sort key: a type, or a test of the value.
 Kind = type | Callable[[Any], bool]
@@ -90,3 +95,36 @@ def after(
         step = key < value if descending else key > value
         clauses.append(and_(*equal_before, step))
     return or_(*clauses)
+
+
+@dataclass(frozen=True)
+class ListOrder(Generic[ItemT]):
+    """One order a list is paged in: its name (kept in cursors), its SQL keys (the last one
+    unique), what kind each key's value is, and how to read those values off an item."""
+
+    name: str
+    keys: tuple[ColumnElement[Any], ...]
+    kinds: tuple[Kind, ...]
+    key_of: Callable[[ItemT], Sequence[Any]]
+    descending: bool = False
+
+
+async def fetch_page(
+    conn: AsyncConnection,
+    statement: Select[Any],
+    order: ListOrder[ItemT],
+    model: type[ItemT],
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[ItemT], str | None]:
+    """One page of `statement` in `order` after `cursor`, and the cursor of the next page."""
+    if cursor is not None:
+        position = decode_cursor(cursor, order.name, order.kinds)
+        statement = statement.where(after(order.keys, position, order.descending))
+    sort = [key.desc() if order.descending else key.asc() for key in order.keys]
+    # One row more than asked for says whether there is a next page.
+    rows = (await conn.execute(statement.order_by(*sort).limit(limit + 1))).all()
+    items = [model.model_validate(row) for row in rows[:limit]]
+    next_cursor = encode_cursor(order.name, order.key_of(items[-1])) if len(rows) > limit else None
+    return items, next_cursor

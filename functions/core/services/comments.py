@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, Select, delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
@@ -18,17 +18,20 @@ from functions.core.models.tasks import (
     CommentPublic,
     CommentsPublic,
 )
-from functions.core.pagination import after, decode_cursor, encode_cursor
+from functions.core.pagination import ListOrder, fetch_page
 from functions.core.services.access import role_in
 from functions.core.services.tasks import visible_task_project
 from functions.core.tables import comments, tasks, users
 
 # Comments are writes to a shared task, so they take the same role as changing it; viewers read.
 COMMENTING_ROLE: Final[Role] = "editor"
-CURSOR_SORT: Final = "created"
 NO_SUCH_COMMENT: Final = "no such comment"
-
-_KEYS: Final[tuple[ColumnElement[Any], ...]] = (comments.c.created_at, comments.c.id)
+OLDEST_FIRST: Final = ListOrder[CommentPublic](
+    "created",
+    (comments.c.created_at, comments.c.id),
+    (datetime, uuid.UUID),
+    lambda c: (c.created_at, c.id),
+)
 
 
 def _comment_select() -> Select[Any]:
@@ -69,15 +72,14 @@ async def list_comments(
 ) -> CommentsPublic:
     """A task's comments, oldest first, one page at a time."""
     await visible_task_project(conn, user_id, task_id)
-    statement = _comment_select().where(comments.c.task_id == task_id)
-    if query.cursor is not None:
-        position = decode_cursor(query.cursor, CURSOR_SORT, (datetime, uuid.UUID))
-        statement = statement.where(after(_KEYS, position, descending=False))
-    rows = (await conn.execute(statement.order_by(*_KEYS).limit(query.limit + 1))).all()
-    items = [CommentPublic.model_validate(row) for row in rows[: query.limit]]
-    next_cursor = None
-    if len(rows) > query.limit:
-        next_cursor = encode_cursor(CURSOR_SORT, [items[-1].created_at, items[-1].id])
+    items, next_cursor = await fetch_page(
+        conn,
+        _comment_select().where(comments.c.task_id == task_id),
+        OLDEST_FIRST,
+        CommentPublic,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
     return CommentsPublic(items=items, next_cursor=next_cursor)
 
 

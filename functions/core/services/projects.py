@@ -34,7 +34,7 @@ from functions.core.models.projects import (
     ProjectsPublic,
     ProjectUpdate,
 )
-from functions.core.pagination import after, decode_cursor, encode_cursor
+from functions.core.pagination import ListOrder, fetch_page
 from functions.core.services.access import require_role, role_in
 from functions.core.services.accounts import normalise_email
 from functions.core.tables import project_members, projects, tasks, users
@@ -48,6 +48,15 @@ INBOX_IS_PERSONAL: Final = "the Inbox is personal: it cannot be shared"
 _inbox_first = case((projects.c.is_inbox, 0), else_=1)
 _project_keys = (_inbox_first, projects.c.created_at, projects.c.id)
 _member_keys = (project_members.c.created_at, project_members.c.user_id)
+PROJECTS_IN_ORDER: Final = ListOrder[ProjectPublic](
+    PROJECT_ORDER,
+    _project_keys,
+    (int, datetime, uuid.UUID),
+    lambda p: (0 if p.is_inbox else 1, p.created_at, p.id),
+)
+MEMBERS_IN_ORDER: Final = ListOrder[MemberPublic](
+    MEMBER_ORDER, _member_keys, (datetime, uuid.UUID), lambda m: (m.created_at, m.user_id)
+)
 
 
 @dataclass(frozen=True)
@@ -113,18 +122,14 @@ async def list_projects(
     conn: AsyncConnection, user_id: uuid.UUID, query: ProjectListQuery
 ) -> ProjectsPublic:
     """The caller's projects, Inbox first, then by age; keyset-paginated."""
-    statement = _projects_of(user_id)
-    if query.cursor is not None:
-        position = decode_cursor(query.cursor, PROJECT_ORDER, (int, datetime, uuid.UUID))
-        statement = statement.where(after(_project_keys, position, descending=False))
-    rows = (await conn.execute(statement.order_by(*_project_keys).limit(query.limit + 1))).all()
-    items = [ProjectPublic.model_validate(row) for row in rows[: query.limit]]
-    next_cursor = None
-    if len(rows) > query.limit:
-        last = items[-1]
-        next_cursor = encode_cursor(
-            PROJECT_ORDER, (0 if last.is_inbox else 1, last.created_at, last.id)
-        )
+    items, next_cursor = await fetch_page(
+        conn,
+        _projects_of(user_id),
+        PROJECTS_IN_ORDER,
+        ProjectPublic,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
     return ProjectsPublic(items=items, next_cursor=next_cursor)
 
 
@@ -167,15 +172,14 @@ async def list_members(
 ) -> MembersPublic:
     """A project's members with their names and roles, longest-standing first."""
     await require_role(conn, project_id, user_id, "viewer")
-    statement = _members().where(project_members.c.project_id == project_id)
-    if query.cursor is not None:
-        position = decode_cursor(query.cursor, MEMBER_ORDER, (datetime, uuid.UUID))
-        statement = statement.where(after(_member_keys, position, descending=False))
-    rows = (await conn.execute(statement.order_by(*_member_keys).limit(query.limit + 1))).all()
-    items = [MemberPublic.model_validate(row) for row in rows[: query.limit]]
-    next_cursor = None
-    if len(rows) > query.limit:
-        next_cursor = encode_cursor(MEMBER_ORDER, (items[-1].created_at, items[-1].user_id))
+    items, next_cursor = await fetch_page(
+        conn,
+        _members().where(project_members.c.project_id == project_id),
+        MEMBERS_IN_ORDER,
+        MemberPublic,
+        cursor=query.cursor,
+        limit=query.limit,
+    )
     return MembersPublic(items=items, next_cursor=next_cursor)
 
 
