@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     dev_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     dev_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     commands.add_parser("migrate", help="bring the configured database to the current schema")
+    commands.add_parser("prune", help="delete expired sign-in sessions (run it daily)")
     args = parser.parse_args(argv)
 
     if args.command == "dev":
@@ -56,6 +58,21 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         migrate.upgrade(_settings().effective_database_url)
         print("the database schema is current")
+    elif args.command == "prune":
+        print(f"deleted {asyncio.run(prune(_settings()))} expired refresh tokens")
+
+
+async def prune(settings: Settings) -> int:
+    from functions.core.database import transaction
+    from functions.core.runtime import Runtime
+    from functions.core.services.accounts import prune_sessions
+
+    rt = Runtime(settings)
+    try:
+        async with transaction(rt.engine) as conn:
+            return await prune_sessions(conn)
+    finally:
+        await rt.close()
 
 
 if __name__ == "__main__":

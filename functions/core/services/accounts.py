@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -312,6 +312,18 @@ async def change_password(rt: Runtime, principal: Principal, request: PasswordCh
             raise Forbidden(WRONG_PASSWORD)
         await _end_sessions(rt, conn, refresh_tokens.c.user_id == user_id, (principal.jti,))
         return await issue_session(rt, conn, user_id)
+
+
+async def prune_sessions(conn: AsyncConnection) -> int:
+    """Delete refresh tokens past their expiry; the number deleted.
+
+    An expired token can no longer be used, so its row only grows the table: a replay of
+    it finds nothing and is refused like any unknown token.
+    """
+    deleted = await conn.execute(
+        delete(refresh_tokens).where(refresh_tokens.c.expires_at < utcnow())
+    )
+    return deleted.rowcount
 
 
 async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
