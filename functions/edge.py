@@ -33,6 +33,10 @@ log = logging.getLogger("taskflow.edge")
 request_log = logging.getLogger("taskflow.request")
 
 PROBLEM_JSON = "application/problem+json"
+# Every function process answers its probes here, whatever its target: 200 once its
+# settings are valid, so a misconfigured revision never becomes ready.
+LIVENESS_PATH = "/healthz"
+LIVENESS_BODY = '{"status":"ok"}'
 BodyT = TypeVar("BodyT", bound=BaseModel | None)
 QueryT = TypeVar("QueryT", bound=BaseModel | None)
 
@@ -97,7 +101,13 @@ class Call(Generic[BodyT, QueryT]):
 
 
 def problem(
-    status: int, title: str, detail: str = "", *, instance: str = "", **extra: Any
+    status: int,
+    title: str,
+    detail: str = "",
+    *,
+    instance: str = "",
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> Response:
     """An RFC 9457 problem details response."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
@@ -106,10 +116,12 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    headers = {}
+    response_headers = dict(headers or {})
     if "retry_after" in extra:
-        headers["Retry-After"] = str(extra["retry_after"])
-    return Response(json.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
+        response_headers["Retry-After"] = str(extra["retry_after"])
+    return Response(
+        json.dumps(body), status_code=status, media_type=PROBLEM_JSON, headers=response_headers
+    )
 
 
 class _BadRequest(Exception):
@@ -196,6 +208,10 @@ def _is_list_field(model: type[BaseModel], name: str) -> bool:
     return any(get_origin(option) is list for option in (annotation, *options))
 
 
+def _is_liveness_probe(request: Request) -> bool:
+    return request.method == "GET" and request.url.path == LIVENESS_PATH
+
+
 async def _authenticate(request: Request) -> Principal:
     # Imported on first use: functions that take no token (healthz) skip JWT and Redis.
     from functions.core.security.access import authenticate
@@ -256,11 +272,24 @@ def endpoint(
         if not routes:
             raise LookupError(f"{name} is not in the route table")
 
+        methods = sorted({r.method for r in routes})
+
         async def answer(request: Request) -> Response:
             path = request.url.path
+            if request.method not in methods and not _is_liveness_probe(request):
+                # A lone function process gets every method: it does only what its routes say.
+                return problem(
+                    405,
+                    "Method not allowed",
+                    f"{path} takes {', '.join(methods)}",
+                    instance=path,
+                    headers={"Allow": ", ".join(methods)},
+                )
             try:
+                settings = runtime.current().settings  # a misconfigured process fails here
+                if _is_liveness_probe(request):
+                    return Response(LIVENESS_BODY, media_type="application/json")
                 params = next((m for r in routes if (m := r.match(path)) is not None), {})
-                settings = runtime.current().settings
                 principal = None
                 if auth:
                     principal = await _authenticate(request)

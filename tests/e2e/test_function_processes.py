@@ -65,7 +65,7 @@ async def test_the_get_me_function_knows_a_user_signed_in_elsewhere(
     # Signed in through the gateway; verified by a separate process holding only the same key.
     user = await signup(api, "operator")
     env = _settings_environment(pg_settings, tmp_path)
-    server = _serve(servers, "get_me", env, ready_status=401)  # up, and wants a token
+    server = _serve(servers, "get_me", env)
     async with AsyncClient(base_url=server.base_url) as client:
         me = await client.get("/api/auth/me", headers=user.headers)
         assert me.status_code == 200, me.text
@@ -86,7 +86,7 @@ async def test_the_list_tasks_function_lists_a_users_tasks_from_postgresql(
     assert created.status_code == 201, created.text
 
     env = _settings_environment(pg_settings, tmp_path)
-    server = _serve(servers, "list_tasks", env, ready_status=401)
+    server = _serve(servers, "list_tasks", env)
     async with AsyncClient(base_url=server.base_url) as client:
         listed = await client.get("/api/tasks", headers=user.headers)
     assert listed.status_code == 200, listed.text
@@ -105,3 +105,17 @@ def test_a_function_without_its_settings_answers_with_a_problem_and_logs_what_is
     assert response.status_code >= 500
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "TASKFLOW_DATABASE_URL" in server.output()
+
+
+async def test_every_function_answers_its_probe_and_refuses_methods_its_routes_do_not_take(
+    servers: Servers, pg_settings: Settings, tmp_path: Path
+) -> None:
+    # Knative probes each Service at /healthz; a lone process must not act on other methods.
+    server = _serve(servers, "delete_task", _settings_environment(pg_settings, tmp_path))
+    async with AsyncClient(base_url=server.base_url) as client:
+        probe = await client.get("/healthz")
+        wrong_method = await client.get("/api/tasks/0b5a3c9e-6f7d-4a61-9d0e-2f1b7c8a9e10")
+    assert probe.status_code == 200
+    assert probe.json() == {"status": "ok"}
+    assert_problem(wrong_method, 405)
+    assert wrong_method.headers["allow"] == "DELETE"

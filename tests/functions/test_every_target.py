@@ -60,3 +60,15 @@ async def test_an_auth_requiring_target_refuses_an_unsigned_token(route: Route) 
 def test_the_anonymous_targets_are_exactly_the_ones_meant_to_be() -> None:
     anonymous = sorted({r.target for r in HTTP_ROUTES if not spec_of(load_target(r.target)).auth})
     assert anonymous == ["healthz", "jwks", "login", "refresh", "register"]
+
+
+@pytest.mark.parametrize("route", HTTP_ROUTES, ids=_route_id)
+@pytest.mark.usefixtures("framework_state", "pg_function_runtime")
+async def test_a_function_refuses_every_method_its_routes_do_not_take(route: Route) -> None:
+    allowed = {r.method for r in HTTP_ROUTES if r.target == route.target}
+    other = next(m for m in ("PUT", "DELETE", "POST", "PATCH") if m not in allowed)
+    app = load_function(route.target)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://f.test") as client:
+        response = await client.request(other, _public_path(route))
+    assert_problem(response, 405)
+    assert set(response.headers["allow"].split(", ")) == allowed
