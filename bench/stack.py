@@ -147,6 +147,10 @@ class Stack:
     run_id: str = field(default_factory=lambda: secrets.token_hex(4))
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="taskflow-bench-")))
     access_token: str = ""
+    # What the same-stack floors are told (they verify nothing, so they cannot find it out).
+    user_id: str = ""
+    project_id: str = ""
+    task_id: str = ""
 
     @property
     def database(self) -> str:
@@ -221,10 +225,14 @@ class Stack:
                 )
                 registered.raise_for_status()
                 self.access_token = registered.json()["access_token"]
+                me = api.get("/api/auth/me", headers=self.auth)
+                me.raise_for_status()
+                self.user_id = me.json()["id"]
                 project = api.post("/api/projects", json={"name": "Bench"}, headers=self.auth)
                 project.raise_for_status()
+                self.project_id = project.json()["id"]
                 for number in range(self.tasks):
-                    api.post(
+                    created = api.post(
                         "/api/tasks",
                         json={
                             "project_id": project.json()["id"],
@@ -234,7 +242,9 @@ class Stack:
                             "priority": ("low", "medium", "high", "urgent")[number % 4],
                         },
                         headers=self.auth,
-                    ).raise_for_status()
+                    )
+                    created.raise_for_status()
+                    self.task_id = self.task_id or created.json()["id"]
         finally:
             gateway.stop()
 

@@ -308,10 +308,10 @@ def endpoint(
             except _BadRequest as exc:
                 return problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
             except DomainError as exc:
-                response = problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
+                refusal = problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
                 if isinstance(exc, Unauthenticated):
-                    response.headers["WWW-Authenticate"] = 'Bearer realm="taskflow"'
-                return response
+                    refusal.headers["WWW-Authenticate"] = 'Bearer realm="taskflow"'
+                return refusal
             except Exception as exc:
                 return _unexpected(exc, path)
 
@@ -320,9 +320,9 @@ def endpoint(
             started = time.perf_counter()
             trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
             try:
-                response = await answer(request)
-                _log_request(request, name, response.status_code, started)
-                return response
+                answered = await answer(request)
+                _log_request(request, name, answered.status_code, started)
+                return answered
             finally:
                 current_trace.reset(trace)
 
