@@ -14,12 +14,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from swagger_ui_bundle import swagger_ui_path
 
 from functions.core import runtime
 from functions.edge import EndpointSpec, problem, spec_of
@@ -157,7 +159,7 @@ def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> 
         title=API_TITLE,
         version=API_VERSION,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the installed bundle: no CDN, works offline
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -210,8 +212,24 @@ def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> 
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
         )
+    _mount_docs(app)
     _mount_web(app, web_dist)
     return app
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs, with its assets from the swagger-ui-bundle package."""
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title=f"{API_TITLE} documentation",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
 
 
 def _first_path(target: str) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from httpx import ASGITransport, AsyncClient
 
 from functions.core.runtime import Runtime
 from functions.edge import spec_of
@@ -71,3 +73,18 @@ def test_list_filters_are_query_parameters(document: dict[str, Any]) -> None:
 def test_functions_that_need_a_token_say_so(document: dict[str, Any]) -> None:
     assert _operation(document, "GET", "/api/tasks")["security"] == [{"bearerAuth": []}]
     assert "security" not in _operation(document, "POST", "/api/auth/login")
+
+
+async def test_the_api_documentation_is_served_with_its_own_assets_and_no_cdn(
+    tmp_path: Path,
+) -> None:
+    app = create_app(Runtime(make_test_settings(env="dev", data_dir=tmp_path)), web_dist=tmp_path)
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+        page = await client.get("/api/docs")
+        assets = re.findall(r"""(?:src|href)=["']?(/api/docs/assets/[^"' >]+)""", page.text)
+        fetched = [await client.get(asset) for asset in assets]
+    assert page.status_code == 200
+    assert "/api/openapi.json" in page.text
+    assert "cdn." not in page.text
+    assert {a.rsplit("/", 1)[-1] for a in assets} >= {"swagger-ui-bundle.js", "swagger-ui.css"}
+    assert [r.status_code for r in fetched] == [200] * len(assets)
