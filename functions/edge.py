@@ -368,11 +368,18 @@ def _unexpected(exc: Exception, path: str) -> Response:
     """Servers we depend on being down is a 503 to retry; anything else is our bug, a 500."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-    if isinstance(exc, RedisConnectionError | RedisTimeoutError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    ):
+    # OperationalError: refused or lost connections, deadlocks, serialization failures.
+    retryable = (
+        RedisConnectionError
+        | RedisTimeoutError
+        | OperationalError
+        | InterfaceError
+        | PoolTimeoutError
+    )
+    if isinstance(exc, retryable) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
         log.warning("dependency unavailable on %s: %s", path, exc)
         return problem(503, "Service unavailable", "try again shortly", instance=path)
     log.exception("unhandled error on %s", path)
