@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -34,7 +35,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         prepare_sqlite_folder(url)
         # One connection: SQLite serialises writers anyway, and this avoids lock upgrades
         # failing between two open transactions in the embedded mode.
-        engine = create_async_engine(url, pool_size=1, max_overflow=0)
+        engine = create_async_engine(url, pool_size=1, max_overflow=0, json_deserializer=from_json)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(
@@ -44,6 +45,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # No pre-ping: it costs a round trip per checkout. A connection found dead fails
         # one request (a 503 to retry) and SQLAlchemy then invalidates the whole pool.
         pool_recycle=1800,
+        # JSON columns (a task's labels, on every row of a list) parsed by pydantic-core:
+        # about ten times as fast as json.loads, which psycopg would otherwise call.
+        json_deserializer=from_json,
     )
 
 
@@ -61,5 +65,11 @@ async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 @asynccontextmanager
 async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """Reads only, each statement on its own: no BEGIN and ROLLBACK round trips around them.
+
+    Under PostgreSQL's READ COMMITTED each statement takes its own snapshot inside a
+    transaction too, so reads see nothing different; anything that writes uses `transaction`.
+    """
     async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn

@@ -345,9 +345,9 @@ async def test_search_and_label_filters_use_their_indexes_on_postgresql(
     # Enough of the caller's own tasks that walking their project is dearer than the index,
     # and fresh statistics, so the plan does not depend on what other tests left behind.
     await insert_tasks(inbox, owner, 500, labels=["filler"])
-    statement = list_statement(owner.id, query, dialect="postgresql", now=utcnow())
+    statement, values = list_statement(owner.id, query, dialect="postgresql", now=utcnow())
     async with runtime.current().engine.begin() as conn:
         await conn.execute(text("ANALYZE tasks"))
         await conn.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(row[0] for row in await conn.execute(Explain(statement)))
+        plan = "\n".join(row[0] for row in await conn.execute(Explain(statement), values))
     assert index in plan, plan

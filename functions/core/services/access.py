@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from sqlalchemy import Select, select
+from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.errors import Forbidden, NotFound
@@ -42,6 +42,6 @@ async def require_role(
     return role
 
 
-def member_projects(user_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
-    """A subquery of the ids of every project the user belongs to."""
+def member_projects(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+    """A subquery of the ids of every project the user belongs to (or a bound parameter's)."""
     return select(project_members.c.project_id).where(project_members.c.user_id == user_id)

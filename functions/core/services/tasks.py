@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Final, get_args
 
+from pydantic import TypeAdapter
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Row,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     exists,
@@ -59,7 +64,23 @@ NO_DUE_DATE: Final = datetime.max.replace(tzinfo=UTC)
 PRIORITY_RANK: Final[dict[Priority, int]] = {"low": 0, "medium": 1, "high": 2, "urgent": 3}
 
 # Selected in TaskPublic's field order, so a row validates straight into the answer.
-TASK_COLUMNS: Final = tuple(tasks.c[name] for name in TaskPublic.model_fields)
+TASK_FIELDS: Final = tuple(TaskPublic.model_fields)
+TASK_COLUMNS: Final = tuple(tasks.c[name] for name in TASK_FIELDS)
+_TASK_LIST: Final = TypeAdapter(list[TaskPublic])
+
+
+def _task(row: Row[Any]) -> TaskPublic:
+    """A row of TASK_COLUMNS as the answer.
+
+    Validated from a plain dict: pydantic reading a Row attribute by attribute costs several
+    times the validation itself.
+    """
+    return TaskPublic.model_validate(dict(zip(TASK_FIELDS, row, strict=True)))
+
+
+def _tasks(rows: Sequence[Row[Any]]) -> list[TaskPublic]:
+    """Rows of TASK_COLUMNS as answers, validated in one call."""
+    return _TASK_LIST.validate_python([dict(zip(TASK_FIELDS, row, strict=True)) for row in rows])
 
 
 @dataclass(frozen=True)
@@ -87,74 +108,117 @@ SORT_KEYS: Final[dict[str, SortKey]] = {
 }
 
 
-def _overdue(now: datetime) -> ColumnElement[bool]:
+def _overdue(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return and_(tasks.c.due_at < now, tasks.c.status.not_in(CLOSED))
 
 
-def _not_overdue(now: datetime) -> ColumnElement[bool]:
+def _not_overdue(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
     return or_(tasks.c.due_at.is_(None), tasks.c.due_at >= now, tasks.c.status.in_(CLOSED))
 
 
-def _has_label(label: str, dialect: str) -> ColumnElement[bool]:
+def _has_label(dialect: str) -> ColumnElement[bool]:
+    """Has the label given as `label` (PostgreSQL: as the one-element list `["x"]`)."""
     if dialect == "postgresql":
         # `labels @> '["x"]'::jsonb`: the form the GIN index ix_tasks_labels serves.
-        return type_coerce(tasks.c.labels, JSONB).contains([label])
+        return type_coerce(tasks.c.labels, JSONB).contains(bindparam("label", type_=JSONB))
     each = func.json_each(tasks.c.labels).table_valued("value")
-    return exists(select(1).select_from(each).where(each.c.value == label))
+    return exists(select(1).select_from(each).where(each.c.value == bindparam("label")))
 
 
-def _matches(text: str, dialect: str) -> ColumnElement[bool]:
+def _matches(dialect: str) -> ColumnElement[bool]:
+    """Matches the search given as `q` (SQLite: as a LIKE pattern)."""
     if dialect == "postgresql":
         # The exact expression of the index ix_tasks_search, or PostgreSQL cannot use it.
         config: ColumnElement[str] = literal_column(f"'{TASK_SEARCH_CONFIG}'")
-        return task_search_document.bool_op("@@")(func.websearch_to_tsquery(config, text))
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+        return task_search_document.bool_op("@@")(func.websearch_to_tsquery(config, bindparam("q")))
+    pattern: BindParameter[str] = bindparam("q")
     return or_(
         tasks.c.title.ilike(pattern, escape="\\"),
         tasks.c.description.ilike(pattern, escape="\\"),
     )
 
 
-def _filters(
+def _list_values(
     user_id: uuid.UUID, query: TaskListQuery, dialect: str, now: datetime
-) -> list[ColumnElement[bool]]:
-    # Membership is part of every statement, so no filter combination can reach other rows.
-    where: list[ColumnElement[bool]] = [tasks.c.project_id.in_(member_projects(user_id))]
+) -> dict[str, Any]:
+    """The values a page of GET /api/tasks binds, one for each filter given."""
+    values: dict[str, Any] = {"user_id": user_id, "limit": query.limit + 1}
     if query.project_id is not None:
-        where.append(tasks.c.project_id == query.project_id)
+        values["project_id"] = query.project_id
     if query.status:
-        where.append(tasks.c.status.in_(query.status))
+        values["status"] = query.status
     if query.priority:
-        where.append(tasks.c.priority.in_(query.priority))
+        values["priority"] = query.priority
     if query.assignee_id is not None:
-        where.append(tasks.c.assignee_id == query.assignee_id)
+        values["assignee_id"] = query.assignee_id
     if query.label:
-        where.append(_has_label(query.label, dialect))
+        values["label"] = [query.label] if dialect == "postgresql" else query.label
     if query.due_before is not None:
-        where.append(tasks.c.due_at < query.due_before)
+        values["due_before"] = query.due_before
     if query.due_after is not None:
-        where.append(tasks.c.due_at > query.due_after)
+        values["due_after"] = query.due_after
     if query.overdue is not None:
-        where.append(_overdue(now) if query.overdue else _not_overdue(now))
+        values["now"] = now
     if query.q:
-        where.append(_matches(query.q, dialect))
-    return where
+        if dialect == "postgresql":
+            values["q"] = query.q
+        else:
+            escaped = query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            values["q"] = f"%{escaped}%"
+    if query.cursor is not None:
+        kinds = (SORT_KEYS[query.sort.removeprefix("-")].kind, uuid.UUID)
+        values["after_key"], values["after_id"] = decode_cursor(query.cursor, query.sort, kinds)
+    return values
+
+
+@lru_cache(maxsize=256)
+def _list_shape(
+    dialect: str, sort: str, overdue: bool | None, given: frozenset[str]
+) -> Select[Any]:
+    """The SELECT for every page of one shape (its filters and order), values left to bind.
+
+    Built once per shape: SQLAlchemy memoises a statement's cache key and result columns on
+    the statement object, work a statement built for each request would repeat each time.
+    """
+    sort_key = SORT_KEYS[sort.removeprefix("-")]
+    descending = sort.startswith("-")
+    keys = (sort_key.expression, tasks.c.id)
+    # Membership is part of every statement, so no filter combination can reach other rows.
+    where: list[ColumnElement[bool]] = [
+        tasks.c.project_id.in_(member_projects(bindparam("user_id")))
+    ]
+    if "project_id" in given:
+        where.append(tasks.c.project_id == bindparam("project_id"))
+    if "status" in given:
+        where.append(tasks.c.status.in_(bindparam("status", expanding=True)))
+    if "priority" in given:
+        where.append(tasks.c.priority.in_(bindparam("priority", expanding=True)))
+    if "assignee_id" in given:
+        where.append(tasks.c.assignee_id == bindparam("assignee_id"))
+    if "label" in given:
+        where.append(_has_label(dialect))
+    if "due_before" in given:
+        where.append(tasks.c.due_at < bindparam("due_before"))
+    if "due_after" in given:
+        where.append(tasks.c.due_at > bindparam("due_after"))
+    if overdue is not None:
+        now = bindparam("now", type_=UtcDateTime())
+        where.append(_overdue(now) if overdue else _not_overdue(now))
+    if "q" in given:
+        where.append(_matches(dialect))
+    if "after_key" in given:
+        where.append(after(keys, (bindparam("after_key"), bindparam("after_id")), descending))
+    order = [key.desc() if descending else key.asc() for key in keys]
+    return select(*TASK_COLUMNS).where(*where).order_by(*order).limit(bindparam("limit"))
 
 
 def list_statement(
     user_id: uuid.UUID, query: TaskListQuery, *, dialect: str, now: datetime
-) -> Select[Any]:
-    """The SELECT behind one page of GET /api/tasks: the page's rows plus one, if more follow."""
-    sort = SORT_KEYS[query.sort.removeprefix("-")]
-    descending = query.sort.startswith("-")
-    keys = (sort.expression, tasks.c.id)
-    statement = select(*TASK_COLUMNS).where(*_filters(user_id, query, dialect, now))
-    if query.cursor is not None:
-        position = decode_cursor(query.cursor, query.sort, (sort.kind, uuid.UUID))
-        statement = statement.where(after(keys, position, descending))
-    order = [key.desc() if descending else key.asc() for key in keys]
-    return statement.order_by(*order).limit(query.limit + 1)
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The SELECT behind one page of GET /api/tasks (the page's rows plus one, if more follow)
+    and the values it binds."""
+    values = _list_values(user_id, query, dialect, now)
+    return _list_shape(dialect, query.sort, query.overdue, frozenset(values)), values
 
 
 async def list_tasks(
@@ -163,9 +227,9 @@ async def list_tasks(
     """One page of the tasks the user may see, filtered and sorted, with the next page's cursor."""
     if query.project_id is not None:
         await require_role(conn, query.project_id, user_id)
-    statement = list_statement(user_id, query, dialect=conn.dialect.name, now=utcnow())
-    rows = (await conn.execute(statement)).all()
-    items = [TaskPublic.model_validate(row) for row in rows[: query.limit]]
+    statement, values = list_statement(user_id, query, dialect=conn.dialect.name, now=utcnow())
+    rows = (await conn.execute(statement, values)).all()
+    items = _tasks(rows[: query.limit])
     next_cursor = None
     if len(rows) > query.limit:
         last = items[-1]
@@ -252,20 +316,22 @@ async def create_task(conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreat
             .returning(*TASK_COLUMNS)
         )
     ).one()
-    return TaskPublic.model_validate(row)
+    return _task(row)
+
+
+# Built once: SQLAlchemy memoises a statement's cache key and result columns on the object,
+# work that a statement built for each request repeats each time.
+_GET_TASK: Final = select(*TASK_COLUMNS).where(
+    tasks.c.id == bindparam("task_id"),
+    tasks.c.project_id.in_(member_projects(bindparam("user_id"))),
+)
 
 
 async def get_task(conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID) -> TaskPublic:
-    row = (
-        await conn.execute(
-            select(*TASK_COLUMNS).where(
-                tasks.c.id == task_id, tasks.c.project_id.in_(member_projects(user_id))
-            )
-        )
-    ).first()
+    row = (await conn.execute(_GET_TASK, {"task_id": task_id, "user_id": user_id})).first()
     if row is None:
         raise NotFound(NO_SUCH_TASK)
-    return TaskPublic.model_validate(row)
+    return _task(row)
 
 
 async def visible_task_project(
@@ -317,7 +383,7 @@ async def update_task(
         raise Conflict(
             f"the task changed meanwhile and is at version {current}", current_version=current
         )
-    return TaskPublic.model_validate(row)
+    return _task(row)
 
 
 async def delete_task(conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
@@ -362,5 +428,5 @@ async def bulk_update_tasks(
             .returning(*TASK_COLUMNS)
         )
     ).all()
-    by_id = {row.id: TaskPublic.model_validate(row) for row in rows}
+    by_id = {task.id: task for task in _tasks(rows)}
     return [by_id[task_id] for task_id in ids]
