@@ -125,6 +125,7 @@ async def fetch_page(
     sort = [key.desc() if order.descending else key.asc() for key in order.keys]
     # One row more than asked for says whether there is a next page.
     rows = (await conn.execute(statement.order_by(*sort).limit(limit + 1))).all()
-    items = [model.model_validate(row) for row in rows[:limit]]
+    # Validated from plain dicts: reading a Row attribute by attribute costs several times more.
+    items = [model.model_validate(row._asdict()) for row in rows[:limit]]
     next_cursor = encode_cursor(order.name, order.key_of(items[-1])) if len(rows) > limit else None
     return items, next_cursor
