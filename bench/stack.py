@@ -21,11 +21,10 @@ from types import TracebackType
 
 import httpx
 import psycopg
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from redis import Redis
 
 from functions.core import migrate
+from functions.core.security.keys import new_private_key_pem
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -130,15 +129,6 @@ def wait_for_ok(
             time.sleep(0.002)  # the polling interval
 
 
-def signing_key_pem() -> str:
-    key = ed25519.Ed25519PrivateKey.generate()
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
 @dataclass
 class Stack:
     """A database and a Redis prefix of the benchmark's own, with a seeded, signed-in user."""
@@ -185,7 +175,7 @@ class Stack:
         }
 
     def __enter__(self) -> Stack:
-        self.key_pem = signing_key_pem()
+        self.key_pem = new_private_key_pem().decode()
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{self.database}"')
         migrate.upgrade(self.database_url)

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from httpx import ASGITransport, AsyncClient
 from redis import Redis as SyncRedis
 
 from functions.core import migrate, runtime
 from functions.core.runtime import Runtime
+from functions.core.security.keys import new_private_key_pem
 from functions.core.settings import Settings
 from functions.gateway import create_app
 
@@ -63,12 +62,7 @@ def redis_prefix(run_id: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def signing_key_pem() -> str:
-    key = ed25519.Ed25519PrivateKey.generate()
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return new_private_key_pem().decode()
 
 
 def make_test_settings(**overrides: object) -> Settings:

@@ -8,10 +8,10 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from httpx import AsyncClient
 
 from functions.core.runtime import Runtime
+from functions.core.security.keys import new_private_key_pem
 from tests.support import PASSWORD, assert_problem, serve, signup
 
 JWKS_ADDRESSES = ("/api/auth/jwks", "/.well-known/jwks.json")
@@ -28,18 +28,6 @@ def verify_with_jwks(jwks: dict[str, Any], token: str, rt: Runtime) -> dict[str,
         issuer=rt.settings.jwt_issuer,
     )
     return claims
-
-
-def new_private_pem() -> str:
-    return (
-        ed25519.Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
 
 
 def public_pem_of(rt: Runtime) -> str:
@@ -62,7 +50,7 @@ async def rotated(pg_runtime: Runtime) -> AsyncIterator[Runtime]:
     rt = Runtime(
         pg_runtime.settings.model_copy(
             update={
-                "jwt_private_key": new_private_pem(),
+                "jwt_private_key": new_private_key_pem().decode(),
                 "jwt_previous_public_keys": public_pem_of(pg_runtime),
             }
         )
@@ -74,7 +62,9 @@ async def rotated(pg_runtime: Runtime) -> AsyncIterator[Runtime]:
 @pytest.fixture
 async def retired(pg_runtime: Runtime) -> AsyncIterator[Runtime]:
     """The same servers after the old key was dropped from the verification keys too."""
-    rt = Runtime(pg_runtime.settings.model_copy(update={"jwt_private_key": new_private_pem()}))
+    rt = Runtime(
+        pg_runtime.settings.model_copy(update={"jwt_private_key": new_private_key_pem().decode()})
+    )
     yield rt
     await rt.close()
 

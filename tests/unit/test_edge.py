@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
 from httpx import ASGITransport, AsyncClient
 from pydantic import BaseModel
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -24,6 +22,7 @@ from starlette.routing import Route
 from functions.core import runtime
 from functions.core.errors import Conflict, NotFound, RateLimited, Unauthenticated
 from functions.core.models.common import DEFAULT_PAGE, MAX_PAGE, PageLimit, Strict
+from functions.core.security.keys import new_private_key_pem
 from functions.core.security.tokens import issue_access_token
 from functions.edge import PROBLEM_JSON, Call, Reply, endpoint, problem, spec_of
 from tests.conftest import make_test_settings
@@ -136,25 +135,13 @@ HANDLERS = [
 ]
 
 
-def _signing_key_pem() -> str:
-    return (
-        ed25519.Ed25519PrivateKey.generate()
-        .private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        .decode()
-    )
-
-
 async def _serve(settings_overrides: dict[str, Any], tmp_path: Path) -> AsyncIterator[AsyncClient]:
     # Embedded settings: the Redis stand-in lives in this process, keys come from the PEM.
     settings = make_test_settings(
         env="dev",
         data_dir=tmp_path,
         max_body_bytes=BODY_LIMIT,
-        jwt_private_key=_signing_key_pem(),
+        jwt_private_key=new_private_key_pem().decode(),
         **settings_overrides,
     )
     rt = runtime.Runtime(settings)

@@ -88,17 +88,22 @@ def _read_pem(value: str) -> bytes:
     return Path(value).read_bytes()
 
 
+def new_private_key_pem() -> bytes:
+    """A fresh Ed25519 signing key, as unencrypted PKCS#8 PEM."""
+    return ed25519.Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
 def embedded_private_key_pem(data_dir: Path) -> bytes:
     """The embedded mode's signing key, generated once and kept in its data directory."""
     path = data_dir / EMBEDDED_KEY_FILE
     if path.exists():
         return path.read_bytes()
     data_dir.mkdir(parents=True, exist_ok=True)
-    pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    pem = new_private_key_pem()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
