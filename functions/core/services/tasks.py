@@ -263,16 +263,22 @@ async def task_stats(conn: AsyncConnection, user_id: uuid.UUID, query: TaskStats
     )
 
 
-async def _require_assignable(
+async def require_assignable(
     conn: AsyncConnection, project_ids: Collection[uuid.UUID], assignee_id: uuid.UUID
 ) -> None:
-    memberships = await conn.scalar(
-        select(func.count()).where(
-            project_members.c.user_id == assignee_id,
-            project_members.c.project_id.in_(project_ids),
+    """Tasks are assigned only to members: of every project named (else a 422)."""
+    # FOR SHARE: a removal of this member waits for this write, then clears its assignment.
+    memberships = (
+        await conn.execute(
+            select(project_members.c.project_id)
+            .where(
+                project_members.c.user_id == assignee_id,
+                project_members.c.project_id.in_(project_ids),
+            )
+            .with_for_update(read=True)
         )
-    )
-    if memberships != len(project_ids):
+    ).all()
+    if len(memberships) != len(set(project_ids)):
         raise InvalidInput(
             "the assignee must be a member of the task's project",
             errors=[{"loc": ["assignee_id"], "msg": "not a project member", "type": "member"}],
@@ -299,7 +305,7 @@ async def create_task(conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreat
     """A new task (version 1) created by the user, an editor or owner of its project."""
     await require_role(conn, data.project_id, user_id, "editor")
     if data.assignee_id is not None:
-        await _require_assignable(conn, [data.project_id], data.assignee_id)
+        await require_assignable(conn, [data.project_id], data.assignee_id)
     now = utcnow()
     row = (
         await conn.execute(
@@ -363,7 +369,7 @@ async def update_task(
     project_id = await visible_task_project(conn, user_id, task_id, "editor")
     values = {name: getattr(changes, name) for name in changes.model_fields_set - {"version"}}
     if values.get("assignee_id") is not None:
-        await _require_assignable(conn, [project_id], values["assignee_id"])
+        await require_assignable(conn, [project_id], values["assignee_id"])
     statement = update(tasks).where(tasks.c.id == task_id)
     if if_match is not None:
         statement = statement.where(tasks.c.version.in_(if_match))
@@ -419,7 +425,7 @@ async def bulk_update_tasks(
         raise Forbidden("changing these tasks needs the editor role in each of their projects")
     values = request.set.model_dump(exclude_unset=True)
     if values.get("assignee_id") is not None:
-        await _require_assignable(conn, {row.project_id for row in visible}, values["assignee_id"])
+        await require_assignable(conn, {row.project_id for row in visible}, values["assignee_id"])
     rows = (
         await conn.execute(
             update(tasks)
