@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Environment = Literal["dev", "test", "prod"]
@@ -70,6 +70,17 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'taskflow.db').resolve()}"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str | None) -> str | None:
+        """Plain `postgresql://` (or `postgres://`) and `sqlite://` URLs get TaskFlow's drivers."""
+        if url is None:
+            return None
+        scheme, separator, rest = url.partition("://")
+        drivers = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
+        drivers["sqlite"] = "sqlite+aiosqlite"
+        return f"{drivers.get(scheme, scheme)}{separator}{rest}"
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:

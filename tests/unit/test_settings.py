@@ -125,3 +125,18 @@ def test_settings_are_frozen_once_built(clean_environment: pytest.MonkeyPatch) -
     settings = Settings()
     with pytest.raises(ValidationError):
         settings.env = "prod"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgresql://u@db:5432/taskflow", "postgresql+psycopg://u@db:5432/taskflow"),
+        ("postgres://u:p@db/taskflow", "postgresql+psycopg://u:p@db/taskflow"),
+        ("postgresql+psycopg://u@db/taskflow", "postgresql+psycopg://u@db/taskflow"),
+        ("sqlite:////var/lib/taskflow.db", "sqlite+aiosqlite:////var/lib/taskflow.db"),
+    ],
+)
+def test_a_database_url_without_a_driver_gets_the_async_one_taskflow_ships(
+    given: str, used: str
+) -> None:
+    assert Settings(env="dev", database_url=given).effective_database_url == used
