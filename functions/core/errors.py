@@ -56,8 +56,3 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
-
-
-class Unavailable(DomainError):
-    status = 503
-    title = "Service unavailable"
