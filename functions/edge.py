@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from functions.core import runtime
 from functions.core.errors import DomainError, NotFound, Unauthenticated
-from functions.core.observability import continue_trace, current_trace
+from functions.core.observability import continue_trace, current_function, current_trace
 from functions.routes import routes_for
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def problem(
     )
 
 
-class _BadRequest(Exception):
+class BadRequest(Exception):
     def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
@@ -137,20 +137,20 @@ def _validation_errors(exc: ValidationError) -> list[dict[str, Any]]:
     ]
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
-        raise _BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
+        raise BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > limit:
-                raise _BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
+                raise BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
             chunks.append(chunk)
     except ClientDisconnect as exc:
-        raise _BadRequest(400, "Bad request", "the client went away mid-body") from exc
+        raise BadRequest(400, "Bad request", "the client went away mid-body") from exc
     return b"".join(chunks)
 
 
@@ -161,15 +161,15 @@ async def _parse_body(
         return None
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise _BadRequest(415, "Unsupported media type", "send the body as application/json")
-    raw = await _read_body(request, limit)
+        raise BadRequest(415, "Unsupported media type", "send the body as application/json")
+    raw = await read_body(request, limit)
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
         errors = _validation_errors(exc)
         if any(e["type"] in ("json_invalid", "json_type") for e in errors):
-            raise _BadRequest(400, "Malformed JSON", "the body is not valid UTF-8 JSON") from exc
-        raise _BadRequest(
+            raise BadRequest(400, "Malformed JSON", "the body is not valid UTF-8 JSON") from exc
+        raise BadRequest(
             422, "Invalid input", "the body does not match the schema", errors=errors
         ) from exc
 
@@ -191,7 +191,7 @@ def _parse_query(request: Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(flat)
     except ValidationError as exc:
-        raise _BadRequest(
+        raise BadRequest(
             422,
             "Invalid input",
             "the query string does not match the schema",
@@ -208,7 +208,7 @@ def _is_list_field(model: type[BaseModel], name: str) -> bool:
     return any(get_origin(option) is list for option in (annotation, *options))
 
 
-def _is_liveness_probe(request: Request) -> bool:
+def is_liveness_probe(request: Request) -> bool:
     return request.method == "GET" and request.url.path == LIVENESS_PATH
 
 
@@ -276,7 +276,7 @@ def endpoint(
 
         async def answer(request: Request) -> Response:
             path = request.url.path
-            if request.method not in methods and not _is_liveness_probe(request):
+            if request.method not in methods and not is_liveness_probe(request):
                 # A lone function process gets every method: it does only what its routes say.
                 return problem(
                     405,
@@ -287,7 +287,7 @@ def endpoint(
                 )
             try:
                 settings = runtime.current().settings  # a misconfigured process fails here
-                if _is_liveness_probe(request):
+                if is_liveness_probe(request):
                     return Response(LIVENESS_BODY, media_type="application/json")
                 params = next((m for r in routes if (m := r.match(path)) is not None), {})
                 principal = None
@@ -305,7 +305,7 @@ def endpoint(
                     principal=principal,
                 )
                 return _render(await handler(call), status)
-            except _BadRequest as exc:
+            except BadRequest as exc:
                 return problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
             except DomainError as exc:
                 refusal = problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
@@ -313,17 +313,19 @@ def endpoint(
                     refusal.headers["WWW-Authenticate"] = 'Bearer realm="taskflow"'
                 return refusal
             except Exception as exc:
-                return _unexpected(exc, path)
+                return unexpected_error(exc, path)
 
         @wraps(handler)
         async def function(request: Request) -> Response:
             started = time.perf_counter()
             trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
+            serving = current_function.set(name)
             try:
                 answered = await answer(request)
-                _log_request(request, name, answered.status_code, started)
+                log_request(request, name, answered.status_code, started)
                 return answered
             finally:
+                current_function.reset(serving)
                 current_trace.reset(trace)
 
         function.__taskflow_spec__ = EndpointSpec(  # type: ignore[attr-defined]
@@ -341,7 +343,7 @@ def endpoint(
     return wrap
 
 
-def _log_request(request: Request, target: str, status: int, started: float) -> None:
+def log_request(request: Request, target: str, status: int, started: float) -> None:
     """One line per request (in place of an access log, which costs far more)."""
     if request_log.isEnabledFor(logging.INFO):
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -364,7 +366,7 @@ def _log_request(request: Request, target: str, status: int, started: float) -> 
         )
 
 
-def _unexpected(exc: Exception, path: str) -> Response:
+def unexpected_error(exc: Exception, path: str) -> Response:
     """Servers we depend on being down is a 503 to retry; anything else is our bug, a 500."""
     from redis.exceptions import ConnectionError as RedisConnectionError
     from redis.exceptions import TimeoutError as RedisTimeoutError

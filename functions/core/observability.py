@@ -45,6 +45,8 @@ def continue_trace(traceparent: str | None) -> TraceContext:
 
 
 current_trace: ContextVar[TraceContext | None] = ContextVar("taskflow_trace", default=None)
+# The function serving this request: the `source` of the events it produces.
+current_function: ContextVar[str | None] = ContextVar("taskflow_function", default=None)
 
 
 class JsonLines(logging.Formatter):

@@ -19,8 +19,9 @@ from functions.core.models.tasks import (
     CommentsPublic,
 )
 from functions.core.pagination import ListOrder, fetch_page
+from functions.core.services import task_events
 from functions.core.services.access import role_in
-from functions.core.services.tasks import visible_task_project
+from functions.core.services.tasks import get_task, visible_task_project
 from functions.core.tables import comments, tasks, users
 
 # Comments are writes to a shared task, so they take the same role as changing it; viewers read.
@@ -51,6 +52,7 @@ async def add_comment(
 ) -> CommentPublic:
     """A new comment by the user, who must be an editor or owner of the task's project."""
     await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
+    task = await get_task(conn, user_id, task_id)
     comment_id = uuid.uuid4()
     now = utcnow()
     await conn.execute(
@@ -64,6 +66,7 @@ async def add_comment(
         )
     )
     row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+    await task_events.comment_added(conn, user_id, task, comment_id, data.body)
     return CommentPublic.model_validate(row)
 
 

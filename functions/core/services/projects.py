@@ -35,6 +35,7 @@ from functions.core.models.projects import (
     ProjectUpdate,
 )
 from functions.core.pagination import ListOrder, fetch_page
+from functions.core.services import task_events
 from functions.core.services.access import require_role, role_in
 from functions.core.services.accounts import normalise_email
 from functions.core.tables import project_members, projects, tasks, users
@@ -64,6 +65,7 @@ class _LockedProject:
     id: uuid.UUID
     is_inbox: bool
     owner_id: uuid.UUID
+    name: str
 
 
 def _projects_of(user_id: uuid.UUID) -> Select[Any]:
@@ -205,6 +207,14 @@ async def add_member(
             project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
         )
     )
+    await task_events.member_added(
+        conn,
+        user_id,
+        project_id=project_id,
+        project_name=project.name,
+        user_id=new_member_id,
+        role=request.role,
+    )
     return await _member(conn, project_id, new_member_id)
 
 
@@ -273,7 +283,7 @@ async def _lock_for(
     """
     project = (
         await conn.execute(
-            select(projects.c.id, projects.c.is_inbox, projects.c.owner_id)
+            select(projects.c.id, projects.c.is_inbox, projects.c.owner_id, projects.c.name)
             .where(projects.c.id == project_id)
             .with_for_update(key_share=True)
         )
@@ -281,7 +291,7 @@ async def _lock_for(
     if project is None:
         raise NotFound("no such project")
     await require_role(conn, project_id, user_id, at_least)
-    return _LockedProject(project.id, project.is_inbox, project.owner_id)
+    return _LockedProject(project.id, project.is_inbox, project.owner_id, project.name)
 
 
 async def _keep_an_owner(

@@ -48,6 +48,7 @@ from functions.core.models.tasks import (
     TaskUpdate,
 )
 from functions.core.pagination import Kind, after, decode_cursor, encode_cursor
+from functions.core.services import task_events
 from functions.core.services.access import RANK, member_projects, require_role
 from functions.core.tables import (
     TASK_SEARCH_CONFIG,
@@ -69,7 +70,7 @@ TASK_COLUMNS: Final = tuple(tasks.c[name] for name in TASK_FIELDS)
 _TASK_LIST: Final = TypeAdapter(list[TaskPublic])
 
 
-def _task(row: Row[Any]) -> TaskPublic:
+def _task(row: Row[Any] | tuple[Any, ...]) -> TaskPublic:
     """A row of TASK_COLUMNS as the answer.
 
     Validated from a plain dict: pydantic reading a Row attribute by attribute costs several
@@ -322,7 +323,9 @@ async def create_task(conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreat
             .returning(*TASK_COLUMNS)
         )
     ).one()
-    return _task(row)
+    task = _task(row)
+    await task_events.task_created(conn, user_id, task)
+    return task
 
 
 # Built once: SQLAlchemy memoises a statement's cache key and result columns on the object,
@@ -370,6 +373,8 @@ async def update_task(
     values = {name: getattr(changes, name) for name in changes.model_fields_set - {"version"}}
     if values.get("assignee_id") is not None:
         await require_assignable(conn, [project_id], values["assignee_id"])
+    # Locked as it stands, so the events describe exactly this change.
+    before = await _locked_task(conn, task_id)
     statement = update(tasks).where(tasks.c.id == task_id)
     if if_match is not None:
         statement = statement.where(tasks.c.version.in_(if_match))
@@ -389,12 +394,26 @@ async def update_task(
         raise Conflict(
             f"the task changed meanwhile and is at version {current}", current_version=current
         )
-    return _task(row)
+    after = _task(row)
+    if before is not None:
+        await task_events.tasks_changed(conn, user_id, [(before, after)])
+    return after
+
+
+async def _locked_task(conn: AsyncConnection, task_id: uuid.UUID) -> TaskPublic | None:
+    row = (
+        await conn.execute(select(*TASK_COLUMNS).where(tasks.c.id == task_id).with_for_update())
+    ).first()
+    return None if row is None else _task(row)
 
 
 async def delete_task(conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
     await visible_task_project(conn, user_id, task_id, "editor")
-    await conn.execute(delete(tasks).where(tasks.c.id == task_id))
+    row = (
+        await conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(*TASK_COLUMNS))
+    ).first()
+    if row is not None:
+        await task_events.task_deleted(conn, user_id, _task(row))
 
 
 async def bulk_update_tasks(
@@ -405,7 +424,7 @@ async def bulk_update_tasks(
     # Locked in id order, so two bulk updates over the same tasks cannot deadlock.
     visible = (
         await conn.execute(
-            select(tasks.c.id, tasks.c.project_id, project_members.c.role)
+            select(*TASK_COLUMNS, project_members.c.role)
             .join(
                 project_members,
                 and_(
@@ -435,4 +454,8 @@ async def bulk_update_tasks(
         )
     ).all()
     by_id = {task.id: task for task in _tasks(rows)}
+    before = {row.id: _task(row[: len(TASK_COLUMNS)]) for row in visible}
+    await task_events.tasks_changed(
+        conn, user_id, [(before[task_id], by_id[task_id]) for task_id in ids]
+    )
     return [by_id[task_id] for task_id in ids]
