@@ -57,9 +57,45 @@ class Settings(BaseSettings):
     # INFO logs one JSON line per request; WARNING keeps only problems.
     log_level: LogLevel = "INFO"
 
+    # Where people reach TaskFlow (links in e-mails and webhook payloads).
+    public_url: str = "http://localhost:8000"
+
+    # Events: the relay publishes the outbox in batches, woken by NOTIFY or by this sweep.
+    relay_batch_size: int = Field(default=100, ge=1, le=10_000)
+    relay_sweep_seconds: float = Field(default=5.0, gt=0)
+    # The dispatcher (the local stand-in for Knative Triggers).
+    dispatch_prefetch: int = Field(default=20, ge=1)
+    # Deliveries of one event to one subscriber before it is dead-lettered (x-delivery-limit).
+    delivery_limit: int = Field(default=8, ge=1)
+    dispatch_timeout_seconds: float = Field(default=10.0, gt=0)
+    retry_backoff_seconds: float = Field(default=0.5, gt=0)
+    retry_backoff_max_seconds: float = Field(default=60.0, gt=0)
+    # Where a subscriber function answers; {service} is its target with dashes
+    # (deliver_notification -> deliver-notification), as compose and Knative name services.
+    function_url_template: str = "http://{service}"
+
+    # Notifications: the newest this many stay in each person's feed.
+    notification_feed_size: int = Field(default=200, ge=10, le=10_000)
+    stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # Due-soon: tasks due within this window are announced once; the local timer's period.
+    due_soon_window_hours: int = Field(default=24, ge=1)
+    due_soon_interval_seconds: float = Field(default=300.0, gt=0)
+
+    # E-mail through SES (moto or a local stand-in via the endpoint URL).
+    mail_sender: str = "TaskFlow <notifications@taskflow.example>"
+    aws_region: str = "us-east-1"
+    ses_endpoint_url: str | None = None
+    # Webhooks: each delivery attempt's limit.
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
     @property
     def is_dev(self) -> bool:
         return self.env != "prod"
+
+    @property
+    def webhooks_may_reach_private_addresses(self) -> bool:
+        """Only the dev mode may call http:// or loopback/private/link-local webhook URLs."""
+        return self.env == "dev"
 
     @property
     def embedded(self) -> bool:
