@@ -84,11 +84,13 @@ def from_http_request(headers: Mapping[str, str], body: bytes) -> CloudEvent:
         )
     try:
         event = from_http(lowered, body)
-    except (GenericException, ValueError, TypeError) as exc:
+    except (GenericException, ValueError, TypeError, RecursionError) as exc:
         raise InvalidEvent(f"not a valid CloudEvent: {exc}") from exc
-    missing = [name for name in _REQUIRED if not event.get(name)]
+    missing = [
+        name for name in _REQUIRED if not isinstance(event.get(name), str) or not event[name]
+    ]
     if missing:
-        raise InvalidEvent(f"the event lacks {', '.join(missing)}")
+        raise InvalidEvent(f"the event lacks {', '.join(missing)} (each a non-empty string)")
     return event
 
 

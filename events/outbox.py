@@ -66,19 +66,25 @@ async def record(conn: AsyncConnection, events: Iterable[CloudEvent]) -> int:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        result = await conn.execute(
-            pg_insert(outbox).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
+        written = await conn.execute(
+            pg_insert(outbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(outbox.c.id)
         )
         await conn.execute(select(func.pg_notify(types.OUTBOX_CHANNEL, "")))
     else:
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-        result = await conn.execute(
-            sqlite_insert(outbox).values(rows).on_conflict_do_nothing(index_elements=["event_id"])
+        written = await conn.execute(
+            sqlite_insert(outbox)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["event_id"])
+            .returning(outbox.c.id)
         )
         if _local_wakers:
             sa_event.listen(conn.sync_connection, "commit", _wake_local, once=True)
-    return int(result.rowcount or 0)
+    return len(written.all())
 
 
 async def emit(

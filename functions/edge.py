@@ -1,7 +1,9 @@
 """The HTTP edge every function shares: parse, authenticate, call, answer, map errors.
 
-A handler is `async def name(call: Call[Body, Query]) -> Model | Reply | None`, wrapped by
-`@endpoint(...)`, which also registers it with functions-framework as an ASGI HTTP function.
+A handler is `async def name(call: Call[Body, Query]) -> Model | Reply | Response | None`,
+wrapped by `@endpoint(...)`, which also registers it with functions-framework as an ASGI HTTP
+function. A handler returns a ready Response only for what Reply cannot carry (a CloudEvent
+whose headers the codec wrote, a document served as it is stored).
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class EndpointSpec:
     body_optional: bool = False
     # Request headers the function reads, with what each means (for the OpenAPI document).
     headers: Mapping[str, str] = field(default_factory=dict)
+    # A body the handler reads itself (no `body` model): each media type and its JSON Schema.
+    raw_body: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +102,9 @@ class Call(Generic[BodyT, QueryT]):
             if forwarded:
                 return forwarded.rsplit(",", 1)[-1].strip()
         return self.request.client.host if self.request.client else "unknown"
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | Response | None]]
 
 
 def problem(
@@ -226,7 +233,9 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def _render(result: BaseModel | Reply | None, default_status: int) -> Response:
+def _render(result: BaseModel | Reply | Response | None, default_status: int) -> Response:
+    if isinstance(result, Response):
+        return result
     reply = result if isinstance(result, Reply) else Reply(result, status=default_status)
     if reply.body is None:
         response = Response(status_code=204 if reply.status == 200 else reply.status)
@@ -252,21 +261,18 @@ def endpoint(
     auth: bool = True,
     body_optional: bool = False,
     headers: Mapping[str, str] | None = None,
-) -> Callable[
-    [Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]]],
-    Callable[[Request], Awaitable[Response]],
-]:
+    raw_body: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it.
 
     `body`/`query` are the models the request is validated with (422 on a mismatch),
     `response` and `status` document the answer, `auth` requires a valid access token,
-    `body_optional` lets a request without any body through with `call.body = None`, and
-    `headers` documents the request headers the handler reads.
+    `body_optional` lets a request without any body through with `call.body = None`,
+    `headers` documents the request headers the handler reads, and `raw_body` the media types
+    (with their schemas) of a body it reads itself with `read_body`.
     """
 
-    def wrap(
-        handler: Callable[[Call[Any, Any]], Awaitable[BaseModel | Reply | None]],
-    ) -> Callable[[Request], Awaitable[Response]]:
+    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         name = handler.__name__
         routes = routes_for(name)
         if not routes:
@@ -337,6 +343,7 @@ def endpoint(
             summary=(handler.__doc__ or name.replace("_", " ")).strip().splitlines()[0],
             body_optional=body_optional,
             headers=dict(headers or {}),
+            raw_body=dict(raw_body or {}),
         )
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 

@@ -6,9 +6,10 @@ models the functions validate with. Functions never import this module.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from functions.core import runtime
 from functions.edge import EndpointSpec, problem, spec_of
+from functions.proxy import Upstreams
 from functions.routes import HTTP, ROUTES, Route, load_target
 
 API_TITLE = "TaskFlow API"
@@ -65,7 +67,10 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "string", "format": "uuid"},
+            # Ids are UUIDs; other segments (an event type) are plain strings.
+            "schema": {"type": "string", "format": "uuid"}
+            if name.endswith("_id")
+            else {"type": "string"},
         }
         for name in re.findall(r"\{(\w+)\}", path)
     ]
@@ -118,6 +123,11 @@ def _openapi_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
                 }
             },
         }
+    if spec.raw_body:
+        extra["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": dict(schema)} for media, schema in spec.raw_body.items()},
+        }
     if spec.auth:
         extra["security"] = [{"bearerAuth": []}]
     return extra
@@ -145,14 +155,31 @@ def _mount_web(app: FastAPI, web_dist: Path) -> None:
         return HTMLResponse(PLACEHOLDER_PAGE)
 
 
-def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> FastAPI:
-    """The gateway app; with `rt` given, that runtime serves every function in this process."""
+def create_app(
+    rt: runtime.Runtime | None = None,
+    web_dist: Path = WEB_DIST,
+    upstreams: dict[str, str] | None = None,
+    *,
+    embedded_pipeline: bool = False,
+) -> FastAPI:
+    """The gateway app; with `rt` given, that runtime serves every function in this process.
+
+    With `upstreams` (target -> base URL), each route is forwarded to its function's own
+    process instead (`taskflow cluster`). With `embedded_pipeline`, the relay, the in-process
+    broker and the timers run inside the app too (`taskflow dev`).
+    """
     if rt is not None:
         runtime.install(rt)
+    proxy = Upstreams(upstreams) if upstreams is not None else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            if embedded_pipeline:
+                await stack.enter_async_context(_embedded_pipeline(runtime.current()))
+            yield
+        if proxy is not None:
+            await proxy.aclose()
         await runtime.close()
 
     app = FastAPI(
@@ -173,7 +200,7 @@ def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> 
             body_models.append(spec.body)
         app.add_api_route(
             route.path,
-            _forwarder(function),
+            proxy.forwarder(route.target) if proxy is not None else _forwarder(function),
             methods=[route.method],
             name=f"{route.target} {route.path}",
             operation_id=route.target if route.path == _first_path(route.target) else None,
@@ -215,6 +242,26 @@ def create_app(rt: runtime.Runtime | None = None, web_dist: Path = WEB_DIST) -> 
     _mount_docs(app)
     _mount_web(app, web_dist)
     return app
+
+
+@asynccontextmanager
+async def _embedded_pipeline(rt: runtime.Runtime) -> AsyncIterator[None]:
+    """The outbox relay, the in-process broker and the schedules, for the app's lifetime."""
+    from events.inprocess import start_embedded_pipeline
+    from events.scheduler import in_process_post, run_schedules
+
+    pipeline = await start_embedded_pipeline(rt)
+    timers = asyncio.create_task(
+        run_schedules(in_process_post(), rt.settings.due_soon_interval_seconds),
+        name="taskflow-schedules",
+    )
+    try:
+        yield
+    finally:
+        timers.cancel()
+        with suppress(asyncio.CancelledError):
+            await timers
+        await pipeline.stop()
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Final
 
+from events import types as event_types
+
+# How a function is reached. HTTP: a public path through the gateway. EVENT: only by the
+# broker (a Knative Trigger, or the local dispatcher), with the CloudEvent types it
+# subscribes to. SCHEDULE: by a timer (a Knative PingSource), on a cron schedule.
 HTTP: Final = "http"
+EVENT: Final = "event"
+SCHEDULE: Final = "schedule"
 
 
 @dataclass(frozen=True)
@@ -24,11 +31,18 @@ class Route:
     target: str
     module: str
     trigger: str = HTTP
+    subscribes: tuple[str, ...] = ()
+    schedule: str | None = None
     # Knative autoscaling hints: scale to zero unless a route needs a warm instance.
     min_scale: int = 0
     max_scale: int = 10
     target_concurrency: int = 100
     scale_down_delay: str | None = None
+
+    @property
+    def public(self) -> bool:
+        """Mounted on the gateway; event and schedule targets are reached only internally."""
+        return self.trigger == HTTP
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -53,7 +67,22 @@ _PROJECTS = "functions.projects"
 _TASKS = "functions.tasks"
 _COMMENTS = "functions.comments"
 _HEALTH = "functions.health"
-_WARM = "5m"  # keep an instance around where a cold start sits in front of a person
+_NOTIFICATIONS = "functions.notifications"
+_NOTIFICATION_SETTINGS = "functions.notification_settings"
+_EVENTS = "functions.events_api"
+_SCHEDULED = "functions.scheduled"
+_WARM = "5m"
+# Every event TaskFlow produces may notify someone.
+NOTIFYING_TYPES: Final = (
+    event_types.TASK_CREATED,
+    event_types.TASK_UPDATED,
+    event_types.TASK_STATUS_CHANGED,
+    event_types.TASK_ASSIGNED,
+    event_types.TASK_DELETED,
+    event_types.TASK_DUE_SOON,
+    event_types.COMMENT_ADDED,
+    event_types.MEMBER_ADDED,
+)  # keep an instance around where a cold start sits in front of a person
 
 ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/healthz", "healthz", _HEALTH),
@@ -85,7 +114,75 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS),
     Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS),
     Route("DELETE", "/api/tasks/{task_id}/comments/{comment_id}", "delete_comment", _COMMENTS),
+    Route("GET", "/api/notifications", "list_notifications", _NOTIFICATIONS),
+    Route("GET", "/api/notifications/unread-count", "unread_count", _NOTIFICATIONS),
+    Route("POST", "/api/notifications/read", "mark_notifications_read", _NOTIFICATIONS),
+    # The live stream holds connections open: a warm instance, and many streams each.
+    Route(
+        "GET",
+        "/api/notifications/stream",
+        "notification_stream",
+        _NOTIFICATIONS,
+        min_scale=1,
+        target_concurrency=1000,
+    ),
+    Route("GET", "/api/notifications/preferences", "get_preferences", _NOTIFICATION_SETTINGS),
+    Route("PUT", "/api/notifications/preferences", "update_preferences", _NOTIFICATION_SETTINGS),
+    Route("GET", "/api/notifications/webhooks", "list_webhooks", _NOTIFICATION_SETTINGS),
+    Route("POST", "/api/notifications/webhooks", "add_webhook", _NOTIFICATION_SETTINGS),
+    Route(
+        "DELETE",
+        "/api/notifications/webhooks/{webhook_id}",
+        "delete_webhook",
+        _NOTIFICATION_SETTINGS,
+    ),
+    Route(
+        "POST",
+        "/api/notifications/webhooks/{webhook_id}/test",
+        "test_webhook",
+        _NOTIFICATION_SETTINGS,
+    ),
+    Route("POST", "/api/events", "receive_event", _EVENTS),
+    Route("GET", "/api/events/schemas/{event_type}", "get_event_schema", _EVENTS),
+    # Subscribers: each gets its own queue (its own Knative Trigger) for these types.
+    Route(
+        "POST",
+        "/events/deliver-notification",
+        "deliver_notification",
+        _NOTIFICATIONS,
+        trigger=EVENT,
+        subscribes=NOTIFYING_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/send-webhooks",
+        "send_webhooks",
+        _NOTIFICATION_SETTINGS,
+        trigger=EVENT,
+        subscribes=NOTIFYING_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/send-email",
+        "send_email",
+        _NOTIFICATION_SETTINGS,
+        trigger=EVENT,
+        subscribes=NOTIFYING_TYPES,
+    ),
+    Route(
+        "POST",
+        "/schedule/due-soon",
+        "emit_due_soon",
+        _SCHEDULED,
+        trigger=SCHEDULE,
+        schedule="*/5 * * * *",
+    ),
 )
+
+
+def subscriptions() -> dict[str, tuple[str, ...]]:
+    """Each event-triggered target and the CloudEvent types it takes."""
+    return {r.target: r.subscribes for r in ROUTES if r.trigger == EVENT}
 
 
 def routes_for(target: str) -> tuple[Route, ...]:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from functions.core import runtime
-from functions.core.errors import DomainError
+from functions.core.errors import DomainError, InvalidInput
 from functions.core.observability import continue_trace, current_function, current_trace
 from functions.edge import (
     LIVENESS_BODY,
@@ -74,6 +74,9 @@ def event_sink(
                 return Response(status_code=202)
             except BadRequest as exc:
                 return problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
+            except InvalidInput as exc:
+                # Data that can never be handled: 400, which Knative dead-letters unretried.
+                return problem(400, "Invalid event", exc.detail, instance=path, **exc.extra)
             except DomainError as exc:
                 return problem(exc.status, exc.title, exc.detail, instance=path, **exc.extra)
             except Exception as exc:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+import subprocess
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote
 
+import pika
 import psycopg
 import pytest
 from httpx import ASGITransport, AsyncClient
@@ -153,3 +161,125 @@ class _client:
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
         runtime.install(self.previous)
+
+
+# RabbitMQ: a virtual host of this run's own, made and deleted with rabbitmqctl (as root).
+RABBITMQ_HOST = os.environ.get("TASKFLOW_TEST_RABBITMQ", "127.0.0.1:5672")
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=60)
+
+
+@contextmanager
+def _vhost(name: str) -> Iterator[str]:
+    """A RabbitMQ vhost guest may do anything in; deleted with its queues afterwards."""
+    rabbitmqctl("add_vhost", name)
+    try:
+        rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+        yield name
+    finally:
+        rabbitmqctl("await_startup")  # a fault test may have just restarted the broker
+        rabbitmqctl("delete_vhost", name)
+
+
+def _amqp_url(vhost: str) -> str:
+    return f"amqp://guest:guest@{RABBITMQ_HOST}/{quote(vhost, safe='')}"
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_vhost(run_id: str) -> Iterator[str]:
+    """This run's RabbitMQ vhost."""
+    with _vhost(f"taskflow_test_{run_id}") as vhost:
+        yield vhost
+
+
+@pytest.fixture(scope="session")
+def amqp_url(rabbitmq_vhost: str) -> str:
+    return _amqp_url(rabbitmq_vhost)
+
+
+@pytest.fixture
+def own_amqp_url(run_id: str) -> Iterator[str]:
+    """A vhost of one test's own, for processes that declare the topology with other limits."""
+    with _vhost(f"taskflow_test_{run_id}_{secrets.token_hex(3)}") as vhost:
+        yield _amqp_url(vhost)
+
+
+def make_event_settings(amqp_url: str, **overrides: object) -> Settings:
+    """Settings for event transport tests: small limits and short waits, so retries,
+    dead-lettering and outages play out in well under a second."""
+    values: dict[str, object] = {
+        "amqp_url": amqp_url,
+        "delivery_limit": 3,
+        "retry_backoff_seconds": 0.05,
+        "retry_backoff_max_seconds": 0.4,
+        "relay_sweep_seconds": 0.5,
+        "relay_batch_size": 50,
+        "dispatch_timeout_seconds": 2.0,
+        "dispatch_prefetch": 10,
+    }
+    values.update(overrides)
+    return make_test_settings(**values)
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    message_id: str
+    headers: dict[str, Any]
+    body: bytes
+
+
+class RabbitQueues:
+    """Looks into this run's queues with a short-lived blocking connection per call."""
+
+    def __init__(self, amqp_url: str) -> None:
+        self.url = amqp_url
+
+    def take_all(self, queue: str) -> list[QueuedMessage]:
+        """Every message ready in `queue`, removed from it."""
+        taken = []
+        with pika.BlockingConnection(pika.URLParameters(self.url)) as connection:
+            channel = connection.channel()
+            while True:
+                method, properties, body = channel.basic_get(queue)
+                if method is None:
+                    return taken
+                headers = dict(properties.headers or {})
+                taken.append(QueuedMessage(properties.message_id, headers, body))
+                channel.basic_ack(method.delivery_tag)
+
+    def ready(self, queue: str) -> int:
+        with pika.BlockingConnection(pika.URLParameters(self.url)) as connection:
+            declared = connection.channel().queue_declare(queue, passive=True)
+            return int(declared.method.message_count)
+
+    def purge(self, *queues: str) -> None:
+        with pika.BlockingConnection(pika.URLParameters(self.url)) as connection:
+            channel = connection.channel()
+            for queue in queues:
+                channel.queue_purge(queue)
+
+
+@pytest.fixture(scope="session")
+def rabbit_queues(amqp_url: str) -> RabbitQueues:
+    return RabbitQueues(amqp_url)
+
+
+async def eventually(
+    condition: Callable[[], bool | Awaitable[bool]],
+    *,
+    within: float = 15.0,
+    what: str = "the condition",
+) -> None:
+    """Wait until `condition()` holds, checking every 50 ms; fail after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        held = condition()
+        if not isinstance(held, bool):
+            held = await held
+        if held:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {within:g} s")
+        await asyncio.sleep(0.05)

@@ -197,3 +197,27 @@ outbox = Table(
         sqlite_where=literal_column("published_at IS NULL"),
     ),
 )
+
+# What a person wants beyond the in-app feed; no row means the defaults (no e-mail).
+notification_preferences = Table(
+    "notification_preferences",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("email_enabled", Boolean, nullable=False, server_default=false()),
+    # Kinds left out of e-mail: a kind added later is mailed to those who mail at all.
+    Column("email_muted_kinds", Json, nullable=False),
+    _timestamp("updated_at"),
+)
+
+# Signed HTTP callbacks a person registered; the secret signs every delivery to its URL.
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    _timestamp("created_at"),
+    Index(None, "user_id"),
+)

@@ -17,6 +17,7 @@ import pytest
 from httpx import AsyncClient, Response
 from pydantic import BaseModel
 
+from events.types import TASK_CREATED
 from functions.edge import spec_of
 from functions.routes import HTTP, ROUTES, Route, load_target
 from tests.support import PASSWORD, User, create_project, share_project, signup
@@ -91,6 +92,7 @@ class World:
     project_id: str
     task_id: str
     comment_id: str
+    webhook_id: str
 
     def path(self, route: Route, **overrides: str) -> str:
         values = {
@@ -98,6 +100,8 @@ class World:
             "task_id": self.task_id,
             "user_id": str(self.member.id),
             "comment_id": self.comment_id,
+            "webhook_id": self.webhook_id,
+            "event_type": TASK_CREATED,
             **overrides,
         }
         path = route.path
@@ -120,12 +124,27 @@ async def build_world(api: AsyncClient) -> World:
         f"/api/tasks/{task.json()['id']}/comments", json={"body": "Hi"}, headers=user.headers
     )
     assert comment.status_code == 201, comment.text
-    return World(user, member, outsider, project["id"], task.json()["id"], comment.json()["id"])
+    webhook = await api.post(
+        "/api/notifications/webhooks", json={"url": PUBLIC_WEBHOOK}, headers=user.headers
+    )
+    assert webhook.status_code == 201, webhook.text
+    return World(
+        user,
+        member,
+        outsider,
+        project["id"],
+        task.json()["id"],
+        comment.json()["id"],
+        webhook.json()["id"],
+    )
 
 
 # A valid body for each request model, so that one bad field at a time is what a request gets
 # wrong. Fields left out here (a TaskUpdate's `version`, which would turn every later change
 # into a 409 before it reaches the UPDATE) are still corrupted, one at a time, on their own.
+# A literal public address: valid outside dev, and checked without a DNS lookup.
+PUBLIC_WEBHOOK = "https://93.184.215.14/taskflow-hook"
+
 VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "RegisterRequest": lambda w: {
         "email": f"new-{secrets.token_hex(6)}@example.com",
@@ -176,6 +195,9 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         },
     },
     "CommentCreate": lambda w: {"body": "Valid comment"},
+    "MarkRead": lambda w: {"all": True},
+    "PreferencesUpdate": lambda w: {"email_enabled": True, "email_kinds": {"task.assigned": True}},
+    "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
 }
 
 
@@ -382,7 +404,7 @@ async def test_a_path_id_that_is_not_a_uuid_or_not_there_is_not_found(
     misses = Misses()
     spec = spec_of(load_target(route.target))
     body = VALID_BODIES[spec.body.__name__](world) if spec.body else None
-    for name in ("project_id", "task_id", "user_id", "comment_id"):
+    for name in ("project_id", "task_id", "user_id", "comment_id", "webhook_id"):
         if "{" + name + "}" not in route.path:
             continue
         for bad in [*NOT_UUIDS, UNKNOWN_UUID]:
@@ -403,5 +425,8 @@ async def test_paths_and_methods_outside_the_table_are_problems_too(
     misses.check("unknown path", await api.get("/api/nothing-here"), 404)
     misses.check("unknown nested path", await api.get(f"/api/tasks/{world.task_id}/nope"), 404)
     for path in sorted({world.path(r) for r in HTTP_ROUTES}):
-        misses.check(f"PUT {path}", await api.put(path, json={}, headers=world.user.headers), 405)
+        taken = {r.method for r in HTTP_ROUTES if world.path(r) == path}
+        method = next(m for m in ("PUT", "PATCH", "DELETE", "POST") if m not in taken)
+        answer = await api.request(method, path, json={}, headers=world.user.headers)
+        misses.check(f"{method} {path}", answer, 405)
     misses.assert_none()

@@ -141,3 +141,22 @@ def test_any_json_data_survives_all_three_forms(data: dict[str, Any]) -> None:
         assert from_http_request(headers, body).get_data() == data
     message = to_amqp(event)
     assert from_amqp(message.headers, message.body, message.content_type).get_data() == data
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"specversion": "1.0", "id": 7, "source": "/s", "type": "x"}',
+        b'{"specversion": "1.0", "id": "1", "source": "/s", "type": ["x"]}',
+        b'{"specversion": "1.0", "id": "1", "source": "/s", "type": "x", "data": '
+        + b"[" * 100_000
+        + b"]" * 100_000
+        + b"}",
+    ],
+    ids=["number-id", "list-type", "deeply-nested"],
+)
+def test_a_structured_event_with_wrong_types_or_deep_nesting_is_an_invalid_event(
+    body: bytes,
+) -> None:
+    with pytest.raises(InvalidEvent):
+        from_http_request({"content-type": STRUCTURED_CONTENT_TYPE}, body)

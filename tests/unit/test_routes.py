@@ -11,10 +11,21 @@ import pytest
 from starlette.routing import Match
 from starlette.types import Scope
 
+from events.models import PRODUCED_TYPES
 from functions.core import runtime
 from functions.edge import spec_of
 from functions.gateway import create_app
-from functions.routes import HTTP, ROUTES, Route, load_target, routes_for, targets
+from functions.routes import (
+    EVENT,
+    HTTP,
+    ROUTES,
+    SCHEDULE,
+    Route,
+    load_target,
+    routes_for,
+    subscriptions,
+    targets,
+)
 from tests.conftest import make_test_settings
 
 TASK_ID = "0b5a3c9e-6f7d-4a61-9d0e-2f1b7c8a9e10"
@@ -27,12 +38,27 @@ def _route_id(route: Route) -> str:
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_route_id)
-def test_every_route_target_is_an_endpoint_defined_in_its_module(route: Route) -> None:
+def test_every_route_target_is_a_function_defined_in_its_module(route: Route) -> None:
     module = importlib.import_module(route.module)
     function = getattr(module, route.target)
     assert callable(function)
-    assert spec_of(function).status in range(200, 300)
     assert load_target(route.target) is function
+    if route.trigger == EVENT:
+        # A CloudEvent sink takes exactly the types its trigger subscribes to.
+        assert function.__taskflow_sink__ == frozenset(route.subscribes)
+        assert route.schedule is None
+    else:
+        assert spec_of(function).status in range(200, 300)
+        assert route.subscribes == ()
+        assert (route.schedule is not None) == (route.trigger == SCHEDULE)
+
+
+def test_every_event_taskflow_produces_has_a_subscriber_and_every_subscription_is_produced() -> (
+    None
+):
+    subscribed = {t for types in subscriptions().values() for t in types}
+    assert subscribed == set(PRODUCED_TYPES)
+    assert set(subscriptions()) == {"deliver_notification", "send_webhooks", "send_email"}
 
 
 def test_method_and_path_pairs_are_unique() -> None:

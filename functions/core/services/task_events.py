@@ -33,14 +33,17 @@ def snapshot(task: TaskPublic) -> TaskSnapshot:
     return TaskSnapshot.model_validate(task.model_dump())
 
 
-async def task_created(conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic) -> None:
-    """`created`, and `assigned` too when the task starts with an assignee."""
+async def task_created(
+    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic
+) -> list[CloudEvent]:
+    """`created`, and `assigned` too when the task starts with an assignee; returns them."""
     now = snapshot(task)
     events = [_about(task, actor_id, types.TASK_CREATED, TaskCreated(task=now))]
     if task.assignee_id is not None:
         assigned = TaskAssigned(task=now, previous_assignee_id=None)
         events.append(_about(task, actor_id, types.TASK_ASSIGNED, assigned))
     await record(conn, events)
+    return events
 
 
 async def tasks_changed(

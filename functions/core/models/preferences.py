@@ -1,0 +1,79 @@
+"""Notification preferences and webhooks on the wire."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Final, Literal, get_args
+
+from pydantic import Field, StringConstraints
+
+from functions.core.models.common import NoNul, Patch, Public, Strict
+
+# What a notice is about: its event type without the `com.taskflow.` prefix.
+NoticeKind = Literal[
+    "task.created",
+    "task.updated",
+    "task.status_changed",
+    "task.assigned",
+    "task.deleted",
+    "task.due_soon",
+    "comment.added",
+    "project.member_added",
+]
+NOTICE_KINDS: Final[tuple[NoticeKind, ...]] = get_args(NoticeKind)
+MAX_WEBHOOKS_PER_USER: Final = 10
+
+WebhookUrl = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048), NoNul
+]
+WebhookDescription = Annotated[str, Field(max_length=200), NoNul]
+
+
+class PreferencesPublic(Public):
+    """Whether e-mail is sent at all, and for which kinds of notice."""
+
+    email_enabled: bool
+    email_kinds: dict[NoticeKind, bool]
+    # None until the person first saves their preferences.
+    updated_at: datetime | None = None
+
+
+class PreferencesUpdate(Patch):
+    """Only the fields sent change; `email_kinds` may name just the kinds to switch."""
+
+    email_enabled: bool | None = None
+    email_kinds: dict[NoticeKind, bool] | None = None
+
+
+class WebhookCreate(Strict):
+    url: WebhookUrl
+    description: WebhookDescription = ""
+
+
+class WebhookPublic(Public):
+    """A webhook as listed: never its secret."""
+
+    id: uuid.UUID
+    url: str
+    description: str
+    created_at: datetime
+
+
+class WebhookCreated(WebhookPublic):
+    """The answer to creating a webhook: the only time its signing secret is shown."""
+
+    secret: str
+
+
+class WebhooksPublic(Public):
+    items: list[WebhookPublic]
+
+
+class WebhookTestResult(Public):
+    """What happened when a signed test payload was sent just now."""
+
+    delivered: bool
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: float

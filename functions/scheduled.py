@@ -1,0 +1,25 @@
+"""Functions a timer calls: a Knative PingSource in a cluster, `events.scheduler` locally.
+
+They are internal (trigger SCHEDULE: never mounted on the public gateway) and take no user
+token. Whatever the timer POSTs (PingSource's `dev.knative.sources.ping` CloudEvent, or an
+empty body) only says "now"; each run is idempotent, so an extra or repeated call is harmless.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from functions.core.models.common import Public
+from functions.core.services import due_soon
+from functions.edge import Call, endpoint
+
+
+class DueSoonSweep(Public):
+    emitted: int
+
+
+@endpoint(auth=False, response=DueSoonSweep)
+async def emit_due_soon(call: Call[None, None]) -> DueSoonSweep:
+    """Announce the open tasks whose due date has come within the due-soon window."""
+    window = timedelta(hours=call.rt.settings.due_soon_window_hours)
+    return DueSoonSweep(emitted=await due_soon.emit_due_soon(call.rt.engine, window))

@@ -1,0 +1,231 @@
+"""Done means: A assigns a task to B, and it appears on B's open stream, without polling.
+
+Run twice, as people run TaskFlow: `taskflow cluster` (a process per function, the relay, the
+dispatcher and the gateway, on the real PostgreSQL, Redis and RabbitMQ) and `taskflow dev`
+(one process, the in-process broker).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from httpx_sse import connect_sse
+
+from functions.cluster import function_ports
+from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
+from tests.support import PASSWORD
+
+ARRIVAL_DEADLINE_SECONDS = 30.0
+
+
+def _register(client: httpx.Client, name: str) -> dict[str, str]:
+    email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    response = client.post(
+        "/api/auth/register", json={"email": email, "password": PASSWORD, "display_name": name}
+    )
+    assert response.status_code == 201, response.text
+    client.cookies.clear()
+    token = response.json()["access_token"]
+    me = client.get("/api/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
+    return {"id": me["id"], "Authorization": f"Bearer {token}"}
+
+
+def _auth(user: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": user["Authorization"]}
+
+
+@contextmanager
+def _stream(base_url: str, user: dict[str, str]) -> Iterator[queue.Queue[dict[str, Any]]]:
+    """The user's live stream, read on a thread; yields once the server has answered."""
+    arrived: queue.Queue[dict[str, Any]] = queue.Queue()
+    opened = threading.Event()
+    stop = threading.Event()
+
+    def read() -> None:
+        with (
+            httpx.Client(base_url=base_url, timeout=httpx.Timeout(10, read=None)) as client,
+            connect_sse(client, "GET", "/api/notifications/stream", headers=_auth(user)) as source,
+        ):
+            assert source.response.status_code == 200, source.response.read()
+            opened.set()
+            for event in source.iter_sse():
+                if stop.is_set():
+                    return
+                if event.event == "notification":
+                    arrived.put(json.loads(event.data))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert opened.wait(15), "the stream did not open"
+    try:
+        yield arrived
+    finally:
+        stop.set()
+
+
+def _assign_and_receive(base_url: str, title: str) -> dict[str, Any]:
+    """A assigns a new task to B; what B's open stream shows."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        ada, ben = _register(client, "Ada"), _register(client, "Ben")
+        project = client.post("/api/projects", json={"name": "Launch"}, headers=_auth(ada))
+        assert project.status_code == 201, project.text
+        project_id = project.json()["id"]
+        added = client.post(
+            f"/api/projects/{project_id}/members",
+            json={"user_id": ben["id"], "role": "editor"},
+            headers=_auth(ada),
+        )
+        assert added.status_code == 201, added.text
+        with _stream(base_url, ben) as arrived:
+            created = client.post(
+                "/api/tasks",
+                json={"project_id": project_id, "title": title, "assignee_id": ben["id"]},
+                headers=_auth(ada),
+            )
+            assert created.status_code == 201, created.text
+            deadline = time.monotonic() + ARRIVAL_DEADLINE_SECONDS
+            while time.monotonic() < deadline:
+                try:
+                    notification = arrived.get(timeout=deadline - time.monotonic())
+                except queue.Empty:
+                    break
+                if notification["kind"] == "task.assigned":
+                    assert notification["task_id"] == created.json()["id"]
+                    unread = client.get("/api/notifications/unread-count", headers=_auth(ben))
+                    assert unread.json()["unread"] >= 1
+                    return notification
+        pytest.fail("the assignment never reached B's stream")
+
+
+def _free_port_block(size: int) -> int:
+    """A first port such that the `size` ports from it are all free now."""
+    for _ in range(50):
+        base = free_port()
+        if base + size > 65000:
+            continue
+        sockets = []
+        try:
+            for port in range(base, base + size):
+                probe = socket.socket()
+                sockets.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in sockets:
+                probe.close()
+    raise RuntimeError("no block of free ports")
+
+
+def test_taskflow_dev_delivers_an_assignment_to_the_assignees_open_stream(
+    servers: Servers, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = clean_environment(TASKFLOW_DATA_DIR=str(tmp_path / "data"))
+    server = servers.start("dev", [str(BIN / "taskflow"), "dev", "--port", str(port)], port, env)
+    notification = _assign_and_receive(server.base_url, "Write the launch post")
+    assert notification["message"] == "Ada assigned you “Write the launch post”"
+    assert notification["read"] is False
+
+
+@pytest.fixture
+def cluster(
+    servers: Servers,
+    tmp_path: Path,
+    postgres_url: str,
+    redis_prefix: str,
+    own_amqp_url: str,
+    signing_key_pem: str,
+) -> tuple[Server, Path]:
+    base_port = _free_port_block(len(function_ports(0)))
+    port = free_port()
+    data_dir = tmp_path / "cluster-data"
+    env = clean_environment(
+        TASKFLOW_ENV="test",
+        TASKFLOW_DATABASE_URL=postgres_url,
+        TASKFLOW_REDIS_URL="redis://127.0.0.1:6379/0",
+        TASKFLOW_REDIS_PREFIX=f"{redis_prefix}cluster:",
+        TASKFLOW_AMQP_URL=own_amqp_url,
+        TASKFLOW_JWT_PRIVATE_KEY=signing_key_pem,
+        TASKFLOW_DATA_DIR=str(data_dir),
+        TASKFLOW_RETRY_BACKOFF_SECONDS="0.2",
+    )
+    command = [
+        str(BIN / "taskflow"),
+        "cluster",
+        "--port",
+        str(port),
+        "--base-port",
+        str(base_port),
+    ]
+    server = servers.start("cluster", command, port, env)
+    # Every function answers its probe before the scenario starts.
+    for target, function_port in function_ports(base_port).items():
+        servers._wait_until_answering(
+            Server(target, server.process, f"http://127.0.0.1:{function_port}", server.log),
+            "/healthz",
+            200,
+        )
+    return server, data_dir / "cluster" / "supervisord.conf"
+
+
+def test_taskflow_cluster_delivers_an_assignment_through_rabbitmq_to_the_open_stream(
+    cluster: tuple[Server, Path],
+) -> None:
+    server, _ = cluster
+    notification = _assign_and_receive(server.base_url, "Book the venue")
+    assert notification["message"] == "Ada assigned you “Book the venue”"
+    # One trace id follows the task from the HTTP request to the notification.
+    log = server.output()
+    trace_ids = re.findall(r'"trace_id": "([0-9a-f]{32})"', log)
+    assert trace_ids, log[-2000:]
+
+
+def test_a_function_process_that_dies_is_reported_and_restarted(
+    cluster: tuple[Server, Path],
+) -> None:
+    server, config = cluster
+    supervisorctl = [str(BIN / "supervisorctl"), "--configuration", str(config)]
+    pid = int(
+        subprocess.run(
+            [*supervisorctl, "pid", "deliver_notification"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.strip()
+    )
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = subprocess.run(
+            [*supervisorctl, "status", "deliver_notification"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout
+        if "RUNNING" in status and f"pid {pid}," not in status:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"deliver_notification was not restarted:\n{server.output()[-3000:]}")
+    assert "exited: deliver_notification" in server.output()
+    # And the pipeline still delivers.
+    notification = _assign_and_receive(server.base_url, "After the restart")
+    assert notification["kind"] == "task.assigned"

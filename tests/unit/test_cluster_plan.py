@@ -1,0 +1,56 @@
+"""`taskflow cluster`: a process per function and per pipeline part, as supervisord reads it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from supervisor.options import ServerOptions
+
+from functions.cluster import function_ports, plan, supervisord_config
+from functions.routes import EVENT, ROUTES, SCHEDULE, targets
+
+
+def _parsed(tmp_path: Path) -> ServerOptions:
+    config = tmp_path / "supervisord.conf"
+    config.write_text(supervisord_config(plan("127.0.0.1", 8000, 9100, tmp_path), tmp_path))
+    options = ServerOptions()
+    # supervisord's own parser and checks, exactly as `supervisord -c` applies them.
+    options.realize(args=["--configuration", str(config)])
+    return options
+
+
+def test_every_function_gets_a_port_of_its_own_in_table_order() -> None:
+    ports = function_ports(9100)
+    assert set(ports) == set(targets())
+    assert sorted(ports.values()) == list(range(9100, 9100 + len(ports)))
+    assert function_ports(9100) == ports  # the same on every run
+
+
+def test_supervisord_accepts_the_configuration_and_runs_every_part(tmp_path: Path) -> None:
+    options = _parsed(tmp_path)
+    programs = {group.name: group.process_configs[0] for group in options.process_group_configs}
+    assert set(programs) == set(targets()) | {"relay", "dispatch", "schedule", "gateway"}
+    for name, program in programs.items():
+        assert program.autorestart, name
+        assert program.stopasgroup, name
+    assert programs["deliver_notification"].command.split()[-4:] == [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(function_ports(9100)["deliver_notification"]),
+    ]
+
+
+def test_the_dispatcher_posts_to_each_subscriber_and_the_scheduler_to_each_timer(
+    tmp_path: Path,
+) -> None:
+    programs = {p.name: p.command for p in plan("127.0.0.1", 8000, 9100, tmp_path)}
+    ports = function_ports(9100)
+    for route in ROUTES:
+        expected = f"{route.target}=http://127.0.0.1:{ports[route.target]}{route.path}"
+        if route.trigger == EVENT:
+            assert expected in programs["dispatch"]
+        if route.trigger == SCHEDULE:
+            assert expected in programs["schedule"]
+    gateway = programs["gateway"]
+    assert gateway[gateway.index("--port") + 1] == "8000"
