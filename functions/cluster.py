@@ -20,6 +20,8 @@ from functions.core.settings import Settings
 from functions.routes import EVENT, ROUTES, SCHEDULE
 
 DEFAULT_BASE_PORT: Final = 8100
+FUNCTIONS: Final = "functions"
+PIPELINE: Final = "pipeline"
 MAIN_SOURCE: Final = Path(functions.__file__).resolve().parent / "main.py"
 BIN: Final = Path(sys.executable).parent
 
@@ -28,6 +30,8 @@ BIN: Final = Path(sys.executable).parent
 class Program:
     name: str
     command: list[str]
+    # supervisord stops one group at a time, and every process of a group at once.
+    group: str
     environment: dict[str, str] = field(default_factory=dict)
 
 
@@ -59,6 +63,7 @@ def plan(host: str, port: int, base_port: int, workdir: Path) -> list[Program]:
                 "--port",
                 str(function_port),
             ],
+            FUNCTIONS,
             {"FUNCTION_TARGET": target},
         )
         for target, function_port in function_ports(base_port).items()
@@ -77,9 +82,9 @@ def plan(host: str, port: int, base_port: int, workdir: Path) -> list[Program]:
     upstreams = workdir / "upstreams.json"
     upstreams.write_text(json.dumps(urls, indent=2))
     programs += [
-        Program("relay", [taskflow, "relay"]),
-        Program("dispatch", [taskflow, "dispatch", *_each("--url", subscriber_urls)]),
-        Program("schedule", [taskflow, "schedule", *_each("--url", scheduled_urls)]),
+        Program("relay", [taskflow, "relay"], PIPELINE),
+        Program("dispatch", [taskflow, "dispatch", *_each("--url", subscriber_urls)], PIPELINE),
+        Program("schedule", [taskflow, "schedule", *_each("--url", scheduled_urls)], PIPELINE),
         Program(
             "gateway",
             [
@@ -92,6 +97,7 @@ def plan(host: str, port: int, base_port: int, workdir: Path) -> list[Program]:
                 "--upstreams",
                 str(upstreams),
             ],
+            PIPELINE,
         ),
     ]
     return programs
@@ -138,6 +144,9 @@ def supervisord_config(programs: list[Program], workdir: Path) -> str:
                 f'{name}="{value}"' for name, value in program.environment.items()
             )
         config[f"program:{program.name}"] = section
+    for group in dict.fromkeys(program.group for program in programs):
+        members = [program.name for program in programs if program.group == group]
+        config[f"group:{group}"] = {"programs": ",".join(members)}
     lines: list[str] = []
     for name, values in config.items():
         lines.append(f"[{name}]")

@@ -28,8 +28,12 @@ def test_every_function_gets_a_port_of_its_own_in_table_order() -> None:
 
 def test_supervisord_accepts_the_configuration_and_runs_every_part(tmp_path: Path) -> None:
     options = _parsed(tmp_path)
-    programs = {group.name: group.process_configs[0] for group in options.process_group_configs}
-    assert set(programs) == set(targets()) | {"relay", "dispatch", "schedule", "gateway"}
+    groups = {group.name: group.process_configs for group in options.process_group_configs}
+    # Two groups, each stopped all at once on Ctrl-C (supervisord stops groups one by one).
+    assert set(groups) == {"functions", "pipeline"}
+    assert {p.name for p in groups["functions"]} == set(targets())
+    assert {p.name for p in groups["pipeline"]} == {"relay", "dispatch", "schedule", "gateway"}
+    programs = {p.name: p for configs in groups.values() for p in configs}
     for name, program in programs.items():
         assert program.autorestart, name
         assert program.stopasgroup, name
