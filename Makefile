@@ -52,13 +52,15 @@ lock:
 	mv requirements.lock.new requirements.lock
 	rm -rf .lock-venv
 
-# Longer runs than `make test` makes; each needs the real PostgreSQL and Redis on loopback.
+# Longer runs than `make test` makes; each needs the real PostgreSQL, Redis and RabbitMQ on loopback.
 .PHONY: bench fuzz
 FUZZ_EXAMPLES ?= 300
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.list_tasks
+	$(BIN)/python -m bench.notify_latency --mode cluster --events 200
+	$(BIN)/python -m bench.notify_latency --mode dev --events 200
 
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics

@@ -71,7 +71,10 @@ def backoff_seconds(delivery: int, base: float, cap: float) -> float:
     that comes back is not hit by every waiting event at the same instant. The count comes
     from the broker (x-delivery-count), not from a retry loop, hence a plain function.
     """
-    ceiling = min(cap, base * 2.0 ** max(0, delivery - 1))
+    try:
+        ceiling = min(cap, base * 2.0 ** max(0, delivery - 1))
+    except OverflowError:  # past 2**1023, under a delivery limit set that high: long capped
+        ceiling = cap
     return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 

@@ -58,6 +58,8 @@ class EndpointSpec:
     headers: Mapping[str, str] = field(default_factory=dict)
     # A body the handler reads itself (no `body` model): each media type and its JSON Schema.
     raw_body: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The media type of a success body that is not JSON (a stream, a stored document).
+    produces: str | None = None
 
 
 @dataclass
@@ -262,14 +264,16 @@ def endpoint(
     body_optional: bool = False,
     headers: Mapping[str, str] | None = None,
     raw_body: Mapping[str, Mapping[str, Any]] | None = None,
+    produces: str | None = None,
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it.
 
     `body`/`query` are the models the request is validated with (422 on a mismatch),
     `response` and `status` document the answer, `auth` requires a valid access token,
     `body_optional` lets a request without any body through with `call.body = None`,
-    `headers` documents the request headers the handler reads, and `raw_body` the media types
-    (with their schemas) of a body it reads itself with `read_body`.
+    `headers` documents the request headers the handler reads, `raw_body` the media types
+    (with their schemas) of a body it reads itself with `read_body`, and `produces` the media
+    type of a success body that is not JSON.
     """
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -344,6 +348,7 @@ def endpoint(
             body_optional=body_optional,
             headers=dict(headers or {}),
             raw_body=dict(raw_body or {}),
+            produces=produces,
         )
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 

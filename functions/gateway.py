@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.datastructures import Default
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -128,6 +129,11 @@ def _openapi_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
             "required": True,
             "content": {media: {"schema": dict(schema)} for media, schema in spec.raw_body.items()},
         }
+    if spec.produces:
+        extra["responses"][str(spec.status)] = {
+            "description": "Successful Response",
+            "content": {spec.produces: {}},  # no model of ours describes such a body
+        }
     if spec.auth:
         extra["security"] = [{"bearerAuth": []}]
     return extra
@@ -209,6 +215,8 @@ def create_app(
             response_model=spec.response,
             status_code=spec.status,
             openapi_extra=_openapi_extra(route, spec),
+            # A body not JSON: the plain class adds no application/json content beside it.
+            response_class=Response if spec.produces else Default(JSONResponse),
         )
 
     def openapi() -> dict[str, Any]:

@@ -75,7 +75,7 @@ async def mark_notifications_read(call: Call[MarkRead, None]) -> UnreadCount:
     return await notifications.mark_read(call.rt, call.user.user_id, call.body)
 
 
-@endpoint(headers={"Last-Event-ID": LAST_EVENT_ID_DOC})
+@endpoint(headers={"Last-Event-ID": LAST_EVENT_ID_DOC}, produces="text/event-stream")
 async def notification_stream(call: Call[None, None]) -> EventSourceResponse:
     """Your new notifications as they happen, as Server-Sent Events (`text/event-stream`)."""
     # Imported here: sse-starlette brings uvicorn's command line, which no other function needs.

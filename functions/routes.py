@@ -70,6 +70,7 @@ _HEALTH = "functions.health"
 _NOTIFICATIONS = "functions.notifications"
 _NOTIFICATION_SETTINGS = "functions.notification_settings"
 _EVENTS = "functions.events_api"
+_EVENT_SCHEMAS = "functions.event_schemas"
 _SCHEDULED = "functions.scheduled"
 _WARM = "5m"
 # Every event TaskFlow produces may notify someone.
@@ -143,7 +144,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         _NOTIFICATION_SETTINGS,
     ),
     Route("POST", "/api/events", "receive_event", _EVENTS),
-    Route("GET", "/api/events/schemas/{event_type}", "get_event_schema", _EVENTS),
+    Route("GET", "/api/events/schemas/{event_type}", "get_event_schema", _EVENT_SCHEMAS),
     # Subscribers: each gets its own queue (its own Knative Trigger) for these types.
     Route(
         "POST",

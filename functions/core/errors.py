@@ -56,3 +56,10 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class DeliveryFailed(DomainError):
+    """Some deliveries failed in a way a later attempt may cure: answered 503, retried."""
+
+    status = 503
+    title = "Delivery failed"

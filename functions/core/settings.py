@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     public_url: str = "http://localhost:8000"
 
     # Events: the relay publishes the outbox in batches, woken by NOTIFY or by this sweep.
-    relay_batch_size: int = Field(default=100, ge=1, le=10_000)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_sweep_seconds: float = Field(default=5.0, gt=0)
     # The dispatcher (the local stand-in for Knative Triggers).
     dispatch_prefetch: int = Field(default=20, ge=1)

@@ -43,6 +43,8 @@ class Server:
     process: subprocess.Popen[bytes]
     base_url: str
     log: Path
+    # How long it may take to stop before it is killed (a whole cluster takes a while).
+    stop_timeout: float = 15.0
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
@@ -66,6 +68,7 @@ class Servers:
         env: Mapping[str, str],
         ready_path: str = "/healthz",
         ready_status: int = 200,
+        stop_timeout: float = 15.0,
     ) -> Server:
         log = self.logs / f"{name}.log"
         with log.open("wb") as sink:
@@ -78,7 +81,7 @@ class Servers:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        server = Server(name, process, f"http://127.0.0.1:{port}", log)
+        server = Server(name, process, f"http://127.0.0.1:{port}", log, stop_timeout)
         self.started.append(server)
         self._wait_until_answering(server, ready_path, ready_status)
         return server
@@ -114,7 +117,7 @@ class Servers:
             except ProcessLookupError:
                 break
             try:
-                server.process.wait(timeout=15)
+                server.process.wait(timeout=server.stop_timeout)
                 break
             except subprocess.TimeoutExpired:
                 continue

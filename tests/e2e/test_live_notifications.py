@@ -153,7 +153,7 @@ def cluster(
     redis_prefix: str,
     own_amqp_url: str,
     signing_key_pem: str,
-) -> tuple[Server, Path]:
+) -> tuple[Server, Path, int]:
     base_port = _free_port_block(len(function_ports(0)))
     port = free_port()
     data_dir = tmp_path / "cluster-data"
@@ -177,7 +177,8 @@ def cluster(
         "--base-port",
         str(base_port),
     ]
-    server = servers.start("cluster", command, port, env)
+    # supervisord stops some forty processes on SIGTERM; it must finish, or they outlive it.
+    server = servers.start("cluster", command, port, env, stop_timeout=90)
     # Every function answers its probe before the scenario starts.
     for target, function_port in function_ports(base_port).items():
         servers._wait_until_answering(
@@ -185,13 +186,13 @@ def cluster(
             "/healthz",
             200,
         )
-    return server, data_dir / "cluster" / "supervisord.conf"
+    return server, data_dir / "cluster" / "supervisord.conf", base_port
 
 
 def test_taskflow_cluster_delivers_through_rabbitmq_and_restarts_a_function_that_dies(
-    cluster: tuple[Server, Path],
+    cluster: tuple[Server, Path, int],
 ) -> None:
-    server, config = cluster
+    server, config, base_port = cluster
     notification = _assign_and_receive(server.base_url, "Book the venue")
     assert notification["message"] == "Ada assigned you “Book the venue”"
     # One trace id follows the task from the HTTP request to the notification: the gateway,
@@ -238,3 +239,10 @@ def test_taskflow_cluster_delivers_through_rabbitmq_and_restarts_a_function_that
     # And the pipeline still delivers.
     after = _assign_and_receive(server.base_url, "After the restart")
     assert after["message"] == "Ada assigned you “After the restart”"
+
+    # Ctrl-C stops every process: no function is left answering on its port.
+    os.kill(server.process.pid, signal.SIGINT)
+    server.process.wait(timeout=90)
+    for target, function_port in function_ports(base_port).items():
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", function_port)) != 0, f"{target} still runs"

@@ -68,7 +68,7 @@ def _probe(target: str) -> dict[str, Any]:
     return result
 
 
-@pytest.mark.parametrize("target", ["healthz", "jwks", *DATABASE_TARGETS])
+@pytest.mark.parametrize("target", ["healthz", "jwks", "get_event_schema", *DATABASE_TARGETS])
 def test_a_function_process_never_loads_the_gateway_or_the_event_and_migration_stacks(
     target: str,
 ) -> None:
@@ -81,6 +81,13 @@ def test_the_liveness_function_loads_no_database_layer() -> None:
     modules = _probe("healthz")["modules"]
     assert "sqlalchemy" not in modules
     assert "sqlalchemy.orm" not in modules
+
+
+def test_the_event_schemas_function_loads_no_database_or_redis_client() -> None:
+    # It serves committed files: a cold start should not pay for SQLAlchemy or redis-py.
+    modules = _probe("get_event_schema")["modules"]
+    loaded = [m for m in modules if m.split(".")[0] in ("sqlalchemy", "psycopg", "redis")]
+    assert loaded == []
 
 
 def test_the_jwks_function_loads_no_orm() -> None:

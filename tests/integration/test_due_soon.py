@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.dialects import postgresql
 
 from events import types
 from events.scheduler import in_process_post, scheduled_routes
 from events.schemas import dataschema_of
 from functions.core import runtime
+from functions.core.database import sync_url
+from functions.core.services import due_soon
 from functions.core.services.due_soon import due_soon_event_id, emit_due_soon
 from functions.core.tables import outbox
 from tests.integration.helpers_tasks import create_task, owner_with_inbox
@@ -140,3 +143,24 @@ async def test_the_local_timer_calls_the_sweep_function_in_process(any_api: Asyn
 
     assert await in_process_post()(route) == 200
     assert len(await announced(task["id"])) == 1
+
+
+def test_the_sweep_uses_the_open_due_index_even_in_a_generic_plan(postgres_url: str) -> None:
+    # psycopg prepares a statement after a few runs, and PostgreSQL may then plan it once for
+    # any parameters: the partial index serves only a query that names its predicate itself.
+    sql = due_soon._NEXT.compile(dialect=postgresql.dialect(paramstyle="numeric_dollar"))
+    engine = create_engine(sync_url(postgres_url))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a test table is tiny
+            conn.exec_driver_sql(f"PREPARE sweep AS {sql}")
+            plan = conn.exec_driver_sql(
+                "EXPLAIN EXECUTE sweep(now(), now() + interval '1 day', now(), "
+                "'00000000-0000-0000-0000-000000000000', 500)"
+            ).scalars()
+            text = "\n".join(plan)
+            conn.rollback()
+    finally:
+        engine.dispose()
+    assert "ix_tasks_open_due" in text, text

@@ -13,10 +13,10 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from functions.core.errors import DeliveryFailed
 from functions.core.runtime import Runtime
 from functions.core.services import mail
 from functions.core.services.recipients import notices_for
-from functions.core.services.webhooks import DeliveryFailed
 from tests.integration.helpers_notifications import (
     assigned_event,
     created_event,

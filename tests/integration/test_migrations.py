@@ -11,10 +11,12 @@ from sqlalchemy import create_engine, inspect
 
 from functions.core import migrate
 from functions.core.database import sync_url
-from functions.core.tables import metadata
+from functions.core.services.tasks import CLOSED
+from functions.core.tables import OPEN_TASK_SQL, metadata
 
 # Alembic cannot compare expression indexes; the test below checks this one exists.
 EXPRESSION_INDEXES = {"ix_tasks_search"}
+DUE_INDEX = "ix_tasks_open_due"
 
 
 def _compared(obj: Any, name: str | None, kind: str, reflected: bool, other: Any) -> bool:
@@ -50,6 +52,30 @@ def test_postgresql_has_the_full_text_and_label_indexes(postgres_url: str) -> No
     finally:
         engine.dispose()
     assert {"ix_tasks_search", "ix_tasks_labels"} <= names
+
+
+def test_the_due_soon_index_covers_only_open_tasks_on_both_databases(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # Alembic compares an index's columns, not its WHERE: check the predicate here.
+    assert "status NOT IN ({})".format(", ".join(f"'{s}'" for s in CLOSED)) == OPEN_TASK_SQL
+    sqlite_url = f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
+    migrate.upgrade(sqlite_url)
+    predicates = {}
+    for url in (postgres_url, sqlite_url):
+        engine = create_engine(sync_url(url))
+        try:
+            [index] = [i for i in inspect(engine).get_indexes("tasks") if i["name"] == DUE_INDEX]
+        finally:
+            engine.dispose()
+        assert index["column_names"] == ["due_at", "id"]
+        options = index.get("dialect_options", {})
+        predicates.update({k: str(v) for k, v in options.items() if k.endswith("_where")})
+    assert predicates["sqlite_where"] == OPEN_TASK_SQL
+    assert predicates["postgresql_where"] == (
+        "((status)::text <> ALL ((ARRAY['done'::character varying, "
+        "'cancelled'::character varying])::text[]))"
+    )
 
 
 def test_migrating_twice_changes_nothing(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from httpx import AsyncClient
 
 from functions.core.models.preferences import MAX_WEBHOOKS_PER_USER, NOTICE_KINDS
 from functions.core.runtime import Runtime
-from functions.core.services.webhooks import is_public_address, vet
+from functions.core.services.safe_http import is_public_address, vet
 from functions.routes import NOTIFYING_TYPES
 from tests.support import assert_problem, signup
 

@@ -16,6 +16,9 @@ from events.models import DATA_MODELS
 from events.outbox import from_row
 from events.schemas import path_of
 from functions.core import runtime
+from functions.core.database import transaction
+from functions.core.models.tasks import TaskCreate
+from functions.core.services.tasks import create_task_with_events
 from functions.core.tables import outbox, tasks
 from tests.integration.helpers_tasks import add_member, create_task, owner_with_inbox
 from tests.support import assert_problem, signup
@@ -86,6 +89,22 @@ async def test_a_task_created_with_an_assignee_also_announces_the_assignment(
     assert _types(rows) == [types.TASK_CREATED, types.TASK_ASSIGNED]
     assert _valid(rows[1])["task"]["assignee_id"] == str(member.id)
     assert rows[1]["payload"]["previous_assignee_id"] is None
+
+
+async def test_creating_a_task_hands_back_the_events_it_wrote_to_the_outbox(
+    any_api: AsyncClient,
+) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    member = await signup(any_api, "member")
+    await add_member(inbox, member, "editor")
+    data = TaskCreate(project_id=inbox, title="Hand them back", assignee_id=member.id)
+    async with transaction(runtime.current().engine) as conn:
+        task, events = await create_task_with_events(conn, owner.id, data)
+
+    rows = await _events_about(task.id)
+    assert [e["type"] for e in events] == [types.TASK_CREATED, types.TASK_ASSIGNED]
+    assert [e["id"] for e in events] == [row["event_id"] for row in rows]
+    assert [e.get_data() for e in events] == [row["payload"] for row in rows]
 
 
 async def test_each_kind_of_change_writes_its_own_event(any_api: AsyncClient) -> None:

@@ -21,7 +21,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from events import types
 from functions.core.runtime import Runtime
-from functions.core.services.webhooks import Target, post_pinned
+from functions.core.services.safe_http import Target, post_pinned
 from functions.core.settings import Settings
 from tests.integration.helpers_notifications import (
     Answer,

@@ -89,6 +89,26 @@ def test_functions_that_need_a_token_say_so(document: dict[str, Any]) -> None:
     assert "security" not in _operation(document, "POST", "/api/auth/login")
 
 
+def test_the_live_stream_is_documented_as_server_sent_events(document: dict[str, Any]) -> None:
+    ok = _operation(document, "GET", "/api/notifications/stream")["responses"]["200"]
+    assert list(ok["content"]) == ["text/event-stream"]
+
+
+def test_an_event_schema_is_documented_as_a_json_schema_document(document: dict[str, Any]) -> None:
+    ok = _operation(document, "GET", "/api/events/schemas/{event_type}")["responses"]["200"]
+    assert list(ok["content"]) == ["application/schema+json"]
+
+
+@pytest.mark.parametrize("route", PUBLIC_ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_a_success_body_is_documented_in_the_media_type_the_function_answers_with(
+    document: dict[str, Any], route: Any
+) -> None:
+    spec = spec_of(load_target(route.target))
+    success = _operation(document, route.method, route.path)["responses"][str(spec.status)]
+    expected = spec.produces or "application/json"
+    assert list(success.get("content", {expected: {}})) == [expected]
+
+
 async def test_the_api_documentation_is_served_with_its_own_assets_and_no_cdn(
     tmp_path: Path,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,29 @@ def test_a_database_url_without_a_driver_gets_the_async_one_taskflow_ships(
     given: str, used: str
 ) -> None:
     assert Settings(env="dev", database_url=given).effective_database_url == used
+
+
+def _readme_defaults() -> dict[str, str]:
+    """The configuration table of the README: each variable and the default it states."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = re.findall(r"^\| `(TASKFLOW_\w+)` \| ([^|]+) \|", readme, flags=re.MULTILINE)
+    return {name: default.strip().strip("`") for name, default in rows}
+
+
+def _stated(default: object) -> str:
+    if default is None:
+        return "unset"
+    if default == "":
+        return "empty"
+    if isinstance(default, bool):
+        return str(default).lower()
+    return str(default)
+
+
+def test_the_readme_lists_every_setting_with_its_default() -> None:
+    documented = _readme_defaults()
+    for name, field in Settings.model_fields.items():
+        variable = f"TASKFLOW_{name.upper()}"
+        assert variable in documented, f"{variable} is missing from the README's table"
+        default = field.get_default(call_default_factory=True, validated_data={})
+        assert documented[variable] == _stated(default), variable

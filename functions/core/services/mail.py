@@ -24,17 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from functions.core import kv
 from functions.core.database import reading
-from functions.core.services.preferences import MailRecipient, mail_recipients
-from functions.core.services.recipients import Notice, notices_for
-from functions.core.services.webhooks import (
+from functions.core.errors import DeliveryFailed
+from functions.core.services.delivery_claims import (
     CLAIMED,
     SENDING,
-    DeliveryFailed,
     claim_delivery,
     event_digest,
-    notice_link,
     settle_delivery,
 )
+from functions.core.services.preferences import MailRecipient, mail_recipients
+from functions.core.services.recipients import Notice, notice_link, notices_for
 from functions.core.settings import Settings
 
 log = logging.getLogger("taskflow.mail")
@@ -73,7 +72,7 @@ class SesMailer:
         await asyncio.to_thread(self._send, mail)
 
     def _send(self, mail: Mail) -> None:
-        from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+        from botocore.exceptions import ClientError
 
         try:
             self._ses().send_email(
@@ -94,8 +93,8 @@ class SesMailer:
     def _ses(self) -> Any:
         if self._client is None:
             # Imported here: no other function pays for boto3 at start-up.
-            import boto3  # type: ignore[import-untyped]
-            from botocore.config import Config  # type: ignore[import-untyped]
+            import boto3
+            from botocore.config import Config
 
             # A fresh session: boto3's default one is not safe to build clients in threads.
             self._client = boto3.session.Session().client(

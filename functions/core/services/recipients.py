@@ -32,6 +32,7 @@ from events.models import (
     TaskUpdated,
 )
 from functions.core.errors import InvalidInput
+from functions.core.settings import Settings
 from functions.core.tables import project_members, projects, users
 
 SOMEONE: Final = "Someone"
@@ -171,3 +172,11 @@ async def _context(
     if actor_id is not None:
         actor = await conn.scalar(select(users.c.display_name).where(users.c.id == actor_id))
     return _Context(actor_id, actor or SOMEONE, project or "a deleted project", frozenset(members))
+
+
+def notice_link(settings: Settings, notice: Notice) -> str:
+    """Where the web app shows what the notice is about (the project, once a task is gone)."""
+    base = settings.public_url.rstrip("/")
+    if notice.task_id is not None and notice.kind != "task.deleted":
+        return f"{base}/tasks/{notice.task_id}"
+    return f"{base}/projects/{notice.project_id}"

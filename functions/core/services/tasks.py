@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Final, get_args
 
+from cloudevents.http import CloudEvent
 from pydantic import TypeAdapter
 from sqlalchemy import (
     BindParameter,
@@ -304,6 +305,14 @@ def _changes(values: dict[str, Any], now: datetime) -> dict[str, Any]:
 
 async def create_task(conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreate) -> TaskPublic:
     """A new task (version 1) created by the user, an editor or owner of its project."""
+    task, _ = await create_task_with_events(conn, user_id, data)
+    return task
+
+
+async def create_task_with_events(
+    conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreate
+) -> tuple[TaskPublic, list[CloudEvent]]:
+    """As `create_task`, and the events it wrote to the outbox (`created` first)."""
     await require_role(conn, data.project_id, user_id, "editor")
     if data.assignee_id is not None:
         await require_assignable(conn, [data.project_id], data.assignee_id)
@@ -324,8 +333,7 @@ async def create_task(conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreat
         )
     ).one()
     task = _task(row)
-    await task_events.task_created(conn, user_id, task)
-    return task
+    return task, await task_events.task_created(conn, user_id, task)
 
 
 # Built once: SQLAlchemy memoises a statement's cache key and result columns on the object,

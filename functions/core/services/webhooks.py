@@ -7,33 +7,28 @@ Rules in one place:
   the dev mode TaskFlow never calls into its own network (SSRF). The host is resolved
   once per attempt, every address vetted, and the connection made to a vetted address
   with the original Host header and TLS name, so a second lookup cannot swap it for an
-  internal one (DNS rebinding);
+  internal one (DNS rebinding): see safe_http;
 - redirects are not followed (a 3xx is a failure), and an attempt is bounded in time;
 - each delivery is signed as Standard Webhooks describes (webhook-id, webhook-timestamp,
   webhook-signature) with the webhook's secret, shown to its owner only at creation;
 - each delivery of an event to a webhook is claimed in Redis while it is attempted and
   remembered for a week once it succeeded, so neither a redelivery of the event nor one
-  overlapping an attempt still under way sends it to a webhook twice.
+  overlapping an attempt still under way sends it to a webhook twice (delivery_claims).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import ipaddress
 import json
 import logging
 import math
 import secrets
-import socket
-import ssl
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from cloudevents.http import CloudEvent
@@ -44,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from functions.core import kv
 from functions.core.clock import utcnow
 from functions.core.database import reading
-from functions.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from functions.core.errors import Conflict, DeliveryFailed, InvalidInput, NotFound
 from functions.core.models.preferences import (
     MAX_WEBHOOKS_PER_USER,
     WebhookCreate,
@@ -53,57 +48,38 @@ from functions.core.models.preferences import (
     WebhooksPublic,
     WebhookTestResult,
 )
-from functions.core.services.recipients import Notice, notices_for
+from functions.core.services.delivery_claims import (
+    CLAIMED,
+    SENT,
+    claim_delivery,
+    event_digest,
+    settle_delivery,
+)
+from functions.core.services.recipients import Notice, notice_link, notices_for
+from functions.core.services.safe_http import (
+    AddressRefused,
+    Unresolvable,
+    http_client,
+    post_pinned,
+    vet,
+)
 from functions.core.settings import Settings
 from functions.core.tables import users, webhooks
 
 if TYPE_CHECKING:
-    # Imported where used: reading and changing settings need no HTTP client (cold starts).
     import httpx
 
 log = logging.getLogger("taskflow.webhooks")
 
 TEST_TYPE: Final = "com.taskflow.webhook.test"
 SECRET_PREFIX: Final = "whsec_"
-SENT_TTL_SECONDS: Final = 7 * 24 * 3600
 CONCURRENT_DELIVERIES: Final = 10
 USER_AGENT: Final = "TaskFlow-Webhooks/1.0"
-_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
-# Addresses inside other IPv6 forms that a router would reach as the IPv4 address itself.
-_NAT64: Final = ipaddress.ip_network("64:ff9b::/96")
 _Result = Literal["delivered", "failed", "refused"]
 DELIVERED: Final = "delivered"
 FAILED: Final = "failed"
 REFUSED: Final = "refused"
-# A delivery's Redis key: absent, claimed by an attempt under way, or done.
-_Claim = Literal["claimed", "sending", "sent"]
-CLAIMED: Final = "claimed"
-SENDING: Final = "sending"
-SENT: Final = "sent"
 CLAIM_MARGIN_SECONDS: Final = 5
-
-
-class AddressRefused(InvalidInput):
-    """A URL TaskFlow will never call (a 422 when added or tested; skipped when delivering)."""
-
-
-class Unresolvable(Exception):
-    """The host has no address right now (a delivery is retried; adding it is refused)."""
-
-
-class DeliveryFailed(DomainError):
-    """Some deliveries failed in a way a later attempt may cure: answered 503, retried."""
-
-    status = 503
-    title = "Delivery failed"
-
-
-@dataclass(frozen=True)
-class Target:
-    """A URL fit to call, with the addresses to connect to (none: connect by name, dev only)."""
-
-    url: httpx.URL
-    addresses: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -248,45 +224,14 @@ async def send_webhooks(
         raise DeliveryFailed(f"{failed} of {len(due)} webhook deliveries failed; retry later")
 
 
-async def claim_delivery(redis: Redis, key: str, seconds: int) -> _Claim:
-    """Claim one delivery (of one event to one destination) before attempting it.
-
-    The key holds `sending` for `seconds` while an attempt is under way, then `sent` for a
-    week once it succeeded (and is deleted if it failed), so neither a redelivery nor an
-    overlapping attempt sends it twice.
-    """
-    if await redis.set(key, SENDING, nx=True, ex=seconds):
-        return CLAIMED
-    return SENT if await redis.get(key) == SENT else SENDING
-
-
-async def settle_delivery(redis: Redis, key: str, *, delivered: bool) -> None:
-    if delivered:
-        await redis.set(key, SENT, ex=SENT_TTL_SECONDS)
-    else:
-        await redis.delete(key)  # free for the next attempt
-
-
 def delivery_key(settings: Settings, notice: Notice, webhook_id: uuid.UUID) -> str:
     """The Redis key of this event's delivery to this webhook (source and id hashed: any text)."""
     return kv.key(settings, "webhook-delivery", event_digest(notice), str(webhook_id))
 
 
-def event_digest(notice: Notice) -> str:
-    return hashlib.sha256(f"{notice.event_source}\n{notice.event_id}".encode()).hexdigest()[:32]
-
-
 def message_id(notice: Notice) -> str:
     """The same on every attempt, so a receiver can tell a retry from a new message."""
     return f"msg_{event_digest(notice)}_{notice.user_id.hex}"
-
-
-def notice_link(settings: Settings, notice: Notice) -> str:
-    """Where the web app shows what the notice is about (the project, once a task is gone)."""
-    base = settings.public_url.rstrip("/")
-    if notice.task_id is not None and notice.kind != "task.deleted":
-        return f"{base}/tasks/{notice.task_id}"
-    return f"{base}/projects/{notice.project_id}"
 
 
 def notice_data(settings: Settings, notice: Notice) -> dict[str, Any]:
@@ -375,133 +320,5 @@ async def _attempt(
     return Outcome(status, None, _since(started))
 
 
-async def post_pinned(
-    client: httpx.AsyncClient, target: Target, headers: dict[str, str], body: bytes
-) -> int:
-    """The status of a POST to the first of the target's vetted addresses that takes a
-    connection, sent with the URL's own Host header and TLS server name."""
-    import httpx
-
-    if not target.addresses:
-        async with client.stream("POST", target.url, headers=headers, content=body) as answer:
-            return answer.status_code
-    host = target.url.raw_host.decode("ascii")
-    pinned_headers = {**headers, "host": target.url.netloc.decode("ascii")}
-    # Certificates are checked against the name the URL gives, not the address dialled.
-    extensions = {"sni_hostname": host} if target.url.scheme == "https" and not _is_ip(host) else {}
-    refused: httpx.ConnectError | None = None
-    for address in target.addresses:
-        try:
-            async with client.stream(
-                "POST",
-                target.url.copy_with(host=address),
-                headers=pinned_headers,
-                content=body,
-                extensions=extensions,
-            ) as answer:
-                return answer.status_code
-        except httpx.ConnectError as exc:
-            refused = exc  # this address did not take a connection: try the next
-    raise refused or httpx.ConnectError("no address to connect to")
-
-
-async def vet(settings: Settings, url: str) -> Target:
-    """Check `url` is one TaskFlow may call and resolve its host; AddressRefused if not."""
-    import httpx
-
-    try:
-        parsed = httpx.URL(url)
-        # `host` decodes an internationalised name, which can fail in many ways.
-        host = parsed.raw_host.decode("ascii").lower().rstrip(".") if parsed.host else ""
-    except (httpx.InvalidURL, ValueError, IndexError) as exc:  # IDNA errors are ValueErrors
-        raise AddressRefused("not a valid URL") from exc
-    dev = settings.webhooks_may_reach_private_addresses
-    allowed = ("https", "http") if dev else ("https",)
-    if parsed.scheme not in allowed:
-        raise AddressRefused(f"webhook URLs must use {' or '.join(allowed)}")
-    if parsed.userinfo:
-        raise AddressRefused("webhook URLs cannot carry a user name or password")
-    if not host:
-        raise AddressRefused("the URL names no host")
-    if dev:
-        return Target(parsed, ())
-    if host == "localhost" or host.endswith(".localhost"):
-        raise AddressRefused("webhooks cannot call this machine")
-    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
-    try:
-        async with asyncio.timeout(settings.webhook_timeout_seconds):
-            addresses = await _resolve(host, port)
-    except TimeoutError as exc:
-        raise Unresolvable(f"{host} could not be resolved in time") from exc
-    internal = sorted({a for a in addresses if not is_public_address(a)})
-    if internal:
-        raise AddressRefused(f"{host} resolves to an address that is not public ({internal[0]})")
-    return Target(parsed, tuple(dict.fromkeys(addresses)))
-
-
-async def _resolve(host: str, port: int) -> list[str]:
-    try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except UnicodeError as exc:  # a label empty or too long: no lookup can ever answer it
-        raise AddressRefused(f"{host} is not a valid host name") from exc
-    except OSError as exc:
-        raise Unresolvable(f"{host} could not be resolved") from exc
-    addresses = [str(info[4][0]) for info in found]
-    if not addresses:
-        raise Unresolvable(f"{host} has no address")
-    return addresses
-
-
-def is_public_address(address: str) -> bool:
-    """Reachable on the public internet, and not a door into ours in any of its forms."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
-        if ip in _NAT64:
-            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
-        if any(inner is not None and not is_public_address(str(inner)) for inner in embedded):
-            return False
-    return ip.is_global and not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
 def _since(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
-
-
-def http_client(settings: Settings) -> httpx.AsyncClient:
-    """The client deliveries go through: no redirects, and no proxies from the environment
-    (a proxy would dial the name itself, unvetted)."""
-    import httpx
-
-    return httpx.AsyncClient(
-        timeout=settings.webhook_timeout_seconds,
-        follow_redirects=False,
-        trust_env=False,
-        verify=_tls_context(),
-    )
-
-
-@cache
-def _tls_context() -> ssl.SSLContext:
-    """Built once per process: loading the CA bundle costs milliseconds."""
-    import certifi
-
-    return ssl.create_default_context(cafile=certifi.where())
