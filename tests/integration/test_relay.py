@@ -15,7 +15,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import pika
@@ -45,8 +44,8 @@ from tests.conftest import (
     RabbitQueues,
     eventually,
     make_event_settings,
-    rabbitmqctl,
 )
+from tests.integration.helpers_events import rabbitmq_stopped
 from tests.support import create_project, serve, signup
 
 QUEUE = "taskflow.deliver_notification"  # one of the queues every task event reaches
@@ -359,17 +358,6 @@ async def test_the_relay_logs_each_event_it_publishes_in_the_events_trace(
     (published,) = [line for line in logged if line.get("event_id") == event["id"]]
     assert published["message"] == "event published"
     assert published["trace_id"] == trace.trace_id
-
-
-@contextmanager
-def rabbitmq_stopped() -> Iterator[None]:
-    """RabbitMQ's application stopped (the node stays up), and always started again."""
-    rabbitmqctl("stop_app")
-    try:
-        yield
-    finally:
-        rabbitmqctl("start_app")
-        rabbitmqctl("await_startup")
 
 
 @pytest.mark.usefixtures("clean")

@@ -20,8 +20,10 @@ stream reads, blocking ones included, behave the same on it and on Redis.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import random
 import re
 import uuid
 from collections.abc import AsyncGenerator, Sequence
@@ -62,6 +64,10 @@ REDIS_PY_SOCKET_TIMEOUT: Final = 5.0  # redis-py's default when none is configur
 READ_BATCH: Final = 100
 # Attempts at storing one event while other deliveries keep changing the same feeds.
 STORE_ATTEMPTS: Final = 50
+# Random waits between them (up to base * 2**attempt, capped): deliveries that all retry at
+# once collide again, and a burst to one feed made some lose all 50 rounds (a spurious 500).
+STORE_RETRY_BASE_SECONDS: Final = 0.001
+STORE_RETRY_MAX_SECONDS: Final = 0.05
 CURSOR_ORDER: Final = "newest"
 BAD_LAST_EVENT_ID: Final = "Last-Event-ID is not the id of a notification this stream sent"
 _ID = re.compile(NOTIFICATION_ID_PATTERN)
@@ -131,6 +137,8 @@ async def store(rt: Runtime, notices: Sequence[Notice]) -> list[NotificationPubl
         except WatchError:  # another delivery changed a watched key first: look again
             if attempt == STORE_ATTEMPTS:
                 raise
+            ceiling = min(STORE_RETRY_MAX_SECONDS, STORE_RETRY_BASE_SECONDS * 2**attempt)
+            await asyncio.sleep(random.uniform(0, ceiling))
             attempt += 1
 
 

@@ -1,0 +1,19 @@
+"""What the event transport tests share: RabbitMQ stopped on purpose, and always started again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from tests.conftest import rabbitmqctl
+
+
+@contextmanager
+def rabbitmq_stopped() -> Iterator[None]:
+    """RabbitMQ's application stopped (the node stays up), and always started again."""
+    rabbitmqctl("stop_app")
+    try:
+        yield
+    finally:
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
