@@ -221,7 +221,8 @@ def test_taskflow_cluster_delivers_through_rabbitmq_and_restarts_a_function_that
             cwd=ROOT,
         ).stdout.strip()
     )
-    os.kill(pid, signal.SIGKILL)
+    # The whole process group, as a crashed container goes: gunicorn's worker with its arbiter.
+    os.killpg(pid, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         status = subprocess.run(
