@@ -4,14 +4,16 @@ functions inside one process, with the same delivery rules as the dispatcher.
 The broker is a Publisher: it confirms an event once it has queued it for every subscriber,
 and returns it (unroutable) if nobody takes its type. Each subscriber function is called
 through ASGI at its path, as the dispatcher would POST it; retries wait their backoff off the
-queue, and dead letters are kept in memory and logged. Queued events live in memory only: an
-event the relay handed over just before the process stopped is not delivered.
+queue, and dead letters are kept in memory and logged. Queued events live in memory; on stop,
+the ones not yet delivered to every subscriber go back to the outbox as unpublished, so the
+next start delivers them (subscribers deduplicate what some of them had already taken).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -25,12 +27,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from events.delivery import Attempt, Verdict, backoff_seconds, decide, post_event
+from events.outbox import unpublish
 from events.relay import OutboxRelay, Outcome
 from events.types import TRACEPARENT
 from functions.core.observability import continue_trace, current_trace
 from functions.core.settings import Settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
     from functions.core.runtime import Runtime
 
 log = logging.getLogger("taskflow.inprocess")
@@ -91,6 +96,8 @@ class InProcessBroker:
         self._mailboxes = [_Mailbox(s, _client_for(s)) for s in subscribers]
         self._workers: list[asyncio.Task[None]] = []
         self._retries: set[asyncio.TimerHandle] = set()
+        # Each event's deliveries not yet settled (acked or dead-lettered), by event id.
+        self._unsettled: Counter[str] = Counter()
         self.dead_letters: list[DeadLetter] = []
 
     def start(self) -> None:
@@ -107,13 +114,15 @@ class InProcessBroker:
             taken = [m for m in self._mailboxes if event["type"] in m.subscriber.types]
             for mailbox in taken:
                 mailbox.queue.put_nowait(_Delivery(event))
+                self._unsettled[event["id"]] += 1
             outcomes.append(Outcome.CONFIRMED if taken else Outcome.RETURNED)
         return outcomes
 
     async def close(self) -> None:
         """Nothing to release per publish; `stop()` ends the deliveries."""
 
-    async def stop(self) -> None:
+    async def stop(self) -> list[str]:
+        """End the deliveries; return the ids of the events some subscriber has not settled."""
         for handle in self._retries:
             handle.cancel()
         for worker in self._workers:
@@ -123,6 +132,12 @@ class InProcessBroker:
                 await worker
         for mailbox in self._mailboxes:
             await mailbox.client.aclose()
+        return sorted(event_id for event_id, left in self._unsettled.items() if left > 0)
+
+    def _settle(self, event: CloudEvent) -> None:
+        self._unsettled[event["id"]] -= 1
+        if self._unsettled[event["id"]] <= 0:
+            del self._unsettled[event["id"]]
 
     async def _work(self, mailbox: _Mailbox) -> None:
         while True:
@@ -137,6 +152,7 @@ class InProcessBroker:
                 self.dead_letters.append(
                     DeadLetter(target, delivery.event, delivery.number, failed)
                 )
+                self._settle(delivery.event)
 
     async def _deliver(self, mailbox: _Mailbox, delivery: _Delivery) -> None:
         s = self._settings
@@ -157,11 +173,13 @@ class InProcessBroker:
             }
             if verdict is Verdict.ACK:
                 log.info("event delivered", extra={"fields": fields})
+                self._settle(event)
             elif verdict is Verdict.DEAD_LETTER:
                 log.warning("event dead-lettered", extra={"fields": fields})
                 self.dead_letters.append(
                     DeadLetter(subscriber.target, event, delivery.number, attempt)
                 )
+                self._settle(event)
             else:
                 delay = backoff_seconds(
                     delivery.number, s.retry_backoff_seconds, s.retry_backoff_max_seconds
@@ -193,6 +211,7 @@ def _client_for(subscriber: Subscriber) -> httpx.AsyncClient:
 class EmbeddedPipeline:
     """The relay and the in-process broker, running; `await stop()` on shutdown."""
 
+    engine: AsyncEngine
     relay: OutboxRelay
     broker: InProcessBroker
     task: asyncio.Task[None]
@@ -201,7 +220,13 @@ class EmbeddedPipeline:
         self.relay.stop()
         with suppress(asyncio.CancelledError):
             await self.task
-        await self.broker.stop()
+        unsettled = await self.broker.stop()
+        if unsettled:
+            await unpublish(self.engine, unsettled)
+            log.info(
+                "undelivered events returned to the outbox",
+                extra={"fields": {"event_ids": unsettled}},
+            )
 
 
 async def start_embedded_pipeline(
@@ -218,7 +243,7 @@ async def start_embedded_pipeline(
     relay = OutboxRelay(rt.engine, broker, rt.settings)
     task = asyncio.create_task(relay.run(), name="taskflow-relay")
     task.add_done_callback(_report_crash)
-    return EmbeddedPipeline(relay, broker, task)
+    return EmbeddedPipeline(rt.engine, relay, broker, task)
 
 
 def _report_crash(task: asyncio.Task[None]) -> None:

@@ -8,14 +8,14 @@ embedded mode a commit hook wakes the in-process relay.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
 from pydantic import BaseModel
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events import types
 from events.codec import new_event
@@ -100,6 +100,15 @@ async def emit(
         conn,
         [build(event_type, data, subject=subject, project_id=project_id, actor_id=actor_id)],
     )
+
+
+async def unpublish(engine: AsyncEngine, event_ids: Sequence[str]) -> None:
+    """Mark events unpublished again, for the relay to publish once more (the embedded broker
+    hands back what it had not delivered when it stopped)."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=None)
+        )
 
 
 def to_row(event: CloudEvent) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from cloudevents.http import CloudEvent
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,6 +16,7 @@ from events.codec import from_http_request
 from events.inprocess import EmbeddedPipeline, start_embedded_pipeline
 from functions.core import migrate
 from functions.core.runtime import Runtime
+from functions.core.tables import outbox
 from tests.conftest import eventually, make_test_settings
 from tests.support import create_project, serve, signup
 
@@ -138,3 +140,26 @@ async def test_an_event_the_subscriber_rejects_is_kept_as_a_dead_letter(
     (dead,) = started.broker.dead_letters
     assert (dead.target, dead.event["subject"], dead.attempt.status) == (SUBSCRIBER, task_id, 400)
     assert len(recorder.about(task_id)) == 1, "a 400 is never retried"
+
+
+async def test_an_event_undelivered_when_the_pipeline_stops_is_delivered_after_a_restart(
+    embedded: Runtime, pipeline: Start
+) -> None:
+    # The first subscriber keeps failing, so the event waits for a retry when dev stops.
+    failing = Recorder(answers=[503] * 10)
+    first = await pipeline(failing)
+    task_id = await create_task(embedded)
+    await eventually(lambda: bool(failing.about(task_id)), within=5, what="the first attempt")
+
+    await first.stop()
+    async with embedded.engine.connect() as conn:
+        published = await conn.scalar(
+            select(outbox.c.published_at).where(
+                outbox.c.subject == task_id, outbox.c.event_type == types.TASK_CREATED
+            )
+        )
+    assert published is None, "handed back to the outbox, not lost"
+
+    recorder = Recorder()
+    await pipeline(recorder)
+    await eventually(lambda: bool(recorder.about(task_id)), within=5, what="the redelivery")
