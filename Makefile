@@ -59,6 +59,7 @@ FUZZ_EXAMPLES ?= 300
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.cold_start
 	$(BIN)/python -m bench.list_tasks
+	$(BIN)/python -m bench.relay_throughput --events 3000
 	$(BIN)/python -m bench.notify_latency --mode cluster --events 200
 	$(BIN)/python -m bench.notify_latency --mode dev --events 200
 

@@ -17,7 +17,6 @@ import json
 import queue
 import secrets
 import statistics
-import subprocess
 import threading
 import time
 import uuid
@@ -27,20 +26,10 @@ import httpx
 import pika
 from httpx_sse import connect_sse
 
-from bench.stack import BIN, Process, Stack, free_port, start, wait_for_ok
+from bench.stack import BIN, Process, Stack, free_port, rabbitmq_vhost, start, wait_for_ok
 from functions.cluster import function_ports
 
 PASSWORD = "a benchmark password"
-
-
-def _vhost(name: str, *, remove: bool = False) -> None:
-    if remove:
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=False)
-        return
-    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True)
-    subprocess.run(
-        ["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"], check=True
-    )
 
 
 def _register(api: httpx.Client, name: str) -> dict[str, str]:
@@ -137,34 +126,29 @@ def main() -> None:
     parser.add_argument("--mode", choices=["cluster", "dev"], default="cluster")
     parser.add_argument("--events", type=int, default=200)
     args = parser.parse_args()
-    vhost = f"taskflow-bench-{secrets.token_hex(4)}"
-    _vhost(vhost)
-    amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    try:
-        with Stack(tasks=0) as stack:
-            env = {**stack.env(), "TASKFLOW_AMQP_URL": amqp_url, "TASKFLOW_LOG_LEVEL": "WARNING"}
-            port = free_port()
+    with rabbitmq_vhost() as amqp_url, Stack(tasks=0) as stack:
+        env = {**stack.env(), "TASKFLOW_AMQP_URL": amqp_url, "TASKFLOW_LOG_LEVEL": "WARNING"}
+        port = free_port()
+        if args.mode == "cluster":
+            base_port = free_port() + 1000
+            command = [str(BIN / "taskflow"), "cluster", "--port", str(port)]
+            command += ["--base-port", str(base_port)]
+        else:
+            env.pop("TASKFLOW_AMQP_URL")
+            command = [str(BIN / "taskflow"), "dev", "--port", str(port)]
+        server = start(command, port, env, stack.workdir / f"{args.mode}.log")
+        try:
+            wait_for_ok(server, "/healthz")
             if args.mode == "cluster":
-                base_port = free_port() + 1000
-                command = [str(BIN / "taskflow"), "cluster", "--port", str(port)]
-                command += ["--base-port", str(base_port)]
-            else:
-                env.pop("TASKFLOW_AMQP_URL")
-                command = [str(BIN / "taskflow"), "dev", "--port", str(port)]
-            server = start(command, port, env, stack.workdir / f"{args.mode}.log")
-            try:
-                wait_for_ok(server, "/healthz")
-                if args.mode == "cluster":
-                    for function_port in function_ports(base_port).values():
-                        url = f"http://127.0.0.1:{function_port}"
-                        probe = Process(server.popen, server.log, url)
-                        wait_for_ok(probe, "/healthz")
-                samples = pipeline_latencies(server.base_url, args.events)
-            finally:
-                server.stop()
-            floor = broker_floor(amqp_url, args.events)
-    finally:
-        _vhost(vhost, remove=True)
+                for function_port in function_ports(base_port).values():
+                    url = f"http://127.0.0.1:{function_port}"
+                    probe = Process(server.popen, server.log, url)
+                    wait_for_ok(probe, "/healthz")
+            samples = pipeline_latencies(server.base_url, args.events)
+        finally:
+            # supervisord stops some forty processes; killed early, it would orphan them.
+            server.stop(timeout=90)
+        floor = broker_floor(amqp_url, args.events)
     median, p99 = statistics.median(samples), _p99(samples)
     floor_median, floor_p99 = statistics.median(floor), _p99(floor)
     print(f"201 -> event on the stream, {args.mode}, {len(samples)} events")

@@ -14,7 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -84,14 +85,14 @@ class Process:
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             try:
                 os.killpg(self.popen.pid, sig)
             except ProcessLookupError:
                 return
             try:
-                self.popen.wait(timeout=15)
+                self.popen.wait(timeout=timeout)
                 return
             except subprocess.TimeoutExpired:
                 continue
@@ -237,6 +238,22 @@ class Stack:
                     self.task_id = self.task_id or created.json()["id"]
         finally:
             gateway.stop()
+
+
+@contextmanager
+def rabbitmq_vhost() -> Iterator[str]:
+    """A RabbitMQ vhost of the benchmark's own (rabbitmqctl, as root); its AMQP URL. Removed
+    afterwards with everything in it."""
+    name = f"taskflow-bench-{secrets.token_hex(4)}"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", name], check=True)
+    try:
+        subprocess.run(
+            ["rabbitmqctl", "-q", "set_permissions", "-p", name, "guest", ".*", ".*", ".*"],
+            check=True,
+        )
+        yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
+    finally:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", name], check=False)
 
 
 def summary(samples_ms: Sequence[float]) -> tuple[float, float, float]:
