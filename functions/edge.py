@@ -325,19 +325,7 @@ def endpoint(
             except Exception as exc:
                 return unexpected_error(exc, path)
 
-        @wraps(handler)
-        async def function(request: Request) -> Response:
-            started = time.perf_counter()
-            trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
-            serving = current_function.set(name)
-            try:
-                answered = await answer(request)
-                log_request(request, name, answered.status_code, started)
-                return answered
-            finally:
-                current_function.reset(serving)
-                current_trace.reset(trace)
-
+        function = wraps(handler)(served(name, answer))
         function.__taskflow_spec__ = EndpointSpec(  # type: ignore[attr-defined]
             body=body,
             query=query,
@@ -353,6 +341,26 @@ def endpoint(
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 
     return wrap
+
+
+def served(
+    name: str, answer: Callable[[Request], Awaitable[Response]]
+) -> Callable[[Request], Awaitable[Response]]:
+    """`answer` as the function `name`: in the caller's trace (or a new one), logged once."""
+
+    async def function(request: Request) -> Response:
+        started = time.perf_counter()
+        trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
+        serving = current_function.set(name)
+        try:
+            answered = await answer(request)
+            log_request(request, name, answered.status_code, started)
+            return answered
+        finally:
+            current_function.reset(serving)
+            current_trace.reset(trace)
+
+    return function
 
 
 def log_request(request: Request, target: str, status: int, started: float) -> None:

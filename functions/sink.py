@@ -7,7 +7,6 @@ retried), 5xx when a server we depend on is down (retried with backoff).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Collection
 from functools import wraps
 from typing import TYPE_CHECKING, cast
@@ -18,14 +17,14 @@ from starlette.responses import Response
 
 from functions.core import runtime
 from functions.core.errors import DomainError, InvalidInput
-from functions.core.observability import continue_trace, current_function, current_trace
+from functions.core.observability import continue_trace, current_trace
 from functions.edge import (
     LIVENESS_BODY,
     BadRequest,
     is_liveness_probe,
-    log_request,
     problem,
     read_body,
+    served,
     unexpected_error,
 )
 
@@ -82,19 +81,7 @@ def event_sink(
             except Exception as exc:
                 return unexpected_error(exc, path)
 
-        @wraps(handler)
-        async def function(request: Request) -> Response:
-            started = time.perf_counter()
-            trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
-            serving = current_function.set(name)
-            try:
-                answered = await answer(request)
-                log_request(request, name, answered.status_code, started)
-                return answered
-            finally:
-                current_function.reset(serving)
-                current_trace.reset(trace)
-
+        function = wraps(handler)(served(name, answer))
         function.__taskflow_sink__ = accepted  # type: ignore[attr-defined]
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 
