@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
 from pydantic import BaseModel
+from sqlalchemy import delete, func, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events import types
@@ -109,6 +110,15 @@ async def unpublish(engine: AsyncEngine, event_ids: Sequence[str]) -> None:
         await conn.execute(
             update(outbox).where(outbox.c.event_id.in_(event_ids)).values(published_at=None)
         )
+
+
+async def prune_published(conn: AsyncConnection, older_than: datetime) -> int:
+    """Delete rows published before `older_than`; the number deleted. Unpublished rows stay,
+    however old: they are events still on their way."""
+    deleted = await conn.execute(
+        delete(outbox).where(outbox.c.published_at.is_not(None), outbox.c.published_at < older_than)
+    )
+    return int(deleted.rowcount or 0)
 
 
 def to_row(event: CloudEvent) -> dict[str, Any]:

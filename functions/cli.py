@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     dev_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     dev_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     commands.add_parser("migrate", help="bring the configured database to the current schema")
-    commands.add_parser("prune", help="delete expired sign-in sessions (run it daily)")
+    commands.add_parser(
+        "prune", help="delete expired sign-in sessions and old published events (run it daily)"
+    )
     commands.add_parser("relay", help="publish the outbox to RabbitMQ (TASKFLOW_AMQP_URL)")
     dispatch_parser = commands.add_parser(
         "dispatch", help="deliver events from RabbitMQ to the subscriber functions over HTTP"
@@ -109,7 +111,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         migrate.upgrade(_settings().effective_database_url)
         print("the database schema is current")
     elif args.command == "prune":
-        print(f"deleted {asyncio.run(prune(_settings()))} expired refresh tokens")
+        settings = _settings()
+        sessions, events = asyncio.run(prune(settings))
+        print(
+            f"deleted {sessions} expired refresh tokens and {events} events published more "
+            f"than {settings.outbox_retention_hours} hours ago"
+        )
     elif args.command == "relay":
         asyncio.run(relay(_settings()))
     elif args.command == "dispatch":
@@ -162,15 +169,21 @@ async def schedule(settings: Settings, urls: dict[str, str]) -> None:
             await timers
 
 
-async def prune(settings: Settings) -> int:
+async def prune(settings: Settings) -> tuple[int, int]:
+    """Delete expired refresh tokens and published events past their retention."""
+    from datetime import timedelta
+
+    from events.outbox import prune_published
+    from functions.core.clock import utcnow
     from functions.core.database import transaction
     from functions.core.runtime import Runtime
     from functions.core.services.accounts import prune_sessions
 
     rt = Runtime(settings)
+    retained = utcnow() - timedelta(hours=settings.outbox_retention_hours)
     try:
         async with transaction(rt.engine) as conn:
-            return await prune_sessions(conn)
+            return await prune_sessions(conn), await prune_published(conn, retained)
     finally:
         await rt.close()
 

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Due-soon: tasks due within this window are announced once; the local timer's period.
     due_soon_window_hours: int = Field(default=24, ge=1)
     due_soon_interval_seconds: float = Field(default=300.0, gt=0)
+    # `taskflow prune` deletes published outbox rows older than this. Due-soon finds the
+    # tasks it announced by their rows, so they must outlive the due-soon window.
+    outbox_retention_hours: int = Field(default=168, ge=1)
 
     # E-mail through SES (moto or a local stand-in via the endpoint URL).
     mail_sender: str = "TaskFlow <notifications@taskflow.example>"
@@ -117,6 +120,15 @@ class Settings(BaseSettings):
         drivers = {"postgres": "postgresql+psycopg", "postgresql": "postgresql+psycopg"}
         drivers["sqlite"] = "sqlite+aiosqlite"
         return f"{drivers.get(scheme, scheme)}{separator}{rest}"
+
+    @model_validator(mode="after")
+    def _outbox_outlives_the_due_soon_window(self) -> Settings:
+        if self.outbox_retention_hours < self.due_soon_window_hours:
+            raise ValueError(
+                "TASKFLOW_OUTBOX_RETENTION_HOURS must be at least TASKFLOW_DUE_SOON_WINDOW_HOURS "
+                "(due-soon remembers what it announced by the outbox rows)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_insecure_defaults(self) -> Settings:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from jsonschema import Draft202012Validator
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from events import types
-from events.models import DATA_MODELS
-from events.outbox import from_row
+from events.models import DATA_MODELS, TaskCreated, TaskSnapshot
+from events.outbox import build, from_row, prune_published, record
 from events.schemas import path_of
 from functions.core import runtime
+from functions.core.clock import utcnow
 from functions.core.database import transaction
 from functions.core.models.tasks import TaskCreate
+from functions.core.runtime import Runtime
 from functions.core.services.tasks import create_task_with_events
 from functions.core.tables import outbox, tasks
 from tests.integration.helpers_tasks import add_member, create_task, owner_with_inbox
@@ -219,3 +222,61 @@ async def test_the_task_row_and_its_event_commit_together_or_not_at_all(
     monkeypatch.undo()
     await create_task(any_api, owner, inbox)
     assert (await _count(tasks), await _count(outbox)) == (tasks_before + 1, events_before + 1)
+
+
+async def test_pruning_deletes_old_published_events_and_never_unpublished_ones(
+    pg_runtime: Runtime,
+) -> None:
+    now = utcnow()
+    old, recent, pending = (
+        build(types.TASK_CREATED, _snapshot_data(), subject=uuid.uuid4()) for _ in range(3)
+    )
+    async with transaction(pg_runtime.engine) as conn:
+        await record(conn, [old, recent, pending])
+        for event, published in (
+            (old, now - timedelta(hours=200)),
+            (recent, now - timedelta(hours=1)),
+            (pending, None),
+        ):
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.event_id == event["id"])
+                .values(published_at=published)
+            )
+        # An unpublished row older than the retention is an event still on its way.
+        await conn.execute(
+            update(outbox)
+            .where(outbox.c.event_id == pending["id"])
+            .values(created_at=now - timedelta(hours=300))
+        )
+
+    async with transaction(pg_runtime.engine) as conn:
+        deleted = await prune_published(conn, now - timedelta(hours=168))
+
+    assert deleted >= 1
+    async with pg_runtime.engine.connect() as conn:
+        kept = set(
+            await conn.scalars(
+                select(outbox.c.event_id).where(
+                    outbox.c.event_id.in_([old["id"], recent["id"], pending["id"]])
+                )
+            )
+        )
+    assert kept == {recent["id"], pending["id"]}
+
+
+def _snapshot_data() -> TaskCreated:
+    return TaskCreated(
+        task=TaskSnapshot(
+            id=uuid.uuid4(),
+            project_id=uuid.uuid4(),
+            title="Pruned",
+            status="done",
+            priority="low",
+            assignee_id=None,
+            creator_id=None,
+            due_at=None,
+            labels=[],
+            version=1,
+        )
+    )

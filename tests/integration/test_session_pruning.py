@@ -69,4 +69,6 @@ def test_the_prune_command_runs_against_the_configured_database(tmp_path: Path) 
     done = subprocess.run(
         [*command, "prune"], env=env, check=True, capture_output=True, text=True, timeout=60
     )
-    assert done.stdout.strip() == "deleted 0 expired refresh tokens"
+    assert done.stdout.strip() == (
+        "deleted 0 expired refresh tokens and 0 events published more than 168 hours ago"
+    )

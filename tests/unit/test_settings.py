@@ -113,6 +113,18 @@ def test_values_outside_their_bounds_are_refused(
         Settings()
 
 
+def test_published_events_must_be_kept_at_least_as_long_as_the_due_soon_window(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv("TASKFLOW_DUE_SOON_WINDOW_HOURS", "48")
+    clean_environment.setenv("TASKFLOW_OUTBOX_RETENTION_HOURS", "24")
+    with pytest.raises(ValidationError, match="OUTBOX_RETENTION_HOURS must be at least"):
+        Settings()
+    clean_environment.setenv("TASKFLOW_OUTBOX_RETENTION_HOURS", "48")
+    assert Settings().outbox_retention_hours == 48
+
+
 def test_lists_are_read_as_json_from_the_environment(
     clean_environment: pytest.MonkeyPatch,
 ) -> None:
