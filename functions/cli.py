@@ -14,6 +14,7 @@ from contextlib import suppress
 
 from pydantic import ValidationError
 
+from functions.cluster import DEFAULT_BASE_PORT
 from functions.core.settings import Settings
 
 
@@ -75,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cluster_parser.add_argument(
         "--base-port",
         type=int,
-        default=8100,
+        default=DEFAULT_BASE_PORT,
         help="the first function's port; the others follow in route-table order",
     )
     gateway_parser = commands.add_parser(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -211,15 +212,25 @@ async def test_notification_settings_need_a_signed_in_user(api: AsyncClient) -> 
         assert_problem(await api.request(method, path), 401)
 
 
-async def test_a_name_that_resolves_inside_is_refused_like_the_address(api: AsyncClient) -> None:
-    # This machine's own name: /etc/hosts or DNS gives it a loopback or private address.
-    host = socket.gethostname()
-    resolved = {info[4][0] for info in socket.getaddrinfo(host, 443, type=socket.SOCK_STREAM)}
-    if all(is_public_address(str(a)) for a in resolved):
-        pytest.skip(f"{host} resolves to public addresses here")
+@pytest.mark.parametrize("inside", ["127.0.0.1", "::1", "10.0.0.1", "169.254.169.254"])
+async def test_a_name_that_resolves_inside_is_refused_like_the_address(
+    api: AsyncClient, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    # A name whose answer the test decides, through the resolver the check really calls.
+    name = "hooks.inside.example"
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if host != name:
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        family = socket.AF_INET6 if ":" in inside else socket.AF_INET
+        address = (inside, port, 0, 0) if family == socket.AF_INET6 else (inside, port)
+        return [(family, socket.SOCK_STREAM, 6, "", address)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     ada = await signup(api, "ada")
     response = await api.post(
-        "/api/notifications/webhooks", json={"url": f"https://{host}/hooks"}, headers=ada.headers
+        "/api/notifications/webhooks", json={"url": f"https://{name}/hooks"}, headers=ada.headers
     )
     assert "not public" in assert_problem(response, 422)["detail"]
 
