@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 # What the app needs, and what its tests need too; versions pinned by requirements.lock.
 APP := $(VENV)/.installed-app
 INSTALLED := $(VENV)/.installed-dev
+# checkov pins old packages of its own: it lives in a virtual environment of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_VERSION := 3.3.30
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint requirements.lock
 
 .PHONY: run test lint typecheck pytest format clean lock
@@ -16,6 +20,10 @@ $(BIN)/python:
 $(APP): pyproject.toml requirements.lock | $(BIN)/python
 	$(PIP_INSTALL) -e .
 	touch $(APP)
+
+$(CHECKOV):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
 
 $(INSTALLED): $(APP)
 	$(PIP_INSTALL) -e '.[dev]'
@@ -33,7 +41,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy functions events
 
-pytest: $(INSTALLED)
+pytest: $(INSTALLED) $(CHECKOV)
 	$(BIN)/pytest
 
 format: $(INSTALLED)
@@ -41,7 +49,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .taskflow .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) .taskflow .pytest_cache .mypy_cache .ruff_cache
 
 # Re-pin every package after changing pyproject.toml's dependencies.
 lock:

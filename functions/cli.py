@@ -93,6 +93,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     schedule_parser.add_argument(
         "--url", action="append", default=[], metavar="TARGET=URL", help="repeatable"
     )
+    render_parser = commands.add_parser(
+        "render",
+        help="write the deployment files the route table renders (nginx, compose, Knative)",
+    )
+    render_parser.add_argument("--root", default=".", help="the repository root to write under")
+    render_parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if a rendered file is stale"
+    )
+    kn_parser = commands.add_parser(
+        "kn", help="print (or run) the `kn service apply` command for every function"
+    )
+    kn_parser.add_argument("--image", required=True, help="the TaskFlow image, with its tag")
+    kn_parser.add_argument("--namespace", default="taskflow")
+    kn_parser.add_argument(
+        "--run", action="store_true", help="run the commands instead of printing"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "dev":
@@ -122,6 +138,40 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(relay(_settings()))
     elif args.command == "dispatch":
         asyncio.run(dispatch(_settings(), _target_urls(parser, args.url)))
+    elif args.command == "render":
+        render(args.root, check=args.check)
+    elif args.command == "kn":
+        kn(args.image, args.namespace, run=args.run)
+
+
+def render(root: str, *, check: bool) -> None:
+    """Write (or check) every deployment file rendered from the route table."""
+    from pathlib import Path
+
+    from functions.deploy import render as rendering
+
+    if check:
+        stale = rendering.stale(Path(root))
+        if stale:
+            sys.exit("taskflow: stale, run `taskflow render`: " + ", ".join(stale))
+        print("every rendered deployment file is current")
+        return
+    for path in rendering.write(Path(root)):
+        print(f"wrote {path}")
+
+
+def kn(image: str, namespace: str, *, run: bool) -> None:
+    """One `kn service apply` per function, from the route table."""
+    import shlex
+    import subprocess
+
+    from functions.deploy.kn import commands
+
+    for command in commands(image, namespace):
+        if run:
+            subprocess.run(command, check=True)  # noqa: S603 - our own argv, no shell
+        else:
+            print(shlex.join(command))
 
 
 def gateway(host: str, port: int, upstreams_file: str) -> None:

@@ -1,0 +1,1 @@
+"""Deployment files rendered from the route table: nginx, docker compose, Knative, kn."""
