@@ -11,7 +11,13 @@ CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_VERSION := 3.3.30
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint requirements.lock
 
-.PHONY: run test lint typecheck pytest format clean lock
+.PHONY: run test lint typecheck pytest format clean lock web web-check
+
+# The web app (web/): installed from its lock file, rebuilt when a source changes.
+WEB_MODULES := web/node_modules/.package-lock.json
+WEB_BUILD := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
+	web/index.html web/package.json web/vite.config.ts web/tsconfig.app.json
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +35,25 @@ $(INSTALLED): $(APP)
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $(INSTALLED)
 
+$(WEB_MODULES): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_BUILD): $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_BUILD)
+
+# `make run` builds the web app when Node.js is there; without it the API still runs.
 run: $(APP)
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; \
+	else echo "make: npm not found; serving the API without the web app (install Node.js 20)"; fi
 	$(BIN)/taskflow dev --port $${PORT:-8000}
 
-test: lint typecheck pytest
+test: lint typecheck web-check pytest
+
+# Types, the generated client's freshness, component tests, the build and its size budget.
+web-check: $(WEB_BUILD)
+	cd web && npm run typecheck && npm run api:check && npm test && npm run size
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -41,7 +62,7 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy functions events
 
-pytest: $(INSTALLED) $(CHECKOV)
+pytest: $(INSTALLED) $(CHECKOV) $(WEB_BUILD)
 	$(BIN)/pytest
 
 format: $(INSTALLED)

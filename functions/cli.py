@@ -101,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     render_parser.add_argument(
         "--check", action="store_true", help="write nothing; fail if a rendered file is stale"
     )
+    openapi_parser = commands.add_parser(
+        "openapi", help="print the API's OpenAPI document (the web client is generated from it)"
+    )
+    openapi_parser.add_argument("--output", help="write it to this file instead of stdout")
     kn_parser = commands.add_parser(
         "kn", help="print (or run) the `kn service apply` command for every function"
     )
@@ -138,10 +142,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(relay(_settings()))
     elif args.command == "dispatch":
         asyncio.run(dispatch(_settings(), _target_urls(parser, args.url)))
+    elif args.command == "openapi":
+        openapi(args.output)
     elif args.command == "render":
         render(args.root, check=args.check)
     elif args.command == "kn":
         kn(args.image, args.namespace, run=args.run)
+
+
+def openapi(output: str | None) -> None:
+    """The gateway's OpenAPI document as stable, indented JSON."""
+    import json
+    from pathlib import Path
+
+    os.environ.setdefault("TASKFLOW_ENV", "dev")  # the document needs no servers or keys
+    from functions.gateway import openapi_document
+
+    text = json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
+    if output:
+        Path(output).write_text(text)
+    else:
+        sys.stdout.write(text)
 
 
 def render(root: str, *, check: bool) -> None:

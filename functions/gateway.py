@@ -18,7 +18,7 @@ from fastapi.datastructures import Default
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -44,7 +44,6 @@ PROBLEM_SCHEMA = {
     },
     "required": ["type", "title", "status"],
 }
-WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 PLACEHOLDER_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TaskFlow</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
@@ -152,8 +151,19 @@ def _add_schemas(document: dict[str, Any], models: list[type[BaseModel]]) -> Non
 
 
 def _mount_web(app: FastAPI, web_dist: Path) -> None:
+    """The built web app: its assets, its top-level files, and index.html for its own routes
+    (a deep link such as /tasks/42 is the app's, answered by the 404 handler)."""
     if (web_dist / "index.html").exists():
-        app.mount("/", StaticFiles(directory=web_dist, html=True), name="web")
+        if (web_dist / "assets").is_dir():
+            app.mount("/assets", StaticFiles(directory=web_dist / "assets"), name="web-assets")
+        for file in web_dist.iterdir():
+            if file.is_file():
+                app.add_api_route(
+                    "/" if file.name == "index.html" else f"/{file.name}",
+                    _static_file(file),
+                    methods=["GET", "HEAD"],
+                    include_in_schema=False,
+                )
         return
 
     @app.get("/", include_in_schema=False)
@@ -161,9 +171,34 @@ def _mount_web(app: FastAPI, web_dist: Path) -> None:
         return HTMLResponse(PLACEHOLDER_PAGE)
 
 
+def _static_file(path: Path) -> Callable[[], Awaitable[Response]]:
+    async def serve() -> Response:
+        # index.html names the hashed assets of one build: never cached; the assets are.
+        cache = "no-cache" if path.suffix == ".html" else "public, max-age=3600"
+        return FileResponse(path, headers={"Cache-Control": cache})
+
+    return serve
+
+
+def _is_web_route(request: Request, web_dist: Path) -> bool:
+    """A page of the web app (not the API) that the browser asked for by its address."""
+    path = request.url.path
+    return (
+        request.method in ("GET", "HEAD")
+        and not path.startswith(("/api/", "/.well-known/", "/assets/"))
+        and "text/html" in request.headers.get("accept", "")
+        and (web_dist / "index.html").exists()
+    )
+
+
+def openapi_document() -> dict[str, Any]:
+    """The API's contract, as the gateway publishes it at /api/openapi.json."""
+    return create_app().openapi()
+
+
 def create_app(
     rt: runtime.Runtime | None = None,
-    web_dist: Path = WEB_DIST,
+    web_dist: Path | None = None,
     upstreams: dict[str, str] | None = None,
     *,
     embedded_pipeline: bool = False,
@@ -228,8 +263,13 @@ def create_app(
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    settings = runtime.current().settings
+    web = web_dist if web_dist is not None else settings.web_dist
+
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and _is_web_route(request, web):
+            return FileResponse(web / "index.html", headers={"Cache-Control": "no-cache"})
         titles = {404: "Not found", 405: "Method not allowed"}
         return problem(
             exc.status_code,
@@ -238,7 +278,6 @@ def create_app(
             instance=request.url.path,
         )
 
-    settings = runtime.current().settings
     if settings.allowed_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -248,7 +287,7 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-Match", "Last-Event-ID"],
         )
     _mount_docs(app)
-    _mount_web(app, web_dist)
+    _mount_web(app, web)
     return app
 
 

@@ -12,6 +12,8 @@ Environment = Literal["dev", "test", "prod"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 DEFAULT_DATA_DIR = Path(".taskflow")
+# The web app's production build, beside the package in a checkout (the image sets its own).
+DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
 class Settings(BaseSettings):
@@ -21,6 +23,7 @@ class Settings(BaseSettings):
 
     env: Environment = "prod"
     data_dir: Path = DEFAULT_DATA_DIR
+    web_dist: Path = DEFAULT_WEB_DIST
 
     # Unset URLs select the embedded stand-ins (SQLite file, in-process Redis, in-process broker).
     database_url: str | None = None

@@ -1,0 +1,77 @@
+// The signed-in frame: header (menu, bell, account), project sidebar, and the page.
+import { useEffect, useState } from "react";
+import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
+
+import { Button } from "../components/Button";
+import { LiveNotifications } from "../features/notifications/LiveNotifications";
+import { NotificationBell } from "../features/notifications/NotificationBell";
+import { ProjectSidebar } from "../features/projects/ProjectSidebar";
+import { useSession, useUser } from "../lib/auth";
+
+export function AppShell() {
+  const user = useUser();
+  const { signOut } = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  // On a phone the sidebar is a drawer: close it once the user has gone somewhere.
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  async function leave() {
+    await signOut();
+    void navigate("/signin", { replace: true });
+  }
+
+  return (
+    <div className="flex h-full flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:p-2">
+        Skip to content
+      </a>
+      <LiveNotifications />
+      <header className="flex h-14 shrink-0 items-center gap-3 border-b border-line bg-surface px-3 sm:px-4">
+        <Button
+          variant="ghost"
+          className="md:hidden"
+          aria-label={menuOpen ? "Close projects" : "Open projects"}
+          aria-expanded={menuOpen}
+          aria-controls="sidebar"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          <svg viewBox="0 0 20 20" className="size-5" aria-hidden="true" fill="currentColor">
+            <path d="M3 5h14v2H3zm0 4h14v2H3zm0 4h14v2H3z" />
+          </svg>
+        </Button>
+        <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
+          <img src="/favicon.svg" alt="" className="size-7" />
+          <span>TaskFlow</span>
+        </Link>
+        <div className="ml-auto flex items-center gap-1 sm:gap-2">
+          <NotificationBell />
+          <NavLink
+            to="/settings"
+            className="hidden rounded-md px-2 py-1.5 text-sm text-ink-soft hover:bg-muted hover:text-ink sm:block"
+            title="Your settings"
+          >
+            {user.display_name}
+          </NavLink>
+          <Button variant="secondary" onClick={() => void leave()}>
+            Sign out
+          </Button>
+        </div>
+      </header>
+      <div className="flex min-h-0 flex-1">
+        <nav
+          id="sidebar"
+          aria-label="Projects"
+          className={`${menuOpen ? "fixed inset-0 top-14 z-40 block" : "hidden"} w-full shrink-0 overflow-y-auto border-r border-line bg-surface md:static md:block md:w-64`}
+        >
+          <ProjectSidebar />
+        </nav>
+        <main id="main" className="min-w-0 flex-1 overflow-y-auto">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { Navigate, Outlet, createBrowserRouter, useLocation } from "react-router";
+
+import { useProjects } from "../api/queries";
+import { ErrorState, Spinner } from "../components/States";
+import { SignInPage } from "../features/auth/SignInPage";
+import { SignUpPage } from "../features/auth/SignUpPage";
+import { NotificationsPage } from "../features/notifications/NotificationsPage";
+import { ProjectSettingsPage } from "../features/projects/ProjectSettingsPage";
+import { NotificationSettingsPage } from "../features/settings/NotificationSettingsPage";
+import { SettingsPage } from "../features/settings/SettingsPage";
+import { ProjectTasksPage } from "../features/tasks/ProjectTasksPage";
+import { TaskRedirect } from "../features/tasks/TaskRedirect";
+import { useSession } from "../lib/auth";
+import { AppShell } from "./AppShell";
+
+function RequireSignedIn() {
+  const { status } = useSession();
+  const location = useLocation();
+  if (status === "checking") return <Spinner label="Signing you in" />;
+  if (status === "signed-out") return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
+  return <Outlet />;
+}
+
+function RequireSignedOut() {
+  const { status } = useSession();
+  if (status === "checking") return <Spinner label="Loading" />;
+  return status === "signed-in" ? <Navigate to="/" replace /> : <Outlet />;
+}
+
+/** Home is the first project (the Inbox every account has). */
+function Home() {
+  const projects = useProjects();
+  if (projects.isPending) return <Spinner label="Loading projects" />;
+  if (projects.isError) return <ErrorState error={projects.error} onRetry={() => void projects.refetch()} />;
+  const first = projects.data.find((p) => p.is_inbox) ?? projects.data[0];
+  return first ? <Navigate to={`/projects/${first.id}`} replace /> : <Spinner label="Loading projects" />;
+}
+
+function NotFound() {
+  return (
+    <div className="p-8">
+      <h1 className="text-xl font-semibold">Page not found</h1>
+      <p className="mt-2 text-ink-soft">There is nothing at this address.</p>
+    </div>
+  );
+}
+
+export const router = createBrowserRouter([
+  {
+    element: <RequireSignedOut />,
+    children: [
+      { path: "/signin", element: <SignInPage /> },
+      { path: "/signup", element: <SignUpPage /> },
+    ],
+  },
+  {
+    element: <RequireSignedIn />,
+    children: [
+      {
+        element: <AppShell />,
+        children: [
+          { index: true, element: <Home /> },
+          { path: "/projects/:projectId", element: <ProjectTasksPage /> },
+          { path: "/projects/:projectId/settings", element: <ProjectSettingsPage /> },
+          { path: "/tasks/:taskId", element: <TaskRedirect /> },
+          { path: "/notifications", element: <NotificationsPage /> },
+          { path: "/settings", element: <SettingsPage /> },
+          { path: "/settings/notifications", element: <NotificationSettingsPage /> },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+]);

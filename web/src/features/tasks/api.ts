@@ -1,0 +1,192 @@
+// Tasks on the server: list pages, one task, and the writes (optimistic, rolled back when
+// the server refuses).
+import {
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type InfiniteData,
+  type QueryClient,
+} from "@tanstack/react-query";
+import { toast } from "sonner";
+
+import { api, type Schemas } from "../../api/client";
+import { describeError, unwrap } from "../../api/problem";
+import { keys } from "../../api/queries";
+
+export type Task = Schemas["TaskPublic"];
+export type TaskPage = Schemas["TasksPublic"];
+export type TaskStatus = Task["status"];
+export type TaskPriority = Task["priority"];
+export type TaskChanges = Omit<Schemas["TaskUpdate"], "version">;
+
+export const STATUSES: { value: TaskStatus; label: string }[] = [
+  { value: "todo", label: "To do" },
+  { value: "in_progress", label: "In progress" },
+  { value: "review", label: "In review" },
+  { value: "done", label: "Done" },
+  { value: "cancelled", label: "Cancelled" },
+];
+
+export const PRIORITIES: { value: TaskPriority; label: string }[] = [
+  { value: "urgent", label: "Urgent" },
+  { value: "high", label: "High" },
+  { value: "medium", label: "Medium" },
+  { value: "low", label: "Low" },
+];
+
+/** What a list asks the server for (the query of GET /api/tasks). */
+export interface TaskQuery {
+  project_id?: string;
+  status?: TaskStatus[];
+  priority?: TaskPriority[];
+  assignee_id?: string;
+  label?: string;
+  due_before?: string;
+  due_after?: string;
+  overdue?: boolean;
+  q?: string;
+  sort?: SortKey;
+  limit?: number;
+}
+export type SortKey = "created" | "-created" | "updated" | "-updated" | "due" | "-due" | "priority" | "-priority";
+
+export const taskKeys = {
+  all: keys.tasks,
+  lists: [...keys.tasks, "list"] as const,
+  list: (query: TaskQuery) => [...keys.tasks, "list", query] as const,
+  detail: (id: string) => [...keys.tasks, "detail", id] as const,
+  comments: (id: string) => [...keys.tasks, "comments", id] as const,
+};
+
+/** A list of tasks, one cursor page at a time (infinite scroll). */
+export function useTaskList(query: TaskQuery) {
+  return useInfiniteQuery({
+    queryKey: taskKeys.list(query),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET("/api/tasks", { params: { query: { limit: 50, ...query, cursor: pageParam } } })),
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+export function useTask(taskId: string | undefined) {
+  return useQuery({
+    queryKey: taskKeys.detail(taskId ?? ""),
+    enabled: Boolean(taskId),
+    queryFn: async () =>
+      unwrap(await api.GET("/api/tasks/{task_id}", { params: { path: { task_id: taskId ?? "" } } })),
+  });
+}
+
+/** Whether a task belongs in a list asked for with `query` (for moving cards between columns). */
+export function matches(task: Task, query: TaskQuery): boolean {
+  if (query.project_id && task.project_id !== query.project_id) return false;
+  if (query.status && !query.status.includes(task.status)) return false;
+  if (query.priority && !query.priority.includes(task.priority)) return false;
+  if (query.assignee_id && task.assignee_id !== query.assignee_id) return false;
+  if (query.label && !task.labels.includes(query.label)) return false;
+  return true;
+}
+
+type ListData = InfiniteData<TaskPage, string | undefined>;
+
+/** Every cached list with `task` replaced, removed where it no longer belongs, or added
+ * to the first page of lists it now belongs to. */
+export function placeInLists(client: QueryClient, task: Task): void {
+  for (const [key, data] of client.getQueriesData<ListData>({ queryKey: taskKeys.lists })) {
+    if (!data) continue;
+    const query = (key[2] ?? {}) as TaskQuery;
+    const belongs = matches(task, query);
+    let found = false;
+    const pages = data.pages.map((page) => {
+      const items = page.items.flatMap((item) => {
+        if (item.id !== task.id) return [item];
+        found = true;
+        return belongs ? [task] : [];
+      });
+      return { ...page, items };
+    });
+    if (!found && belongs && pages[0]) pages[0] = { ...pages[0], items: [task, ...pages[0].items] };
+    client.setQueryData<ListData>(key, { ...data, pages });
+  }
+}
+
+export function removeFromLists(client: QueryClient, taskId: string): void {
+  for (const [key, data] of client.getQueriesData<ListData>({ queryKey: taskKeys.lists })) {
+    if (!data) continue;
+    client.setQueryData<ListData>(key, {
+      ...data,
+      pages: data.pages.map((page) => ({ ...page, items: page.items.filter((t) => t.id !== taskId) })),
+    });
+  }
+}
+
+interface UpdateVariables {
+  task: Task;
+  changes: TaskChanges;
+}
+
+/**
+ * Change a task. The change shows at once everywhere the task is cached; if the server
+ * refuses (409 on a stale version, 403, ...), every cache goes back to what it was, the
+ * reason is shown, and the latest version is fetched.
+ */
+export function useUpdateTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ task, changes }: UpdateVariables): Promise<Task> =>
+      unwrap(
+        await api.PATCH("/api/tasks/{task_id}", {
+          params: { path: { task_id: task.id } },
+          body: { ...changes, version: task.version },
+        }),
+      ),
+    onMutate: async ({ task, changes }) => {
+      await client.cancelQueries({ queryKey: taskKeys.all });
+      const snapshot = client.getQueriesData({ queryKey: taskKeys.all });
+      const optimistic = { ...task, ...changes } as Task;
+      client.setQueryData(taskKeys.detail(task.id), optimistic);
+      placeInLists(client, optimistic);
+      return { snapshot };
+    },
+    onError: (error, _variables, context) => {
+      for (const [key, data] of context?.snapshot ?? []) client.setQueryData(key, data);
+      toast.error(describeError(error));
+    },
+    onSuccess: (saved) => {
+      client.setQueryData(taskKeys.detail(saved.id), saved);
+      placeInLists(client, saved);
+    },
+    onSettled: (_data, error, { task }) => {
+      // After a refusal, show what the server has now (the other person's change).
+      if (error) void client.invalidateQueries({ queryKey: taskKeys.all });
+      else void client.invalidateQueries({ queryKey: taskKeys.detail(task.id), refetchType: "none" });
+    },
+  });
+}
+
+export function useCreateTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: Schemas["TaskCreate"]) => unwrap(await api.POST("/api/tasks", { body })),
+    onSuccess: (created) => {
+      placeInLists(client, created);
+      void client.invalidateQueries({ queryKey: taskKeys.lists });
+    },
+  });
+}
+
+export function useDeleteTask() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (taskId: string) => {
+      unwrap(await api.DELETE("/api/tasks/{task_id}", { params: { path: { task_id: taskId } } }));
+      return taskId;
+    },
+    onSuccess: (taskId) => {
+      removeFromLists(client, taskId);
+      client.removeQueries({ queryKey: taskKeys.detail(taskId) });
+    },
+  });
+}
