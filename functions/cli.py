@@ -298,7 +298,8 @@ async def relay(settings: Settings) -> None:
 
     configure_logging(settings.log_level)
     url = _amqp_url(settings)
-    topology = topology_for(settings.delivery_limit)
+    subscribers = None if settings.declare_subscriber_queues else {}
+    topology = topology_for(settings.delivery_limit, subscribers)
     rt = Runtime(settings)
     outbox_relay = OutboxRelay(rt.engine, AmqpPublisher(url, topology), settings)
     stopping = asyncio.Event()

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
 
     # Events: the relay publishes the outbox in batches, woken by NOTIFY or by this sweep.
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # On Knative, Triggers subscribe through the broker: queues for the local dispatcher
+    # would fill with events nobody reads.
+    declare_subscriber_queues: bool = True
     relay_sweep_seconds: float = Field(default=5.0, gt=0)
     # The dispatcher (the local stand-in for Knative Triggers).
     dispatch_prefetch: int = Field(default=20, ge=1)

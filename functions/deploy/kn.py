@@ -41,13 +41,16 @@ def service_apply(spec: FunctionSpec, image: str, namespace: str) -> list[str]:
     command += ["--env-from", f"cm:{CONFIG_MAP}", "--env-from", f"secret:{SECRET}"]
     command += ["--scale-min", spec.annotations[MIN_SCALE]]
     command += ["--scale-max", spec.annotations[MAX_SCALE]]
-    command += ["--concurrency-target", spec.annotations[TARGET]]
+    command += ["--scale-target", spec.annotations[TARGET]]
     command += ["--concurrency-limit", str(spec.container_concurrency)]
     if SCALE_DOWN_DELAY in spec.annotations:
         delay = spec.annotations[SCALE_DOWN_DELAY]
         command += ["--annotation-revision", f"{SCALE_DOWN_DELAY}={delay}"]
     for kind, values in (("--request", spec.requests), ("--limit", spec.limits)):
         command += [kind, ",".join(f"{name}={value}" for name, value in values.items())]
+    if spec.timeout_seconds is not None:
+        command += ["--timeout", str(spec.timeout_seconds)]
+    command += ["--service-account", spec.service_account]
     command.append("--cluster-local" if spec.cluster_local else "--no-cluster-local")
     return command
 

@@ -411,7 +411,9 @@ async def unpublished(engine: AsyncEngine) -> int:
     return int(count or 0)
 
 
-def start_relay_process(settings: Settings, amqp_url: str) -> subprocess.Popen[bytes]:
+def start_relay_process(
+    settings: Settings, amqp_url: str, **extra: str
+) -> subprocess.Popen[bytes]:
     environment = {
         k: v for k, v in os.environ.items() if not k.startswith(("TASKFLOW_", "FUNCTION_"))
     }
@@ -420,6 +422,7 @@ def start_relay_process(settings: Settings, amqp_url: str) -> subprocess.Popen[b
         TASKFLOW_DATABASE_URL=str(settings.database_url),
         TASKFLOW_AMQP_URL=amqp_url,
         TASKFLOW_DELIVERY_LIMIT=str(settings.delivery_limit),
+        **extra,
     )
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "taskflow"), "relay"],
@@ -447,3 +450,41 @@ async def test_taskflow_relay_publishes_and_stops_cleanly_on_sigterm(
         _, errors = process.communicate(timeout=10)
     logged = [json.loads(line) for line in errors.decode().splitlines() if line.startswith("{")]
     assert any(line.get("event_id") == event["id"] for line in logged), errors.decode()
+
+
+def _declared(amqp_url: str, kind: str, name: str) -> bool:
+    """Whether `name` exists in the vhost (a passive declare fails with 404 when it does not)."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        declare = channel.exchange_declare if kind == "exchange" else channel.queue_declare
+        try:
+            declare(name, passive=True)
+        except pika.exceptions.ChannelClosedByBroker as closed:
+            assert closed.reply_code == 404
+            return False
+        return True
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+async def test_the_relay_declares_no_subscriber_queues_where_triggers_subscribe(
+    relay_settings: Settings, own_amqp_url: str
+) -> None:
+    """On Knative the broker's Triggers subscribe: queues for the local dispatcher would only
+    fill up, so TASKFLOW_DECLARE_SUBSCRIBER_QUEUES=false leaves them out."""
+    process = start_relay_process(
+        relay_settings, own_amqp_url, TASKFLOW_DECLARE_SUBSCRIBER_QUEUES="false"
+    )
+    try:
+        await eventually(
+            lambda: _declared(own_amqp_url, "exchange", "taskflow.events"),
+            what="the relay declaring the events exchange",
+        )
+        queues = [queue.name for queue in topology_for(relay_settings.delivery_limit).queues]
+        assert queues, "the route table has subscribers"
+        assert not any(_declared(own_amqp_url, "queue", name) for name in queues)
+    finally:
+        process.terminate()
+        process.communicate(timeout=15)
