@@ -11,6 +11,8 @@ export interface Problem {
   status?: number;
   detail?: string;
   errors?: FieldError[];
+  // Set on a conflict with a newer version of the same object (a stale edit).
+  current_version?: number;
 }
 
 export class ApiError extends Error {
@@ -34,8 +36,21 @@ function fieldName(error: FieldError): string {
   return typeof last === "string" && last !== "body" ? last.replaceAll("_", " ") : "";
 }
 
+/** The server's words as a sentence: a capital letter first, a full stop last. */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (!trimmed) return trimmed;
+  const capital = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** One sentence for any error: what went wrong, and what to do when there is something to do. */
 export function describeError(error: unknown): string {
+  const text = describe(error);
+  return sentence(text);
+}
+
+function describe(error: unknown): string {
   if (error instanceof ApiError) {
     const { status, problem } = error;
     if (status === 422 && problem.errors?.length) {
@@ -43,7 +58,8 @@ export function describeError(error: unknown): string {
         .map((item) => [fieldName(item), item.msg].filter(Boolean).join(": "))
         .join("; ");
     }
-    if (status === 409 || status === 412) {
+    // A stale edit, as opposed to a 409 that states a rule (the last owner, an existing member).
+    if (status === 412 || (status === 409 && problem.current_version !== undefined)) {
       return "Someone else changed this in the meantime. The latest version is shown; make your change again.";
     }
     if (status === 429) return problem.detail ?? "Too many attempts. Wait a moment and try again.";

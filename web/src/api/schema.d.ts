@@ -560,7 +560,7 @@ export interface components {
              * Status
              * @default ok
              */
-            status: string;
+            status?: string;
         };
         /** Jwks */
         Jwks: {
@@ -585,12 +585,12 @@ export interface components {
              * All
              * @default false
              */
-            all: boolean;
+            all?: boolean;
             /**
              * Ids
              * @default null
              */
-            ids: string[] | null;
+            ids?: string[] | null;
         };
         /**
          * MemberAdd
@@ -601,18 +601,18 @@ export interface components {
              * Email
              * @default null
              */
-            email: string | null;
+            email?: string | null;
             /**
              * Role
              * @default editor
              * @enum {string}
              */
-            role: "owner" | "editor" | "viewer";
+            role?: "owner" | "editor" | "viewer";
             /**
              * User Id
              * @default null
              */
-            user_id: string | null;
+            user_id?: string | null;
         };
         /** MemberPublic */
         MemberPublic: {
@@ -716,12 +716,12 @@ export interface components {
              * Email Enabled
              * @default null
              */
-            email_enabled: boolean | null;
+            email_enabled?: boolean | null;
             /**
              * Email Kinds
              * @default null
              */
-            email_kinds: {
+            email_kinds?: {
                 [key: string]: boolean;
             } | null;
         };
@@ -739,7 +739,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Name */
             name: string;
         };
@@ -786,12 +786,12 @@ export interface components {
              * Description
              * @default null
              */
-            description: string | null;
+            description?: string | null;
             /**
              * Name
              * @default null
              */
-            name: string | null;
+            name?: string | null;
         };
         /** ProjectsPublic */
         ProjectsPublic: {
@@ -809,7 +809,7 @@ export interface components {
              * Refresh Token
              * @default null
              */
-            refresh_token: string | null;
+            refresh_token?: string | null;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -832,27 +832,27 @@ export interface components {
              * Assignee Id
              * @default null
              */
-            assignee_id: string | null;
+            assignee_id?: string | null;
             /**
              * Due At
              * @default null
              */
-            due_at: string | null;
+            due_at?: string | null;
             /**
              * Labels
              * @default null
              */
-            labels: string[] | null;
+            labels?: string[] | null;
             /**
              * Priority
              * @default null
              */
-            priority: ("low" | "medium" | "high" | "urgent") | null;
+            priority?: ("low" | "medium" | "high" | "urgent") | null;
             /**
              * Status
              * @default null
              */
-            status: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
+            status?: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
         };
         /** TaskBulkUpdate */
         TaskBulkUpdate: {
@@ -866,17 +866,17 @@ export interface components {
              * Assignee Id
              * @default null
              */
-            assignee_id: string | null;
+            assignee_id?: string | null;
             /**
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Due At
              * @default null
              */
-            due_at: string | null;
+            due_at?: string | null;
             /** Labels */
             labels?: string[];
             /**
@@ -884,7 +884,7 @@ export interface components {
              * @default medium
              * @enum {string}
              */
-            priority: "low" | "medium" | "high" | "urgent";
+            priority?: "low" | "medium" | "high" | "urgent";
             /**
              * Project Id
              * Format: uuid
@@ -895,7 +895,7 @@ export interface components {
              * @default todo
              * @enum {string}
              */
-            status: "todo" | "in_progress" | "review" | "done" | "cancelled";
+            status?: "todo" | "in_progress" | "review" | "done" | "cancelled";
             /** Title */
             title: string;
         };
@@ -1017,42 +1017,42 @@ export interface components {
              * Assignee Id
              * @default null
              */
-            assignee_id: string | null;
+            assignee_id?: string | null;
             /**
              * Description
              * @default null
              */
-            description: string | null;
+            description?: string | null;
             /**
              * Due At
              * @default null
              */
-            due_at: string | null;
+            due_at?: string | null;
             /**
              * Labels
              * @default null
              */
-            labels: string[] | null;
+            labels?: string[] | null;
             /**
              * Priority
              * @default null
              */
-            priority: ("low" | "medium" | "high" | "urgent") | null;
+            priority?: ("low" | "medium" | "high" | "urgent") | null;
             /**
              * Status
              * @default null
              */
-            status: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
+            status?: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
             /**
              * Title
              * @default null
              */
-            title: string | null;
+            title?: string | null;
             /**
              * Version
              * @default null
              */
-            version: number | null;
+            version?: number | null;
         };
         /** TasksPublic */
         TasksPublic: {
@@ -1076,7 +1076,7 @@ export interface components {
              * @default Bearer
              * @constant
              */
-            token_type: "Bearer";
+            token_type?: "Bearer";
         };
         /** UnreadCount */
         UnreadCount: {
@@ -1114,12 +1114,12 @@ export interface components {
              * Display Name
              * @default null
              */
-            display_name: string | null;
+            display_name?: string | null;
             /**
              * Email
              * @default null
              */
-            email: string | null;
+            email?: string | null;
         };
         /** WebhookCreate */
         WebhookCreate: {
@@ -1127,7 +1127,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /** Url */
             url: string;
         };

@@ -55,6 +55,15 @@ export function AppShell() {
           >
             {user.display_name}
           </NavLink>
+          <NavLink
+            to="/settings"
+            aria-label="Settings"
+            className="rounded-md p-2 text-ink-soft hover:bg-muted hover:text-ink sm:hidden"
+          >
+            <svg viewBox="0 0 20 20" className="size-5" aria-hidden="true" fill="currentColor">
+              <path d="M10 6.5a3.5 3.5 0 1 0 0 7 3.5 3.5 0 0 0 0-7Zm8 4.6v-2.2l-2.1-.5a6 6 0 0 0-.6-1.4l1.1-1.8-1.6-1.6-1.8 1.1a6 6 0 0 0-1.4-.6L11.1 2H8.9l-.5 2.1a6 6 0 0 0-1.4.6L5.2 3.6 3.6 5.2l1.1 1.8a6 6 0 0 0-.6 1.4L2 8.9v2.2l2.1.5c.1.5.3 1 .6 1.4l-1.1 1.8 1.6 1.6 1.8-1.1c.4.3.9.5 1.4.6l.5 2.1h2.2l.5-2.1c.5-.1 1-.3 1.4-.6l1.8 1.1 1.6-1.6-1.1-1.8c.3-.4.5-.9.6-1.4l2.1-.5Z" />
+            </svg>
+          </NavLink>
           <Button variant="secondary" onClick={() => void leave()}>
             Sign out
           </Button>

@@ -3,10 +3,10 @@ import type { ButtonHTMLAttributes } from "react";
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const variants: Record<Variant, string> = {
-  primary: "bg-accent-600 text-white hover:bg-accent-700 disabled:bg-accent-600/60",
+  primary: "bg-accent-600 text-white hover:bg-accent-700",
   secondary:
-    "border border-line bg-surface text-ink hover:bg-muted disabled:text-ink-soft",
-  danger: "bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/60",
+    "border border-line bg-surface text-ink hover:bg-muted",
+  danger: "bg-red-600 text-white hover:bg-red-700",
   ghost: "text-ink-soft hover:bg-muted hover:text-ink",
 };
 
@@ -19,7 +19,7 @@ export function Button({
   return (
     <button
       type={type}
-      className={`inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-medium transition-colors focus-ring disabled:cursor-not-allowed ${variants[variant]} ${className}`}
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-3 py-2 text-sm font-medium transition-colors focus-ring disabled:cursor-not-allowed disabled:opacity-50 ${variants[variant]} ${className}`}
       {...props}
     />
   );

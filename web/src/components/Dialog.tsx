@@ -24,7 +24,10 @@ export function Dialog({
     <dialog
       ref={ref}
       aria-label={title}
-      onClose={onClose}
+      // A close requested from code arrives late: ignore it if the dialog was opened again.
+      onClose={() => {
+        if (!ref.current?.open) onClose();
+      }}
       className="m-auto w-full max-w-md rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-black/40"
     >
       {open ? (

@@ -146,7 +146,8 @@ export function useUpdateTask() {
       await client.cancelQueries({ queryKey: taskKeys.all });
       const snapshot = client.getQueriesData({ queryKey: taskKeys.all });
       const optimistic = { ...task, ...changes } as Task;
-      client.setQueryData(taskKeys.detail(task.id), optimistic);
+      // Only where the task is already cached: a made-up entry would outlive a refusal.
+      client.setQueryData<Task>(taskKeys.detail(task.id), (current) => (current ? optimistic : undefined));
       placeInLists(client, optimistic);
       return { snapshot };
     },

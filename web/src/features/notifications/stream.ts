@@ -1,0 +1,229 @@
+// The live notification stream: Server-Sent Events read with fetch (the stream needs the
+// Authorization header, which EventSource cannot send), kept open across token refreshes,
+// sign-in and sign-out, network failures and server restarts, resuming with Last-Event-ID.
+import { fetchEventSource, type EventSourceMessage } from "@microsoft/fetch-event-source";
+
+import type { Schemas } from "../../api/client";
+import { currentToken, onTokenChange, refresh } from "../../lib/session";
+
+export type Notification = Schemas["NotificationPublic"];
+export type StreamStatus = "connecting" | "open" | "waiting" | "signed-out" | "closed";
+
+export const STREAM_PATH = "/api/notifications/stream";
+const EVENT_NAME = "notification";
+const EVENT_STREAM = "text/event-stream";
+
+export interface SessionAccess {
+  currentToken: () => string | null;
+  refresh: () => Promise<string | null>;
+  onTokenChange: (listener: (token: string | null) => void) => () => void;
+}
+
+export interface StreamOptions {
+  onNotification: (notification: Notification) => void;
+  /** Each time the stream (re)opens; `resumed` when it replays from a Last-Event-ID. */
+  onOpen?: (info: { resumed: boolean }) => void;
+  onStatus?: (status: StreamStatus) => void;
+  url?: string;
+  fetch?: typeof fetch;
+  session?: SessionAccess;
+  /** Reconnect delays: the first after `initialMs`, doubling up to `maxMs`, jittered. */
+  retry?: { initialMs?: number; maxMs?: number };
+  /** A stream silent this long (no event, no heartbeat) is taken as dead and replaced. */
+  staleAfterMs?: number;
+  random?: () => number;
+}
+
+/** A failed answer to the stream's request (anything but a 200 of text/event-stream). */
+class StreamRefused extends Error {
+  readonly status: number;
+  constructor(status: number) {
+    super(`the notification stream answered ${status}`);
+    this.status = status;
+  }
+}
+
+/** The server ended the stream (it restarts, or lost Redis): reconnect and resume. */
+class StreamEnded extends Error {}
+
+/** Feed ids are "<milliseconds>-<sequence>" and grow: compare them as number pairs. */
+export function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split("-").map(Number);
+  const [bm = 0, bs = 0] = b.split("-").map(Number);
+  return am - bm || as - bs;
+}
+
+function parse(message: EventSourceMessage): Notification | null {
+  if (message.event !== EVENT_NAME || !message.data) return null;
+  try {
+    const value = JSON.parse(message.data) as Partial<Notification>;
+    return typeof value.id === "string" && typeof value.message === "string" ? (value as Notification) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Follow the signed-in user's notifications live. Each one reaches `onNotification` once per
+ * connection, in order; the answer stops the stream for good.
+ */
+export function connectNotifications(options: StreamOptions): () => void {
+  const session = options.session ?? { currentToken, refresh, onTokenChange };
+  const url = options.url ?? STREAM_PATH;
+  const initialMs = options.retry?.initialMs ?? 1000;
+  const maxMs = options.retry?.maxMs ?? 30_000;
+  const random = options.random ?? Math.random;
+  // The server sends a heartbeat every 15 s: three missed means the connection is gone
+  // (a sleeping laptop, a proxy that dropped it) without the socket having said so.
+  const staleAfterMs = options.staleAfterMs ?? 45_000;
+  const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+
+  let lastEventId: string | null = null;
+  let failures = 0;
+  let connection: AbortController | null = null;
+  let connectedWith: string | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let watchdog: ReturnType<typeof setTimeout> | undefined;
+  let refreshing = false;
+  let closed = false;
+
+  const status = (value: StreamStatus) => options.onStatus?.(value);
+
+  /** Half the doubled delay fixed, half random: clients cut off together do not return together. */
+  function backoff(): number {
+    const ceiling = Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
+    return ceiling / 2 + random() * (ceiling / 2);
+  }
+
+  function halt(): void {
+    clearTimeout(retryTimer);
+    clearTimeout(watchdog);
+    retryTimer = undefined;
+    connection?.abort();
+    connection = null;
+    connectedWith = null;
+  }
+
+  function later(): void {
+    failures += 1;
+    status("waiting");
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void open(), backoff());
+  }
+
+  async function open(): Promise<void> {
+    halt();
+    if (closed) return;
+    const token = session.currentToken();
+    if (!token) {
+      status("signed-out");
+      return;
+    }
+    const mine = new AbortController();
+    connection = mine;
+    connectedWith = token;
+    status("connecting");
+    const headers: Record<string, string> = { Accept: EVENT_STREAM, Authorization: `Bearer ${token}` };
+    const resumed = lastEventId !== null;
+    const alive = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        if (connection !== mine) return;
+        halt();
+        later();
+      }, staleAfterMs);
+    };
+    if (lastEventId !== null) headers["Last-Event-ID"] = lastEventId;
+    try {
+      await fetchEventSource(url, {
+        method: "GET",
+        headers,
+        signal: mine.signal,
+        openWhenHidden: true,
+        fetch: fetchImpl,
+        onopen: async (response) => {
+          const type = response.headers.get("Content-Type") ?? "";
+          if (!response.ok || !type.startsWith(EVENT_STREAM)) throw new StreamRefused(response.status);
+          failures = 0;
+          alive();
+          status("open");
+          options.onOpen?.({ resumed });
+        },
+        onmessage: (message) => {
+          alive(); // heartbeats too: each comment ends in a blank line, dispatched as a message
+          const notification = parse(message);
+          if (!notification) return; // heartbeats, unknown events
+          // A replay may repeat what this stream delivered already: each id passes once.
+          if (lastEventId !== null && compareIds(notification.id, lastEventId) <= 0) return;
+          lastEventId = notification.id;
+          options.onNotification(notification);
+        },
+        onclose: () => {
+          throw new StreamEnded();
+        },
+        onerror: (error: unknown) => {
+          throw error; // retries are decided below, with a fresh token and Last-Event-ID
+        },
+      });
+      return; // resolved: stopped on purpose (aborted)
+    } catch (error) {
+      if (mine.signal.aborted || connection !== mine || closed) return;
+      clearTimeout(watchdog);
+      connection = null;
+      connectedWith = null;
+      await recover(error);
+    }
+  }
+
+  async function recover(error: unknown): Promise<void> {
+    if (error instanceof StreamRefused && error.status === 401) {
+      refreshing = true;
+      let token: string | null;
+      try {
+        token = await session.refresh();
+      } finally {
+        refreshing = false;
+      }
+      if (closed) return;
+      if (!token) {
+        // The session is over; sign-in starts the stream again.
+        lastEventId = null;
+        status("signed-out");
+        return;
+      }
+      // Straight back once; a 401 again right after a refresh waits like any failure.
+      if (failures === 0) {
+        failures = 1;
+        void open();
+      } else later();
+      return;
+    }
+    // A Last-Event-ID the server refuses: start again from now.
+    if (error instanceof StreamRefused && error.status === 422) lastEventId = null;
+    later();
+  }
+
+  const unsubscribe = session.onTokenChange((token) => {
+    if (closed || refreshing) return;
+    if (token === null) {
+      // Signed out: the next person to sign in starts from their own feed's present.
+      halt();
+      lastEventId = null;
+      failures = 0;
+      status("signed-out");
+    } else if (token !== connectedWith) {
+      // Signed in, or the token was renewed: reconnect with it, resuming where it was.
+      failures = 0;
+      void open();
+    }
+  });
+
+  void open();
+
+  return () => {
+    closed = true;
+    unsubscribe();
+    halt();
+    status("closed");
+  };
+}

@@ -1,0 +1,131 @@
+// The settings screens' server state: profile, password, e-mail preferences and webhooks.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import { api, type Schemas } from "../../api/client";
+import { unwrap } from "../../api/problem";
+import { keys } from "../../api/queries";
+import { useSession } from "../../lib/auth";
+import { grant } from "../../lib/session";
+
+export type Preferences = Schemas["PreferencesPublic"];
+export type Webhook = Schemas["WebhookPublic"];
+export type WebhookCreated = Schemas["WebhookCreated"];
+export type WebhookTestResult = Schemas["WebhookTestResult"];
+
+export const settingsKeys = {
+  preferences: [...keys.notifications, "preferences"] as const,
+  webhooks: [...keys.notifications, "webhooks"] as const,
+};
+
+/** What each kind of notice is called in the e-mail preferences. */
+export const KIND_LABELS: Record<string, string> = {
+  "task.assigned": "A task is assigned to me",
+  "comment.added": "Someone comments on my tasks",
+  "task.status_changed": "My tasks change status",
+  "task.updated": "My tasks are edited",
+  "task.due_soon": "My tasks are due soon",
+  "task.created": "Tasks are created in my projects",
+  "task.deleted": "My tasks are deleted",
+  "project.member_added": "I am added to a project",
+};
+
+export function kindLabel(kind: string): string {
+  const label = KIND_LABELS[kind];
+  if (label) return label;
+  const words = kind.replace(/[._]/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The kinds in the order KIND_LABELS gives them, then any the server adds later. */
+export function orderedKinds(kinds: string[]): string[] {
+  const known = Object.keys(KIND_LABELS);
+  const rank = (kind: string) => (known.includes(kind) ? known.indexOf(kind) : known.length);
+  return [...kinds].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+export function useUpdateProfile() {
+  const { setUser } = useSession();
+  return useMutation({
+    mutationFn: async (changes: { display_name?: string; email?: string }) =>
+      unwrap(
+        await api.PATCH("/api/auth/me", {
+          // Only the changed fields go: a field sent as null is refused.
+          body: changes,
+        }),
+      ),
+    onSuccess: (user) => setUser(user),
+  });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: async (body: Schemas["PasswordChange"]) =>
+      unwrap(await api.POST("/api/auth/password", { body })),
+    // Every other session has just ended; this one goes on with the fresh tokens.
+    onSuccess: (tokens) => grant(tokens),
+  });
+}
+
+export function usePreferences() {
+  return useQuery({
+    queryKey: settingsKeys.preferences,
+    queryFn: async (): Promise<Preferences> => unwrap(await api.GET("/api/notifications/preferences")),
+  });
+}
+
+export function useSavePreferences() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { email_enabled: boolean; email_kinds: Record<string, boolean> }) =>
+      unwrap(
+        await api.PUT("/api/notifications/preferences", {
+          body,
+        }),
+      ),
+    onSuccess: (saved) => client.setQueryData(settingsKeys.preferences, saved),
+  });
+}
+
+export function useWebhooks() {
+  return useQuery({
+    queryKey: settingsKeys.webhooks,
+    queryFn: async (): Promise<Webhook[]> => unwrap(await api.GET("/api/notifications/webhooks")).items,
+  });
+}
+
+export function useAddWebhook() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { url: string; description: string }) =>
+      unwrap(await api.POST("/api/notifications/webhooks", { body })),
+    onSuccess: (created) => {
+      // The list never holds the secret: keep it only in the answer, shown once.
+      const { secret: _secret, ...hook } = created;
+      client.setQueryData<Webhook[]>(settingsKeys.webhooks, (hooks) => (hooks ? [...hooks, hook] : [hook]));
+      void client.invalidateQueries({ queryKey: settingsKeys.webhooks });
+    },
+  });
+}
+
+export function useDeleteWebhook() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      unwrap(await api.DELETE("/api/notifications/webhooks/{webhook_id}", { params: { path: { webhook_id: id } } }));
+      return id;
+    },
+    onSuccess: (id) => {
+      client.setQueryData<Webhook[]>(settingsKeys.webhooks, (hooks) => hooks?.filter((hook) => hook.id !== id));
+    },
+    onSettled: () => void client.invalidateQueries({ queryKey: settingsKeys.webhooks }),
+  });
+}
+
+export function useTestWebhook() {
+  return useMutation({
+    mutationFn: async (id: string): Promise<WebhookTestResult> =>
+      unwrap(
+        await api.POST("/api/notifications/webhooks/{webhook_id}/test", { params: { path: { webhook_id: id } } }),
+      ),
+  });
+}
