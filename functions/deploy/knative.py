@@ -1110,7 +1110,13 @@ def _overlay_prod(specs: list[FunctionSpec]) -> dict[str, Any]:
                         "op": "add",
                         "path": "/spec/tls",
                         "value": [{"hosts": [HOST], "secretName": "taskflow-tls"}],
-                    }
+                    },
+                    # terraform's cert-manager issues taskflow-tls through this issuer.
+                    {
+                        "op": "add",
+                        "path": "/metadata/annotations",
+                        "value": {"cert-manager.io/cluster-issuer": "letsencrypt"},
+                    },
                 ],
             ),
             _remote_key_patch(SECRET, "taskflow/prod/app"),
