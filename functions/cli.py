@@ -298,7 +298,9 @@ async def relay(settings: Settings) -> None:
 
     configure_logging(settings.log_level)
     url = _amqp_url(settings)
-    subscribers = None if settings.declare_subscriber_queues else {}
+    subscribers: dict[str, tuple[str, ...]] | None = (
+        None if settings.declare_subscriber_queues else {}
+    )
     topology = topology_for(settings.delivery_limit, subscribers)
     rt = Runtime(settings)
     outbox_relay = OutboxRelay(rt.engine, AmqpPublisher(url, topology), settings)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from functions.deploy.knative import (
+from functions.deploy.knative.common import (
     BASE,
     CONFIG_MAP,
     MAX_SCALE,
@@ -21,9 +21,8 @@ from functions.deploy.knative import (
     SCALE_DOWN_DELAY,
     SECRET,
     TARGET,
-    FunctionSpec,
-    function_specs,
 )
+from functions.deploy.knative.serving import FunctionSpec, function_specs
 
 KN: Final = "kn"
 

@@ -38,7 +38,8 @@ async def test_the_app_page_and_its_files_are_served(web: AsyncClient) -> None:
     )
     assert (page.status_code, page.text) == (200, INDEX)
     assert page.headers["cache-control"] == "no-cache"
-    assert script.status_code == 200 and "taskflow" in script.text
+    assert script.status_code == 200
+    assert "taskflow" in script.text
     assert icon.status_code == 200
 
 
