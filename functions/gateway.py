@@ -191,6 +191,12 @@ def _is_web_route(request: Request, web_dist: Path) -> bool:
     )
 
 
+def _allow(path: str) -> dict[str, str]:
+    """A 405's Allow header (RFC 9110): every method some route takes at this path."""
+    methods = sorted({r.method for r in ROUTES if r.public and r.match(path) is not None})
+    return {"Allow": ", ".join(methods)}
+
+
 def openapi_document() -> dict[str, Any]:
     """The API's contract, as the gateway publishes it at /api/openapi.json."""
     return create_app().openapi()
@@ -276,6 +282,7 @@ def create_app(
             titles.get(exc.status_code, "Error"),
             str(exc.detail),
             instance=request.url.path,
+            headers=_allow(request.url.path) if exc.status_code == 405 else exc.headers,
         )
 
     if settings.allowed_origins:

@@ -30,5 +30,6 @@ PY
 fi
 
 # exec: the server becomes this process, so the runtime's SIGTERM reaches it directly.
+# Every address by default (a container's only way in); HOST narrows it (tests: loopback).
 exec functions-framework --asgi --source "$source_file" --target "$FUNCTION_TARGET" \
-    --host 0.0.0.0 --port "${PORT:-8080}"
+    --host "${HOST:-0.0.0.0}" --port "${PORT:-8080}"

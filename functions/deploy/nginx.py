@@ -106,6 +106,18 @@ def render(
         """    "~^[A-Za-z0-9/._~!$&'()*+,;=:@%-]*$" ', "instance": "$uri"';""",
         "}",
         "",
+        "# What a 405 names: the route table's methods for an API path, else the web build's.",
+        "map $taskflow_allow $taskflow_allow_header {",
+        "    default $taskflow_allow;",
+        '    "" "GET, HEAD";',
+        "}",
+        "",
+        "# A browser asking for a page by its address (a deep link into the web app).",
+        "map $http_accept $taskflow_wants_page {",
+        '    default "";',
+        '    "~text/html" yes;',
+        "}",
+        "",
         "# Behind an ingress, keep the scheme the client used.",
         "map $http_x_forwarded_proto $taskflow_forwarded_proto {",
         "    default $http_x_forwarded_proto;",
@@ -125,65 +137,97 @@ def render(
         lines += [f"    resolver {resolver} valid=10s ipv6=off;"]
     lines += [
         f"    root {web_root};",
+        "    # Every answer nginx makes itself is the problem the gateway would answer.",
+        "    error_page 404 = @taskflow_not_found;",
+        "    error_page 405 = @taskflow_not_allowed;",
         "    error_page 413 = @taskflow_too_large;",
         "    error_page 502 504 = @taskflow_unavailable;",
         "",
     ]
-    # The API is every /api path, plus the public routes outside it (probes, JWKS).
-    outside = sorted({route.path for route in public if not route.path.startswith("/api/")})
+    # The API: the /api and /.well-known paths, and the public routes outside them (probes).
+    prefixes = ("/api/", "/.well-known/")
+    outside = sorted({r.path for r in public if not r.path.startswith(prefixes)})
     stream_paths = list(dict.fromkeys(r.path for r in public if r.target in streams))
     for path in stream_paths:
         lines += _api_location(_location(path), stream=True)
-    lines += _api_location("/api/", stream=False)
+    for prefix in prefixes:
+        lines += _api_location(prefix, stream=False)
     for path in outside:
         lines += _api_location(_location(path), stream=False)
+    # The web build, answered as the FastAPI gateway answers it: its files by GET or HEAD,
+    # index.html for a page a browser asks for, a problem for anything else.
     lines += [
-        "    # Hashed build assets never change under one name.",
+        "    location = / {",
+        *_only_get_or_head(),
+        '        add_header Cache-Control "no-cache";',
+        "        try_files /index.html =404;",
+        "    }",
+        "",
         "    location /assets/ {",
-        "        expires max;",
+        *_only_get_or_head(),
+        "        # Hashed names: one name, one content, forever.",
+        '        add_header Cache-Control "public, max-age=31536000, immutable";',
         "        try_files $uri =404;",
         "    }",
         "",
-        "    # The web app: any other path is one of its pages (index.html routes in the browser).",
         "    location / {",
-        "        default_type application/problem+json;",
         '        if ($request_method !~ "^(GET|HEAD)$") {',
-        '            add_header Allow "GET, HEAD" always;',
-        f"            return 405 '{_problem(405)}';",
+        "            return 404;",
         "        }",
-        "        try_files $uri $uri/ /index.html;",
+        "        try_files $uri @taskflow_page;",
         "    }",
         "",
-        "    location = /index.html {",
-        "        # The page names the hashed assets: always ask for the current one.",
+        "    location @taskflow_page {",
+        '        if ($taskflow_wants_page = "") {',
+        "            return 404;",
+        "        }",
+        "        # The page names the hashed assets of one build: never cached.",
         '        add_header Cache-Control "no-cache";',
+        "        try_files /index.html =404;",
         "    }",
         "",
-        "    location @taskflow_too_large {",
-        "        default_type application/problem+json;",
-        f"        return 413 '{_problem(413, limit=limit)}';",
-        "    }",
-        "",
-        "    location @taskflow_unavailable {",
-        "        default_type application/problem+json;",
-        f"        return 503 '{_problem(503)}';",
-        "    }",
+        *_problem_location("@taskflow_not_found", 404),
+        *_problem_location(
+            "@taskflow_not_allowed", 405, "add_header Allow $taskflow_allow_header always;"
+        ),
+        *_problem_location("@taskflow_too_large", 413, limit=limit),
+        *_problem_location("@taskflow_unavailable", 503)[:-1],
         "}",
         "",
     ]
     return "\n".join(lines)
 
 
+def _only_get_or_head() -> list[str]:
+    return [
+        '        if ($request_method !~ "^(GET|HEAD)$") {',
+        "            return 405;",
+        "        }",
+    ]
+
+
+def _problem_location(name: str, status: int, *extra: str, limit: int = 0) -> list[str]:
+    return [
+        f"    location {name} {{",
+        "        # No type by the path's extension: a problem is always problem+json.",
+        "        types { }",
+        "        default_type application/problem+json;",
+        *[f"        {line}" for line in extra],
+        f"        return {status} '{_problem(status, limit=limit)}';",
+        "    }",
+        "",
+    ]
+
+
 def _api_location(location: str, *, stream: bool) -> list[str]:
     lines = [
         f"    location {location} {{",
-        "        default_type application/problem+json;",
+        "        # No route has this path (404), or none of its routes takes this method (405).",
         '        if ($taskflow_allow = "") {',
-        f"            return 404 '{_problem(404)}';",
+        "            return 404;",
         "        }",
         '        if ($taskflow_service = "") {',
-        "            add_header Allow $taskflow_allow always;",
-        f"            return 405 '{_problem(405)}';",
+        "            return 405;",
         "        }",
         "        proxy_pass http://$taskflow_upstream;",
         "        proxy_http_version 1.1;",
@@ -226,7 +270,7 @@ def _allowed(public: list[Route]) -> dict[str, str]:
     for path in dict.fromkeys(route.path for route in public):
         sample = _PARAMETER.sub("x", path)
         methods = [route.method for route in public if route.match(sample) is not None]
-        allowed[path] = ", ".join(dict.fromkeys(methods))
+        allowed[path] = ", ".join(sorted(set(methods)))  # as the FastAPI gateway lists them
     return allowed
 
 

@@ -62,6 +62,7 @@ async def test_unknown_api_paths_and_missing_assets_stay_problems(web: AsyncClie
 async def test_a_wrong_method_on_an_api_path_is_still_a_405(web: AsyncClient) -> None:
     response = await web.delete("/api/tasks")
     assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
 
 
 def test_the_web_client_is_generated_from_the_document_the_gateway_publishes() -> None:

@@ -1,0 +1,440 @@
+"""The generated nginx gateway: nginx accepts it as compose and Knative fill it in, and a real
+nginx in front of `taskflow cluster` answers every request as the FastAPI gateway does."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from functions.cluster import function_ports
+from functions.core.settings import Settings
+from functions.deploy import nginx
+from functions.routes import ROUTES
+from tests.deploy.conftest import (
+    NGINX,
+    compose_gateway_environment,
+    knative_gateway_environment,
+    main_config,
+    nginx_test,
+    substitute,
+)
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
+from tests.support import PASSWORD
+
+TEMPLATE = ROOT / nginx.TEMPLATE_PATH
+MAX_BODY = int(Settings.model_fields["max_body_bytes"].default)
+HEARTBEAT_DEADLINE_SECONDS = 10.0
+CLUSTER_STARTUP_SECONDS = 180.0
+
+
+def test_the_committed_template_is_what_the_route_table_renders() -> None:
+    assert TEMPLATE.read_text() == nginx.files()[nginx.TEMPLATE_PATH]
+
+
+def test_nginx_accepts_the_template_as_compose_fills_it_in(tmp_path: Path) -> None:
+    values = compose_gateway_environment()
+    config = main_config(tmp_path, substitute(TEMPLATE.read_text(), values))
+    checked = nginx_test(config)
+    assert checked.returncode == 0, checked.stderr
+    assert "proxy_pass http://$taskflow_upstream;" in (tmp_path / "default.conf").read_text()
+    assert 'list-tasks "list-tasks:8080";' in (tmp_path / "default.conf").read_text()
+
+
+def test_nginx_accepts_the_template_as_the_knative_deployment_fills_it_in(tmp_path: Path) -> None:
+    values = knative_gateway_environment()
+    resolver_host, _, resolver_options = values[nginx.RESOLVER].partition(" ")
+    if not re.fullmatch(r"[\d.]+", resolver_host):
+        # nginx resolves a resolver given by name at start: the cluster's DNS is not here.
+        values[nginx.RESOLVER] = f"127.0.0.1 {resolver_options}".strip()
+    rendered = substitute(TEMPLATE.read_text(), values)
+    checked = nginx_test(main_config(tmp_path, rendered))
+    assert checked.returncode == 0, checked.stderr
+    # Knative's ingress routes by Host: each function is asked for by its full name.
+    suffix = values[nginx.SERVICE_SUFFIX]
+    assert suffix.endswith(".svc.cluster.local"), suffix
+    assert f'create-task "create-task{suffix}";' in rendered
+    assert f'create-task "create-task{suffix}:{values[nginx.SERVICE_PORT]}";' in rendered
+
+
+def test_nginx_refuses_a_template_with_a_variable_left_unset(tmp_path: Path) -> None:
+    # The control for the two tests above: an unfilled variable is an nginx error.
+    config = main_config(tmp_path, TEMPLATE.read_text())
+    checked = nginx_test(config)
+    assert checked.returncode != 0
+    assert "TASKFLOW_" in checked.stderr or "invalid" in checked.stderr
+
+
+def test_every_public_route_is_mapped_to_its_service_and_no_other_target_is() -> None:
+    rendered = TEMPLATE.read_text()
+    mapped = re.findall(r'^    "~\^(\w+) (\S+)\$" ([\w-]+);$', rendered, re.MULTILINE)
+    expected = [(route.method, route.target.replace("_", "-")) for route in ROUTES if route.public]
+    assert [(method, service) for method, _, service in mapped] == expected
+
+
+# --- the same answers through nginx and through the FastAPI gateway ------------------------
+
+
+def _free_port_block(size: int) -> int:
+    for _ in range(50):
+        base = free_port()
+        if base + size > 65000:
+            continue
+        probes: list[socket.socket] = []
+        try:
+            for port in range(base, base + size):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError("no block of free ports")
+
+
+@pytest.fixture
+def cluster(
+    servers: Servers,
+    tmp_path: Path,
+    postgres_url: str,
+    redis_prefix: str,
+    own_amqp_url: str,
+    signing_key_pem: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[Server, int]:
+    """`taskflow cluster` on the real servers, every function answering its probe."""
+    # Some forty processes importing their modules: on a busy 2-core machine, minutes.
+    monkeypatch.setattr(e2e, "STARTUP_DEADLINE_SECONDS", CLUSTER_STARTUP_SECONDS)
+    base_port = _free_port_block(len(function_ports(0)))
+    port = free_port()
+    env = clean_environment(
+        TASKFLOW_ENV="test",
+        TASKFLOW_DATABASE_URL=postgres_url,
+        TASKFLOW_REDIS_URL="redis://127.0.0.1:6379/0",
+        TASKFLOW_REDIS_PREFIX=f"{redis_prefix}nginx:",
+        TASKFLOW_AMQP_URL=own_amqp_url,
+        TASKFLOW_JWT_PRIVATE_KEY=signing_key_pem,
+        TASKFLOW_DATA_DIR=str(tmp_path / "cluster-data"),
+        TASKFLOW_STREAM_HEARTBEAT_SECONDS="1",
+        # Cheap hashing: the scenario signs up twice, once through each gateway.
+        TASKFLOW_ARGON2_TIME_COST="1",
+        TASKFLOW_ARGON2_MEMORY_KIB="8192",
+    )
+    command = [str(BIN / "taskflow"), "cluster", "--port", str(port), "--base-port", str(base_port)]
+    server = servers.start("cluster", command, port, env, stop_timeout=90)
+    for target, function_port in function_ports(base_port).items():
+        servers._wait_until_answering(
+            Server(target, server.process, f"http://127.0.0.1:{function_port}", server.log),
+            "/healthz",
+            200,
+        )
+    return server, base_port
+
+
+@contextmanager
+def _running_nginx(prefix: Path, upstreams: dict[str, int], web_root: Path) -> Iterator[str]:
+    """A real nginx on loopback with the rendered configuration; yields its base URL."""
+    port = free_port()
+    rendered = nginx.render(
+        lambda service: nginx.Upstream(f"127.0.0.1:{upstreams[service]}", "127.0.0.1"),
+        listen=f"127.0.0.1:{port}",
+        web_root=str(web_root),
+    )
+    config = main_config(prefix, rendered)
+    log_path = prefix / "nginx.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [NGINX, "-p", str(prefix), "-c", str(config), "-e", "stderr", "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(log_path.read_text())
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _web_build(root: Path) -> Path:
+    """A web build as `npm run build` lays it out: index.html, top-level files, assets/."""
+    (root / "assets").mkdir(parents=True)
+    (root / "index.html").write_text("<!doctype html><title>TaskFlow</title>")
+    (root / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (root / "assets" / "index-3f2a1b.js").write_text("console.log('taskflow')")
+    return root
+
+
+@pytest.fixture
+def nginx_gateway(cluster: tuple[Server, int], tmp_path: Path) -> Iterator[str]:
+    """nginx rendered with the cluster's function ports as upstreams."""
+    _, base_port = cluster
+    ports = {target.replace("_", "-"): port for target, port in function_ports(base_port).items()}
+    with _running_nginx(tmp_path / "nginx", ports, _web_build(tmp_path / "web")) as url:
+        yield url
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
+_JWT = re.compile(r"[\w-]+\.[\w-]+\.[\w-]+")
+
+
+def _normalised(value: Any, tag: str) -> Any:
+    """Ids, times, tokens and this run's names replaced: what is left must be equal."""
+    if isinstance(value, dict):
+        return {
+            key: "<token>" if key.endswith("token") else _normalised(item, tag)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_normalised(item, tag) for item in value]
+    if isinstance(value, str):
+        text = value.replace(tag, "<tag>")
+        text = _UUID.sub("<id>", text)
+        return _INSTANT.sub("<time>", text) if not _JWT.fullmatch(text) else "<token>"
+    return value
+
+
+def _observe(step: str, response: httpx.Response, tag: str, body: Any = None) -> dict[str, Any]:
+    media_type = response.headers.get("content-type", "")
+    if body is None:
+        body = response.json() if "json" in media_type and response.content else response.text
+    return {
+        "step": step,
+        "status": response.status_code,
+        "content-type": media_type,
+        "etag": response.headers.get("etag"),
+        "allow": response.headers.get("allow"),
+        "body": _normalised(body, tag),
+    }
+
+
+def _scenario(base_url: str, trace_id: str) -> list[dict[str, Any]]:
+    """One person's session, as the web app would run it, observed step by step."""
+    tag = secrets.token_hex(4)
+    seen: list[dict[str, Any]] = []
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+
+        def step(name: str, response: httpx.Response) -> httpx.Response:
+            seen.append(_observe(name, response, tag))
+            return response
+
+        email = f"ada-{tag}@example.com"
+        registered = step(
+            "register",
+            client.post(
+                "/api/auth/register",
+                json={"email": email, "password": PASSWORD, "display_name": f"Ada {tag}"},
+            ),
+        )
+        assert registered.status_code == 201, registered.text
+        client.cookies.clear()
+        login = step(
+            "login", client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        )
+        refresh_token = login.json()["refresh_token"]
+        # The refresh cookie, sent as a browser sends it (Secure: httpx keeps it off http).
+        refreshed = step(
+            "refresh by cookie",
+            client.post(
+                "/api/auth/refresh", headers={"Cookie": f"taskflow_refresh={refresh_token}"}
+            ),
+        )
+        auth = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+        traceparent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
+        step("me", client.get("/api/auth/me", headers={**auth, "traceparent": traceparent}))
+        project = step(
+            "create project", client.post("/api/projects", json={"name": "Launch"}, headers=auth)
+        ).json()
+        task = step(
+            "create task",
+            client.post(
+                "/api/tasks",
+                json={"project_id": project["id"], "title": "Book the venue", "priority": "high"},
+                headers=auth,
+            ),
+        ).json()
+        step(
+            "list tasks with a filter",
+            client.get(
+                "/api/tasks",
+                params={"project_id": project["id"], "status": "todo", "priority": "high"},
+                headers=auth,
+            ),
+        )
+        read = step("get task", client.get(f"/api/tasks/{task['id']}", headers=auth))
+        etag = read.headers["etag"]
+        step(
+            "patch with the current ETag",
+            client.patch(
+                f"/api/tasks/{task['id']}",
+                json={"status": "in_progress"},
+                headers={**auth, "If-Match": etag},
+            ),
+        )
+        step(
+            "patch with a stale ETag",
+            client.patch(
+                f"/api/tasks/{task['id']}", json={"title": "x"}, headers={**auth, "If-Match": etag}
+            ),
+        )
+        step(
+            "patch with a stale version",
+            client.patch(
+                f"/api/tasks/{task['id']}", json={"title": "x", "version": 1}, headers=auth
+            ),
+        )
+        step("the stats path is not a task id", client.get("/api/tasks/stats", headers=auth))
+        step("delete on the stats path", client.delete("/api/tasks/stats", headers=auth))
+        step("unknown path", client.get(f"/api/nothing-here/{uuid.uuid4()}", headers=auth))
+        step("unknown path, any method", client.post("/api/nothing-here", headers=auth))
+        step("wrong method", client.put("/api/tasks", headers=auth))
+        step("wrong method on a template", client.post(f"/api/tasks/{task['id']}", headers=auth))
+        step(
+            "malformed JSON",
+            client.post(
+                "/api/tasks",
+                content=b'{"title": ',
+                headers={**auth, "Content-Type": "application/json"},
+            ),
+        )
+        step(
+            "body over the limit",
+            client.post(
+                "/api/tasks",
+                content=b" " * (MAX_BODY + 1),
+                headers={**auth, "Content-Type": "application/json"},
+            ),
+        )
+        step(
+            "body at the limit",
+            client.post(
+                "/api/tasks",
+                content=b"{}" + b" " * (MAX_BODY - 2),
+                headers={**auth, "Content-Type": "application/json"},
+            ),
+        )
+        step("keys", client.get("/.well-known/jwks.json"))
+        step("probe", client.get("/healthz"))
+        seen.append(_stream(client, auth, tag))
+    return seen
+
+
+def _stream(client: httpx.Client, auth: dict[str, str], tag: str) -> dict[str, Any]:
+    """The live stream opens and its first message (a heartbeat) arrives while it stays open."""
+    started = time.monotonic()
+    timeout = httpx.Timeout(10, read=HEARTBEAT_DEADLINE_SECONDS)
+    with client.stream("GET", "/api/notifications/stream", headers=auth, timeout=timeout) as opened:
+        received = b""
+        for chunk in opened.iter_raw():
+            received += chunk.replace(b"\r\n", b"\n")
+            if b"\n\n" in received or time.monotonic() - started > HEARTBEAT_DEADLINE_SECONDS:
+                break
+        first = received.decode().split("\n\n")[0]
+        observed = _observe("notification stream", opened, tag, first)
+        observed["in time"] = time.monotonic() - started < HEARTBEAT_DEADLINE_SECONDS
+    return observed
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_nginx_answers_every_request_as_the_fastapi_gateway_does(
+    cluster: tuple[Server, int], nginx_gateway: str
+) -> None:
+    server, _ = cluster
+    trace_id = secrets.token_hex(16)
+    through_nginx = _scenario(nginx_gateway, trace_id)
+    through_fastapi = _scenario(server.base_url, secrets.token_hex(16))
+    for ours, theirs in zip(through_nginx, through_fastapi, strict=True):
+        assert ours == theirs, json.dumps({"nginx": ours, "fastapi": theirs}, indent=2)
+    statuses = {observed["step"]: observed["status"] for observed in through_nginx}
+    assert statuses["register"] == 201
+    assert statuses["patch with the current ETag"] == 200
+    assert statuses["patch with a stale ETag"] == 412
+    assert statuses["patch with a stale version"] == 409
+    assert statuses["unknown path"] == 404
+    assert statuses["wrong method"] == 405
+    assert statuses["malformed JSON"] == 400
+    assert statuses["body over the limit"] == 413
+    assert statuses["body at the limit"] == 422
+    assert statuses["notification stream"] == 200
+    assert through_nginx[-1]["body"] == ": heartbeat"
+    assert through_nginx[-1]["in time"]
+    # The trace the client started reached the function through nginx.
+    assert trace_id in server.output()
+
+
+WEB_REQUESTS = [
+    ("GET", "/", "text/html"),
+    ("HEAD", "/", "text/html"),
+    ("POST", "/", "*/*"),
+    ("GET", "/favicon.svg", "*/*"),
+    ("GET", "/assets/index-3f2a1b.js", "*/*"),
+    ("GET", "/assets/missing.js", "*/*"),
+    ("DELETE", "/assets/index-3f2a1b.js", "*/*"),
+    ("GET", "/projects/42/tasks", "text/html,application/xhtml+xml"),
+    ("GET", "/projects/42/tasks", "application/json"),
+    ("POST", "/projects/42/tasks", "text/html"),
+    ("GET", "/api/nothing-here", "text/html"),
+    ("GET", "/api/report.json", "*/*"),
+    ("PUT", "/api/tasks", "*/*"),
+    ("PUT", "/api/tasks/stats.js", "*/*"),
+    ("POST", "/api/nothing-here", "*/*"),
+    ("GET", "/.well-known/nothing-here", "text/html"),
+    ("POST", "/.well-known/jwks.json", "*/*"),
+    ("HEAD", "/healthz", "*/*"),
+    ("GET", "/healthz", "*/*"),
+]
+
+
+def _media_type(content_type: str) -> str:
+    media_type = content_type.split(";")[0]
+    # Debian's older nginx still names JavaScript by its obsolete type (RFC 9239).
+    return "text/javascript" if media_type == "application/javascript" else media_type
+
+
+def test_nginx_serves_the_web_build_and_refuses_unknown_paths_as_the_gateway_does(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # One `taskflow dev` is both the reference and every function nginx forwards to.
+    web_root = _web_build(tmp_path / "web")
+    port = free_port()
+    env = clean_environment(
+        TASKFLOW_DATA_DIR=str(tmp_path / "data"), TASKFLOW_WEB_DIST=str(web_root)
+    )
+    dev = servers.start("dev", [str(BIN / "taskflow"), "dev", "--port", str(port)], port, env)
+    every_service = {route.target.replace("_", "-"): port for route in ROUTES if route.public}
+    with _running_nginx(tmp_path / "nginx", every_service, web_root) as nginx_url:
+        for method, path, accept in WEB_REQUESTS:
+            answers = [
+                httpx.request(method, base + path, headers={"Accept": accept}, timeout=10)
+                for base in (nginx_url, dev.base_url)
+            ]
+            ours, theirs = (
+                (r.status_code, _media_type(r.headers.get("content-type", "")), r.content)
+                for r in answers
+            )
+            assert ours == theirs, (method, path, accept, ours, theirs)
