@@ -23,8 +23,11 @@ function RequireSignedIn() {
 
 function RequireSignedOut() {
   const { status } = useSession();
+  const location = useLocation();
   if (status === "checking") return <Spinner label="Loading" />;
-  return status === "signed-in" ? <Navigate to="/" replace /> : <Outlet />;
+  // Signing in leads back to the page that sent here (where SignInPage goes too).
+  const from = (location.state as { from?: string } | null)?.from ?? "/";
+  return status === "signed-in" ? <Navigate to={from} replace /> : <Outlet />;
 }
 
 /** Home is the first project (the Inbox every account has). */

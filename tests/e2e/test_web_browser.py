@@ -1,0 +1,110 @@
+"""The web app in a real browser: Debian's Chromium, driven by web/e2e, against `taskflow dev`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import BIN, ROOT, Servers, clean_environment, free_port
+
+WEB = ROOT / "web"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# The whole browser scenario; each of its steps has a limit of its own well below this.
+BROWSER_RUN_TIMEOUT_SECONDS = 600
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+SCREENS = [
+    "01-sign-up",
+    "02-project-list",
+    "03-project-settings-members",
+    "04-task-detail",
+    "05-board",
+    "06-bell-open",
+    "07-settings",
+    "08-notification-settings",
+    "09-phone-list",
+    "10-dark-board",
+]
+
+
+def _require_the_tools() -> str:
+    """npx's path; a clear failure (never a skip) naming what installs anything missing."""
+    npx = shutil.which("npx")
+    needs = {
+        "Node.js 20 (npx), which `.ci/run` requires": npx is not None,
+        f"Chromium at {CHROMIUM}: `apt-get install -y --no-install-recommends chromium "
+        "fonts-dejavu-core` (`.ci/run` installs it)": os.access(CHROMIUM, os.X_OK),
+        "web/node_modules: `make web` (runs `npm ci` in web/)": (
+            WEB / "node_modules" / "playwright-core" / "package.json"
+        ).is_file(),
+        "web/dist: `make web` (runs `npm run build` in web/)": (
+            WEB / "dist" / "index.html"
+        ).is_file(),
+    }
+    missing = [need for need, present in needs.items() if not present]
+    if missing:
+        pytest.fail("the browser tests need: " + "; ".join(missing), pytrace=False)
+    assert npx is not None
+    return npx
+
+
+def _clear_old_screenshots() -> None:
+    # Pictures of an earlier run must not pass for this one's.
+    for picture in SCREENSHOTS.glob("**/*.png"):
+        picture.unlink()
+
+
+def test_two_people_use_taskflow_together_in_a_real_browser_and_each_main_screen_is_captured(
+    servers: Servers, tmp_path: Path
+) -> None:
+    npx = _require_the_tools()
+    # This test's own copy of the build: a rebuild meanwhile must not change it under the browser.
+    web_dist = shutil.copytree(WEB / "dist", tmp_path / "web-dist")
+    port = free_port()
+    server = servers.start(
+        "taskflow-dev-web",
+        [str(BIN / "taskflow"), "dev", "--port", str(port)],
+        port,
+        clean_environment(
+            TASKFLOW_ENV="dev",
+            TASKFLOW_DATA_DIR=str(tmp_path / "data"),
+            TASKFLOW_WEB_DIST=str(web_dist),
+        ),
+    )
+    with server.client() as client:
+        page = client.get("/")
+    assert page.status_code == 200, page.text[:300]
+    assert 'id="root"' in page.text, "taskflow dev does not serve the web app's build at /"
+
+    _clear_old_screenshots()
+    run = subprocess.run(
+        [npx, "vitest", "run", "--config", "vitest.e2e.config.ts"],
+        cwd=WEB,
+        env=clean_environment(
+            TASKFLOW_URL=server.base_url,
+            TASKFLOW_SCREENSHOTS=str(SCREENSHOTS),
+            NO_COLOR="1",
+            CI="1",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=BROWSER_RUN_TIMEOUT_SECONDS,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    if run.returncode != 0:
+        print("---- taskflow dev, its last lines ----")
+        print(server.output()[-4000:])
+    assert run.returncode == 0, f"the browser scenario failed (exit {run.returncode}):\n{output}"
+
+    for name in SCREENS:
+        picture = SCREENSHOTS / f"{name}.png"
+        assert picture.is_file(), f"no screenshot {picture}"
+        content = picture.read_bytes()
+        assert content.startswith(PNG_SIGNATURE), f"{picture} is not a PNG"
+        assert len(content) > 1000, f"{picture} is nearly empty ({len(content)} bytes)"
