@@ -15,5 +15,7 @@ export default defineConfig({
       "/.well-known": { target: api },
     },
   },
-  build: { target: "es2022", sourcemap: false },
+  // One chunk is smaller in all than route-split ones here; the budget that matters (all
+  // JavaScript at most 250 kB gzipped) is enforced by scripts/bundle-size.mjs.
+  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
 });
