@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "taskflow-api"
     access_token_ttl_seconds: int = Field(default=900, ge=30, le=900)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    # A page reloaded while its refresh was in flight never stored the new cookie and sends
+    # the old token again: within this grace that is not taken for theft.
+    refresh_reuse_grace_seconds: int = Field(default=10, ge=0, le=60)
 
     # argon2id: OWASP's minimum profile; raise these and old hashes are upgraded at login.
     argon2_time_cost: int = Field(default=2, ge=1)

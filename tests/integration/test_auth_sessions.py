@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from functions.core.clock import utcnow
 from functions.core.runtime import Runtime
 from functions.core.services.accounts import hash_refresh_token
 from functions.core.tables import refresh_tokens
+from tests.conftest import _client
 from tests.support import PASSWORD, User, assert_problem, signup
 
 NEW_PASSWORD = "a different, longer passphrase"
@@ -303,3 +305,56 @@ async def test_a_password_change_needs_an_access_token(any_api: AsyncClient) -> 
         "/api/auth/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     )
     assert_refused(response)
+
+
+@pytest.fixture
+async def graceful_api(pg_runtime: Runtime) -> AsyncIterator[AsyncClient]:
+    """The gateway on the real servers, with a reuse grace of one second."""
+    settings = pg_runtime.settings.model_copy(update={"refresh_reuse_grace_seconds": 1})
+    rt = Runtime(settings)
+    try:
+        async with _client(rt) as client:
+            yield client
+    finally:
+        await rt.close()
+
+
+async def test_a_token_presented_again_within_the_grace_keeps_the_session(
+    graceful_api: AsyncClient,
+) -> None:
+    """A reload that cut off the first answer sends the old cookie again: not a theft."""
+    user = await signup(graceful_api)
+    first = await refresh(graceful_api, user.refresh_token)
+    again = await refresh(graceful_api, user.refresh_token)
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    for tokens in (first.json(), again.json()):
+        assert (await me(graceful_api, tokens["access_token"])).status_code == 200
+        assert (await refresh(graceful_api, tokens["refresh_token"])).status_code == 200
+
+
+async def test_two_concurrent_refreshes_within_the_grace_both_get_through(
+    graceful_api: AsyncClient,
+) -> None:
+    user = await signup(graceful_api)
+
+    responses = await asyncio.gather(
+        refresh(graceful_api, user.refresh_token), refresh(graceful_api, user.refresh_token)
+    )
+
+    assert [r.status_code for r in responses] == [200, 200]
+    pairs = [r.json() for r in responses]
+    assert pairs[0]["refresh_token"] != pairs[1]["refresh_token"]
+
+
+async def test_a_replay_after_the_grace_still_ends_the_whole_session(
+    graceful_api: AsyncClient,
+) -> None:
+    user = await signup(graceful_api)
+    rotated = (await refresh(graceful_api, user.refresh_token)).json()
+    await asyncio.sleep(1.2)
+
+    assert_refused(await refresh(graceful_api, user.refresh_token))
+
+    assert_refused(await refresh(graceful_api, rotated["refresh_token"]))
+    assert_refused(await me(graceful_api, rotated["access_token"]))

@@ -163,6 +163,9 @@ def _readme_defaults() -> dict[str, str]:
 
 
 def _stated(default: object) -> str:
+    checkout = Path(__file__).resolve().parents[2]
+    if isinstance(default, Path) and default.is_relative_to(checkout):
+        return str(default.relative_to(checkout))  # a place in the checkout, wherever it is
     if default is None:
         return "unset"
     if default == "":

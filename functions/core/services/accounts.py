@@ -222,9 +222,10 @@ async def login(rt: Runtime, request: LoginRequest, client_address: str) -> Sess
 async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
     """Use up a refresh token for a new pair in its family; a replayed token ends the family.
 
-    When two requests race with one token, the database lets exactly one rotate it; the
-    other then sees a used token, which is what a stolen copy looks like, so the family is
-    revoked: the winner's new tokens stop working too, and both clients sign in again.
+    A token presented again within `refresh_reuse_grace_seconds` of its use gets another
+    pair in the same family: a browser that reloaded while the first answer was on its way
+    never stored the new cookie, and two tabs may race. Later, a used token is what a stolen
+    copy looks like, so the family is revoked and every client of it signs in again.
     """
     if not presented:
         raise Unauthenticated(REFRESH_FAILED)
@@ -257,10 +258,18 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
     # A new transaction: this one takes the lock afresh rather than upgrading one it holds.
     async with transaction(rt.engine) as conn:
         await _lock_account(conn, found.user_id)
-        used_at = await conn.scalar(
-            select(refresh_tokens.c.used_at).where(refresh_tokens.c.token_hash == token_hash)
-        )
-        if used_at is not None:
+        state = (
+            await conn.execute(
+                select(refresh_tokens.c.used_at, refresh_tokens.c.revoked_at).where(
+                    refresh_tokens.c.token_hash == token_hash
+                )
+            )
+        ).one()
+        if state.used_at is not None and state.revoked_at is None:
+            grace = timedelta(seconds=rt.settings.refresh_reuse_grace_seconds)
+            if utcnow() - state.used_at <= grace:
+                return await issue_session(rt, conn, found.user_id, found.family_id)
+        if state.used_at is not None:
             await _end_sessions(rt, conn, refresh_tokens.c.family_id == found.family_id)
     raise Unauthenticated(REFRESH_FAILED)
 

@@ -219,7 +219,7 @@ export function TaskFilters({
   return (
     // One wrapping row: search (and, on phones, the Filters button), then a line break, then
     // the filters. Items carry their own top margin so the zero-height break adds no gap.
-    <search className="-mt-2 flex flex-wrap items-center gap-x-2">
+    <div role="search" aria-label="Filter tasks" className="-mt-2 flex flex-wrap items-center gap-x-2">
       <div className="relative order-1 mt-2 min-w-0 flex-1 sm:w-72 sm:flex-none">
         <label htmlFor="task-search" className="sr-only">
           Search tasks
@@ -359,6 +359,6 @@ export function TaskFilters({
           Clear filters
         </Button>
       ) : null}
-    </search>
+    </div>
   );
 }
