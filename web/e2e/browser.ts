@@ -56,7 +56,7 @@ export async function shot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = resolve(SCREENSHOTS, `${name}.png`);
   // Let transitions (toasts, popovers, dialogs) settle so the picture shows the end state.
-  await page.waitForTimeout(300);
+  await settled(page);
   // The app scrolls inside <main>, which a full-page screenshot does not unroll: make the
   // window as tall as main's content for the picture, then give it its size back.
   const size = page.viewportSize();
@@ -72,6 +72,24 @@ export async function shot(page: Page, name: string): Promise<string> {
     if (grow) await page.setViewportSize(size);
   }
   return path;
+}
+
+/**
+ * Wait until every finite CSS animation and transition on the page has finished (endless
+ * ones, like a loading pulse, never do and are left running), including any started by the
+ * frame about to be painted.
+ */
+export async function settled(page: Page, timeout = STEP_TIMEOUT_MS): Promise<void> {
+  await page.evaluate(async (limit) => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const running = document
+      .getAnimations()
+      .filter((animation) => animation.playState === "running" && animation.effect?.getTiming().iterations !== Infinity);
+    await Promise.race([
+      Promise.allSettled(running.map((animation) => animation.finished)),
+      new Promise((done) => setTimeout(done, limit)),
+    ]);
+  }, timeout);
 }
 
 /** Wait until the locator is visible (a readable failure names the locator). */

@@ -86,6 +86,12 @@ async function chosen(select: Locator): Promise<string> {
   );
 }
 
+/** Wait until the board's drag live region (a role="status") announces `text`. */
+async function dragAnnouncement(page: Page, text: string): Promise<void> {
+  // The region is visually hidden (1 px, clipped), so wait for it in the DOM, not on screen.
+  await page.getByRole("status").filter({ hasText: text }).waitFor({ state: "attached" });
+}
+
 async function unreadShown(page: Page): Promise<number> {
   const name = (await bell(page).getAttribute("aria-label", { timeout: STEP_TIMEOUT_MS })) ?? "";
   return Number(/(\d+) unread/.exec(name)?.[1] ?? 0);
@@ -141,19 +147,22 @@ async function noteBrunoBefore(): Promise<void> {
   world.unreadBefore = unread;
   // Read without failing here: the bell is judged in its own step.
   const wanted = `Notifications, ${unread} unread`;
-  const deadline = Date.now() + LIVE_TIMEOUT_MS;
-  let seen: string | null = null;
-  let misses = 0;
   // Until it shows that count (it arrives live), or plainly has no bell at all.
-  while (Date.now() < deadline && misses < 3) {
-    seen = await bell(brunoPage)
-      .getAttribute("aria-label", { timeout: 1_000 })
-      .catch(() => null);
-    if (seen === wanted) break;
-    if (seen === null) misses += 1;
-    await brunoPage.waitForTimeout(200);
+  const hasBell = await bell(brunoPage)
+    .waitFor({ timeout: 3_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (hasBell) {
+    await brunoPage
+      .getByRole("button", { name: wanted, exact: true })
+      .waitFor({ timeout: LIVE_TIMEOUT_MS })
+      .catch(() => undefined);
   }
-  world.bellBefore = seen;
+  world.bellBefore = hasBell
+    ? await bell(brunoPage)
+        .getAttribute("aria-label", { timeout: 1_000 })
+        .catch(() => null)
+    : null;
 }
 
 /**
@@ -185,8 +194,9 @@ async function signInOnTheWayTo(page: Page, person: Person, wanted: string): Pro
   // Signed in, and a project's name heads the page (wherever the app went).
   await visible(page.getByRole("button", { name: "Sign out" }));
   await visible(page.getByRole("heading", { level: 1, name: /^(?!Loading)\S/ }));
-  // "/" only ever passes on to a project: judge where the app comes to rest.
-  await page.waitForTimeout(500);
+  // "/" only ever passes on to a project: judge where the app comes to rest, given time to
+  // reach the page asked for (if it never does, the soft check below says so).
+  await page.waitForURL((url) => url.pathname + url.search === wanted).catch(() => undefined);
   await page.waitForURL((url) => url.pathname !== "/");
   const url = new URL(page.url());
   const landed = url.pathname + url.search;
@@ -393,7 +403,8 @@ describe("TaskFlow in the browser", () => {
     await brunoPage.mouse.move(target.x + target.width / 2, Math.min(target.y + 120, target.y + target.height / 2), {
       steps: 25,
     });
-    await brunoPage.waitForTimeout(150);
+    // Drop only once the board knows the card is over Done (it says so in its live region).
+    await dragAnnouncement(brunoPage, `Task ${task.title} is over Done.`);
     await brunoPage.mouse.up();
 
     await visible(card(column(brunoPage, "Done"), task.title));
@@ -438,9 +449,10 @@ describe("TaskFlow in the browser", () => {
     const item = await visible(card(column(alicePage, "To do"), KEYBOARD_TASK));
     await item.focus();
     await alicePage.keyboard.press("Space");
-    await alicePage.waitForTimeout(200);
+    // Lifted: the board shows the card's drag preview.
+    await visible(alicePage.locator("[data-drag-preview]"));
     await alicePage.keyboard.press("ArrowRight");
-    await alicePage.waitForTimeout(200);
+    await dragAnnouncement(alicePage, `Task ${KEYBOARD_TASK} is over In progress.`);
     await alicePage.keyboard.press("Space");
 
     await visible(card(column(alicePage, "In progress"), KEYBOARD_TASK));
