@@ -2,7 +2,8 @@
 terraform validate (where a provider mirror exists) and the HCL itself, parsed with python-hcl2.
 
 Every module is written with plain resources (no registry modules), so checkov sees and
-checks every resource through the environments that call them.
+checks every resource through the environments, which call modules/stack (the composition of all
+the others) with their own values.
 """
 
 from __future__ import annotations
@@ -29,11 +30,19 @@ ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM_DIR = ROOT / "terraform"
 MODULES = TERRAFORM_DIR / "modules"
 ENVIRONMENTS = ("dev", "prod")
+STACK = MODULES / "stack"
+# Where modules are called: each environment calls the stack, the stack calls the rest.
+COMPOSITIONS = (*(f"environments/{name}" for name in ENVIRONMENTS), "modules/stack")
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKOV_CONFIG = TERRAFORM_DIR / ".checkov.yaml"
 TERRAFORM = shutil.which("terraform")
 # The settings an AWS deployment leaves unset: the SES endpoint only points at local stand-ins.
 NOT_SECRET_ON_AWS = {"TASKFLOW_SES_ENDPOINT_URL"}
+
+
+def in_stack(address: str) -> str:
+    """The address of a module's resource as the environments call it, through modules/stack."""
+    return f"module.stack.module.{address}"
 
 
 def unquote(value: Any) -> Any:
@@ -102,15 +111,15 @@ def run_checkov(directory: Path) -> dict[str, Any]:
 
 def insecure_copy(directory: Path) -> Path:
     """A copy of the Terraform whose production turns off the standbys and the database's
-    protection, with plainly insecure storage of its own: the negative control."""
+    protection in its call of the stack, with plainly insecure storage of its own: the negative
+    control."""
     copy = directory / "terraform"
     shutil.copytree(TERRAFORM_DIR, copy)
     production = copy / "environments" / "prod"
     main = (production / "main.tf").read_text()
-    # multi_az for the database and the cache, deletion_protection for the database.
-    for setting, expected in (("multi_az", 2), ("deletion_protection", 1)):
+    for setting in ("database_multi_az", "cache_multi_az", "database_deletion_protection"):
         main, count = re.subn(rf"(\n  {setting}\s+=) true\n", r"\1 false\n", main)
-        assert count == expected, setting
+        assert count == 1, setting
     (production / "main.tf").write_text(main)
     (production / "insecure.tf").write_text(
         'resource "aws_s3_bucket" "open" {\n  bucket = "taskflow-negative-control"\n}\n\n'
@@ -160,17 +169,20 @@ def test_checkov_checks_the_production_data_stores_inside_the_modules(
         for check in checkov_reports["prod"]["results"]["passed_checks"]
     }
     expected = {
-        ("CKV_AWS_16", "module.database.aws_db_instance.this"),  # storage encrypted
-        ("CKV_AWS_157", "module.database.aws_db_instance.this"),  # multi-AZ
-        ("CKV_AWS_293", "module.database.aws_db_instance.this"),  # deletion protection
-        ("CKV_AWS_30", "module.cache.aws_elasticache_replication_group.this"),  # in transit
-        ("CKV_AWS_31", "module.cache.aws_elasticache_replication_group.this"),  # auth token
-        ("CKV_AWS_58", "module.eks.aws_eks_cluster.this"),  # secrets envelope encryption
-        ("CKV_AWS_39", "module.eks.aws_eks_cluster.this"),  # no public endpoint by default
-        ("CKV_AWS_149", "module.secrets.aws_secretsmanager_secret.app"),  # customer key
-        ("CKV_AWS_136", 'module.registry.aws_ecr_repository.this["taskflow"]'),  # KMS
-        ("CKV_AWS_51", 'module.registry.aws_ecr_repository.this["taskflow-gateway"]'),  # immutable
-        ("CKV2_AWS_6", "module.storage.aws_s3_bucket.attachments"),  # public access block
+        ("CKV_AWS_16", in_stack("database.aws_db_instance.this")),  # storage encrypted
+        ("CKV_AWS_157", in_stack("database.aws_db_instance.this")),  # multi-AZ
+        ("CKV_AWS_293", in_stack("database.aws_db_instance.this")),  # deletion protection
+        ("CKV_AWS_30", in_stack("cache.aws_elasticache_replication_group.this")),  # in transit
+        ("CKV_AWS_31", in_stack("cache.aws_elasticache_replication_group.this")),  # auth token
+        ("CKV_AWS_58", in_stack("eks.aws_eks_cluster.this")),  # secrets envelope encryption
+        ("CKV_AWS_39", in_stack("eks.aws_eks_cluster.this")),  # no public endpoint by default
+        ("CKV_AWS_149", in_stack("secrets.aws_secretsmanager_secret.app")),  # customer key
+        ("CKV_AWS_136", in_stack('registry.aws_ecr_repository.this["taskflow"]')),  # KMS
+        (
+            "CKV_AWS_51",
+            in_stack('registry.aws_ecr_repository.this["taskflow-gateway"]'),
+        ),  # immutable
+        ("CKV2_AWS_6", in_stack("storage.aws_s3_bucket.attachments")),  # public access block
     }
     assert expected - passed == set()
 
@@ -192,9 +204,9 @@ def test_checkov_flags_insecure_values_in_an_environment_and_insecure_storage(
         (check["check_id"], check["resource"])
         for check in checkov_reports["insecure"]["results"]["failed_checks"]
     }
-    assert ("CKV_AWS_157", "module.database.aws_db_instance.this") in failed  # single-AZ
-    assert ("CKV_AWS_293", "module.database.aws_db_instance.this") in failed  # deletable
-    assert ("CKV2_AWS_50", "module.cache.aws_elasticache_replication_group.this") in failed
+    assert ("CKV_AWS_157", in_stack("database.aws_db_instance.this")) in failed  # single-AZ
+    assert ("CKV_AWS_293", in_stack("database.aws_db_instance.this")) in failed  # deletable
+    assert ("CKV2_AWS_50", in_stack("cache.aws_elasticache_replication_group.this")) in failed
     assert ("CKV_AWS_16", "aws_db_instance.open") in failed  # not encrypted
     assert ("CKV_AWS_17", "aws_db_instance.open") in failed  # publicly accessible
     assert ("CKV2_AWS_6", "aws_s3_bucket.open") in failed  # no public access block
@@ -311,30 +323,38 @@ def test_every_tunable_module_variable_is_validated() -> None:
 
 
 def test_every_environment_input_but_a_switch_is_validated() -> None:
-    unvalidated = [
-        f"{path.relative_to(ROOT)}: {name}"
-        for directory in root_dirs()
-        for path, name, body in blocks(directory, "variable")
-        if body.get("type") != "bool" and not has_validation(body)
-    ]
+    """Validated where it is declared, or passed unchanged to a stack variable that is."""
+    stack_variables = {name: body for _, name, body in blocks(STACK, "variable")}
+    unvalidated = []
+    for directory in root_dirs():
+        call = composed_modules(directory)["stack"][1]
+        for path, name, body in blocks(directory, "variable"):
+            passed_to = [
+                argument for argument, value in call.items() if value == f"${{var.{name}}}"
+            ]
+            validated = has_validation(body) or any(
+                has_validation(stack_variables.get(argument, {})) for argument in passed_to
+            )
+            if body.get("type") != "bool" and not validated:
+                unvalidated.append(f"{path.relative_to(ROOT)}: {name}")
     assert unvalidated == []
 
 
-def environment_modules(environment: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """module name -> (its directory, the arguments the environment passes)."""
+def composed_modules(directory: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """module name -> (its directory, the arguments the caller passes)."""
     return {
-        name: ((environment / unquote(body["source"])).resolve(), body)
-        for _, name, body in blocks(environment, "module")
+        name: ((directory / unquote(body["source"])).resolve(), body)
+        for _, name, body in blocks(directory, "module")
     }
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_every_module_output_the_environment_uses_exists(environment: str) -> None:
-    directory = TERRAFORM_DIR / "environments" / environment
-    modules = environment_modules(directory)
+@pytest.mark.parametrize("composition", COMPOSITIONS)
+def test_every_module_output_the_composition_uses_exists(composition: str) -> None:
+    directory = TERRAFORM_DIR / composition
+    modules = composed_modules(directory)
     text = "\n".join(path.read_text() for path in directory.glob("*.tf"))
     used = set(re.findall(r"\bmodule\.([a-z_]+)\.([a-z_0-9]+)", text))
-    assert used, "the environment wires its modules together"
+    assert used, "the composition wires its modules together"
     missing = [
         f"module.{module}.{output}"
         for module, output in sorted(used)
@@ -343,15 +363,13 @@ def test_every_module_output_the_environment_uses_exists(environment: str) -> No
     assert missing == []
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
+@pytest.mark.parametrize("composition", COMPOSITIONS)
 def test_every_module_call_passes_declared_variables_and_all_required_ones(
-    environment: str,
+    composition: str,
 ) -> None:
     meta = {"source", "depends_on", "providers", "count", "for_each"}
     problems = []
-    for module, (source, call) in environment_modules(
-        TERRAFORM_DIR / "environments" / environment
-    ).items():
+    for module, (source, call) in composed_modules(TERRAFORM_DIR / composition).items():
         declared = {name: body for _, name, body in blocks(source, "variable")}
         passed = arguments(call) - meta
         problems += [f"{module}: no variable {name}" for name in passed - set(declared)]
@@ -411,12 +429,8 @@ def test_the_broker_secret_has_the_keys_of_a_rabbitmq_connection_secret() -> Non
     assert keys == {"uri", "port", "ssl", "username", "password"}
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_config_output_names_only_settings_that_are_not_secret(environment: str) -> None:
-    outputs = {
-        name: body
-        for _, name, body in blocks(TERRAFORM_DIR / "environments" / environment, "output")
-    }
+def test_the_config_output_names_only_settings_that_are_not_secret() -> None:
+    outputs = {name: body for _, name, body in blocks(STACK, "output")}
     config = set(outputs["app_config"]["value"])
     fields = {f"TASKFLOW_{name.upper()}" for name in Settings.model_fields}
     assert config <= fields
@@ -425,8 +439,21 @@ def test_the_config_output_names_only_settings_that_are_not_secret(environment: 
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
-def test_the_data_stores_sit_in_the_private_subnets(environment: str) -> None:
-    modules = environment_modules(TERRAFORM_DIR / "environments" / environment)
+def test_every_environment_reports_each_stack_output_its_providers_do_not_take(
+    environment: str,
+) -> None:
+    """The names README and the deploy workflow read with `terraform output` stay in place."""
+    directory = TERRAFORM_DIR / "environments" / environment
+    reported = {name: body["value"] for _, name, body in blocks(directory, "output")}
+    providers = (directory / "providers.tf").read_text()
+    read_by_providers = set(re.findall(r"\bmodule\.stack\.([a-z_0-9]+)", providers))
+    stack_outputs = {name for _, name, _ in blocks(STACK, "output")}
+    assert stack_outputs - set(reported) - read_by_providers == set()
+    assert {name: f"${{module.stack.{name}}}" for name in reported} == reported
+
+
+def test_the_data_stores_sit_in_the_private_subnets() -> None:
+    modules = composed_modules(STACK)
     for store in ("database", "cache", "broker"):
         assert modules[store][1]["subnet_ids"] == "${module.network.private_subnet_ids}"
     assert resources(MODULES / "database")["aws_db_instance.this"]["publicly_accessible"] is False

@@ -1,99 +1,21 @@
-output "aws_region" {
-  description = "Region TaskFlow runs in."
-  value       = var.aws_region
-}
+# The stack's outputs (described in modules/stack/outputs.tf), all but those only the providers read.
 
-output "cluster_name" {
-  description = "EKS cluster name (AWS_EKS_CLUSTER for the deploy workflow)."
-  value       = module.eks.cluster_name
-}
-
-output "kubeconfig_command" {
-  description = "Command that points kubectl at the cluster."
-  value       = "aws eks update-kubeconfig --region ${var.aws_region} --name ${module.eks.cluster_name}"
-}
-
-output "image_repositories" {
-  description = "ECR repositories by name: taskflow (every function, the relay, migrations) and taskflow-gateway."
-  value       = module.registry.repository_urls
-}
-
-output "ecr_registry" {
-  description = "Registry host the images are pushed to."
-  value       = "${module.registry.registry_id}.dkr.ecr.${var.aws_region}.amazonaws.com"
-}
-
-output "app_namespace" {
-  description = "Namespace of TaskFlow's workloads."
-  value       = module.knative.app_namespace
-}
-
-output "app_secret_name" {
-  description = "Secrets Manager secret holding TASKFLOW_DATABASE_URL, TASKFLOW_REDIS_URL, TASKFLOW_AMQP_URL and TASKFLOW_JWT_PRIVATE_KEY (the ExternalSecret's remote key)."
-  value       = module.secrets.app_secret_name
-}
-
-output "app_secret_arn" {
-  description = "ARN of the application secret."
-  value       = module.secrets.app_secret_arn
-}
-
-output "rabbitmq_secret_name" {
-  description = "Secrets Manager secret with uri (management API), port, ssl, username and password of the broker: the connection secret of RabbitmqBrokerConfig and RabbitmqSource."
-  value       = module.secrets.rabbitmq_secret_name
-}
-
-output "cluster_secret_store_name" {
-  description = "ClusterSecretStore the ExternalSecrets reference."
-  value       = module.knative.cluster_secret_store_name
-}
-
-output "functions_role_arn" {
-  description = "IRSA role for the taskflow-functions service account (annotation eks.amazonaws.com/role-arn)."
-  value       = module.iam.functions_role_arn
-}
-
-output "external_secrets_role_arn" {
-  description = "IRSA role of the External Secrets Operator."
-  value       = module.iam.external_secrets_role_arn
-}
-
-output "deploy_role_arn" {
-  description = "Role GitHub Actions assumes (AWS_DEPLOY_ROLE_ARN); null without github_repository."
-  value       = module.iam.deploy_role_arn
-}
-
-output "attachments_bucket" {
-  description = "S3 bucket for attachments."
-  value       = module.storage.bucket_name
-}
-
-output "app_config" {
-  description = "Non-secret TASKFLOW_* settings for the ConfigMap."
-  value = {
-    TASKFLOW_ENV         = local.environment == "prod" ? "prod" : "test"
-    TASKFLOW_AWS_REGION  = var.aws_region
-    TASKFLOW_MAIL_SENDER = module.mail.sender
-    TASKFLOW_PUBLIC_URL  = "https://${var.domain}"
-  }
-}
-
-output "ses_dkim_records" {
-  description = "DKIM CNAME records of the SES identity (already created when route53_zone_id is set)."
-  value       = module.mail.dkim_records
-}
-
-output "ingress_service" {
-  description = "namespace/name of the ingress-nginx load balancer Service; point the domain's record at its address."
-  value       = module.knative.ingress_service
-}
-
-output "cluster_issuer" {
-  description = "ClusterIssuer that issues the Ingress's certificate; null without acme_email."
-  value       = module.knative.cluster_issuer
-}
-
-output "jwt_public_key_pem" {
-  description = "Public key that verifies access tokens (also served by the JWKS endpoint)."
-  value       = module.secrets.jwt_public_key_pem
-}
+output "aws_region" { value = module.stack.aws_region }
+output "cluster_name" { value = module.stack.cluster_name }
+output "kubeconfig_command" { value = module.stack.kubeconfig_command }
+output "image_repositories" { value = module.stack.image_repositories }
+output "ecr_registry" { value = module.stack.ecr_registry }
+output "app_namespace" { value = module.stack.app_namespace }
+output "app_secret_name" { value = module.stack.app_secret_name }
+output "app_secret_arn" { value = module.stack.app_secret_arn }
+output "rabbitmq_secret_name" { value = module.stack.rabbitmq_secret_name }
+output "cluster_secret_store_name" { value = module.stack.cluster_secret_store_name }
+output "functions_role_arn" { value = module.stack.functions_role_arn }
+output "external_secrets_role_arn" { value = module.stack.external_secrets_role_arn }
+output "deploy_role_arn" { value = module.stack.deploy_role_arn }
+output "attachments_bucket" { value = module.stack.attachments_bucket }
+output "app_config" { value = module.stack.app_config }
+output "ses_dkim_records" { value = module.stack.ses_dkim_records }
+output "ingress_service" { value = module.stack.ingress_service }
+output "cluster_issuer" { value = module.stack.cluster_issuer }
+output "jwt_public_key_pem" { value = module.stack.jwt_public_key_pem }
