@@ -15,22 +15,31 @@ export const keys = {
   notifications: ["notifications"] as const,
 };
 
-/** Every project the user belongs to (pages followed to the end: a sidebar shows them all). */
+interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+/** Every item of a cursor-paged list, following its pages to the end. */
+async function allPages<T>(page: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const next = await page(cursor);
+    items.push(...next.items);
+    cursor = next.next_cursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
+/** Every project the user belongs to (a sidebar shows them all). */
 export function useProjects() {
   return useQuery({
     queryKey: keys.projects,
-    queryFn: async (): Promise<Project[]> => {
-      const projects: Project[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = unwrap(
-          await api.GET("/api/projects", { params: { query: { limit: 100, cursor } } }),
-        );
-        projects.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return projects;
-    },
+    queryFn: () =>
+      allPages(async (cursor) =>
+        unwrap(await api.GET("/api/projects", { params: { query: { limit: 100, cursor } } })),
+      ),
   });
 }
 
@@ -46,19 +55,13 @@ export function useMembers(projectId: string | undefined) {
   return useQuery({
     queryKey: keys.members(projectId ?? ""),
     enabled: Boolean(projectId),
-    queryFn: async (): Promise<Member[]> => {
-      const members: Member[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = unwrap(
+    queryFn: () =>
+      allPages(async (cursor) =>
+        unwrap(
           await api.GET("/api/projects/{project_id}/members", {
             params: { path: { project_id: projectId ?? "" }, query: { limit: 100, cursor } },
           }),
-        );
-        members.push(...page.items);
-        cursor = page.next_cursor ?? undefined;
-      } while (cursor);
-      return members;
-    },
+        ),
+      ),
   });
 }
