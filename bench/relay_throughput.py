@@ -30,10 +30,10 @@ from bench.stack import REDIS_URL, Stack, rabbitmq_vhost
 from events import types
 from events.codec import new_event, to_amqp
 from events.models import TaskCreated, TaskSnapshot
-from events.outbox import to_row
-from events.relay import AmqpPublisher, OutboxRelay
-from events.topology import Topology, declare_topology, topology_for
+from events.transport.relay import AmqpPublisher, OutboxRelay
+from events.transport.topology import Topology, declare_topology, topology_for
 from functions.core.observability import configure_logging
+from functions.core.outbox import to_row
 from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from functions.core.tables import outbox

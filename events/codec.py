@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from cloudevents.conversion import to_binary, to_structured
@@ -20,7 +20,6 @@ from pydantic import BaseModel
 
 from events import types
 from events.schemas import dataschema_of
-from functions.core.clock import utcnow
 
 CE_PREFIX: Final = "ce-"
 STRUCTURED_CONTENT_TYPE: Final = "application/cloudevents+json"
@@ -50,7 +49,7 @@ def new_event(
         "type": event_type,
         "source": source,
         "subject": subject,
-        "time": (time or utcnow()).isoformat(),
+        "time": (time or datetime.now(UTC)).isoformat(),
         "datacontenttype": types.DATA_CONTENT_TYPE,
         "dataschema": dataschema_of(event_type),
     }

@@ -10,11 +10,19 @@ import uuid
 from datetime import datetime
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from events import types
-from functions.core.models.common import Role
-from functions.core.models.tasks import Priority, Status, TaskCreate
+from events.vocabulary import (
+    Description,
+    Instant,
+    Labels,
+    Priority,
+    Role,
+    Status,
+    Title,
+    unique_labels,
+)
 
 
 class EventData(BaseModel):
@@ -82,6 +90,24 @@ class MemberAdded(EventData):
     role: Role
 
 
+class CreateTask(BaseModel):
+    """The command `com.taskflow.task.create`: other systems ask for a task. Unknown fields are
+    refused, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project_id: uuid.UUID
+    title: Title
+    description: Description = ""
+    status: Status = "todo"
+    priority: Priority = "medium"
+    due_at: Instant | None = None
+    labels: Labels = Field(default_factory=list)
+    assignee_id: uuid.UUID | None = None
+
+    _labels = field_validator("labels")(unique_labels)
+
+
 # Every event type TaskFlow produces or accepts, with the model of its data.
 DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_CREATED: TaskCreated,
@@ -92,11 +118,9 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_DUE_SOON: TaskDueSoon,
     types.COMMENT_ADDED: CommentAdded,
     types.MEMBER_ADDED: MemberAdded,
-    types.TASK_CREATE: TaskCreate,
+    types.TASK_CREATE: CreateTask,
 }
 
-# What TaskFlow's functions emit (the commands it accepts are the rest of DATA_MODELS).
-PRODUCED_TYPES: Final = tuple(t for t in DATA_MODELS if t != types.TASK_CREATE)
 EXCERPT_LENGTH: Final = 200
 
 

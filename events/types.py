@@ -17,6 +17,19 @@ MEMBER_ADDED: Final = "com.taskflow.project.member_added"
 # A command (imperative) other systems send to POST /api/events.
 TASK_CREATE: Final = "com.taskflow.task.create"
 
+# What TaskFlow's functions emit, each of which may notify someone; and what it accepts.
+PRODUCED_TYPES: Final = (
+    TASK_CREATED,
+    TASK_UPDATED,
+    TASK_STATUS_CHANGED,
+    TASK_ASSIGNED,
+    TASK_DELETED,
+    TASK_DUE_SOON,
+    COMMENT_ADDED,
+    MEMBER_ADDED,
+)
+COMMAND_TYPES: Final = (TASK_CREATE,)
+
 # CloudEvents extension attributes (lowercase alphanumerics only, as the spec requires).
 PROJECT_ID: Final = "projectid"
 ACTOR_ID: Final = "actorid"

@@ -216,7 +216,7 @@ async def schedule(settings: Settings, urls: dict[str, str]) -> None:
     """Call each scheduled function at its URL every TASKFLOW_DUE_SOON_INTERVAL_SECONDS."""
     import httpx
 
-    from events.scheduler import http_post, run_schedules, scheduled_routes
+    from events.transport.scheduler import http_post, run_schedules, scheduled_routes
     from functions.core.observability import configure_logging
 
     configure_logging(settings.log_level)
@@ -245,9 +245,9 @@ async def prune(settings: Settings) -> tuple[int, int]:
     """Delete expired refresh tokens and published events past their retention."""
     from datetime import timedelta
 
-    from events.outbox import prune_published
     from functions.core.clock import utcnow
     from functions.core.database import transaction
+    from functions.core.outbox import prune_published
     from functions.core.runtime import Runtime
     from functions.core.services.accounts import prune_sessions
 
@@ -285,9 +285,9 @@ def _stop_on_signals(stop: Callable[[], None]) -> None:
 
 async def relay(settings: Settings) -> None:
     """Publish the outbox until SIGINT/SIGTERM, declaring the topology first."""
-    from events.delivery import until_available
-    from events.relay import AmqpPublisher, OutboxRelay, log
-    from events.topology import (
+    from events.transport.delivery import until_available
+    from events.transport.relay import AmqpPublisher, OutboxRelay, log
+    from events.transport.topology import (
         BrokerUnavailable,
         TopologyMismatch,
         declare_topology,
@@ -328,8 +328,8 @@ async def relay(settings: Settings) -> None:
 
 async def dispatch(settings: Settings, urls: dict[str, str]) -> None:
     """Deliver events until SIGINT/SIGTERM; the topology is declared on each connection."""
-    from events.dispatch import Dispatcher
-    from events.topology import TopologyMismatch
+    from events.transport.dispatch import Dispatcher
+    from events.transport.topology import TopologyMismatch
     from functions.core.observability import configure_logging
 
     configure_logging(settings.log_level)

@@ -301,8 +301,8 @@ def create_app(
 @asynccontextmanager
 async def _embedded_pipeline(rt: runtime.Runtime) -> AsyncIterator[None]:
     """The outbox relay, the in-process broker and the schedules, for the app's lifetime."""
-    from events.inprocess import start_embedded_pipeline
-    from events.scheduler import in_process_post, run_schedules
+    from events.transport.inprocess import start_embedded_pipeline
+    from events.transport.scheduler import in_process_post, run_schedules
 
     pipeline = await start_embedded_pipeline(rt)
     timers = asyncio.create_task(

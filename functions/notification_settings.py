@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cloudevents.http import CloudEvent
 
+from events.types import PRODUCED_TYPES
 from functions.core import runtime
 from functions.core.database import reading, transaction
 from functions.core.models.preferences import (
@@ -20,7 +21,6 @@ from functions.core.models.preferences import (
 )
 from functions.core.services import mail, preferences, webhooks
 from functions.edge import Call, endpoint
-from functions.routes import NOTIFYING_TYPES
 from functions.sink import event_sink
 
 
@@ -68,14 +68,14 @@ async def test_webhook(call: Call[None, None]) -> WebhookTestResult:
     )
 
 
-@event_sink(accepts=NOTIFYING_TYPES)
+@event_sink(accepts=PRODUCED_TYPES)
 async def send_webhooks(event: CloudEvent) -> None:
     """Deliver an event's notices to the recipients' webhooks."""
     rt = runtime.current()
     await webhooks.send_webhooks(rt.engine, rt.redis, rt.settings, event)
 
 
-@event_sink(accepts=NOTIFYING_TYPES)
+@event_sink(accepts=PRODUCED_TYPES)
 async def send_email(event: CloudEvent) -> None:
     """E-mail an event's notices to the recipients who chose e-mail."""
     rt = runtime.current()

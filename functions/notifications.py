@@ -12,6 +12,7 @@ import anyio
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from events.types import PRODUCED_TYPES
 from functions.core import runtime
 from functions.core.models.notifications import (
     MarkRead,
@@ -23,7 +24,6 @@ from functions.core.models.notifications import (
 from functions.core.runtime import Runtime
 from functions.core.services import notifications
 from functions.edge import Call, endpoint
-from functions.routes import NOTIFYING_TYPES
 from functions.sink import event_sink
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ LAST_EVENT_ID_DOC: Final = (
 SHUTDOWN_GRACE_SECONDS: Final = 2.0
 
 
-@event_sink(accepts=NOTIFYING_TYPES)
+@event_sink(accepts=PRODUCED_TYPES)
 async def deliver_notification(event: CloudEvent) -> None:
     """Tell each person an event concerns, in their feed and live: once, however often the
     event arrives."""

@@ -1,7 +1,7 @@
 """The route table: which function answers which path and which event, and how it scales.
 
 Every way of running TaskFlow is rendered from this table: the FastAPI gateway, each
-functions-framework process, and (later) nginx, docker compose and the Knative Services.
+functions-framework process, nginx, docker compose and the Knative Services.
 It imports nothing heavy, so any process can read it at start-up.
 """
 
@@ -72,19 +72,8 @@ _NOTIFICATION_SETTINGS = "functions.notification_settings"
 _EVENTS = "functions.events_api"
 _EVENT_SCHEMAS = "functions.event_schemas"
 _SCHEDULED = "functions.scheduled"
+# Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
-# Every event TaskFlow produces may notify someone.
-NOTIFYING_TYPES: Final = (
-    event_types.TASK_CREATED,
-    event_types.TASK_UPDATED,
-    event_types.TASK_STATUS_CHANGED,
-    event_types.TASK_ASSIGNED,
-    event_types.TASK_DELETED,
-    event_types.TASK_DUE_SOON,
-    event_types.COMMENT_ADDED,
-    event_types.MEMBER_ADDED,
-)  # keep an instance around where a cold start sits in front of a person
-
 ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/healthz", "healthz", _HEALTH),
     Route("POST", "/api/auth/register", "register", _AUTH),
@@ -152,7 +141,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "deliver_notification",
         _NOTIFICATIONS,
         trigger=EVENT,
-        subscribes=NOTIFYING_TYPES,
+        subscribes=event_types.PRODUCED_TYPES,
     ),
     Route(
         "POST",
@@ -160,7 +149,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "send_webhooks",
         _NOTIFICATION_SETTINGS,
         trigger=EVENT,
-        subscribes=NOTIFYING_TYPES,
+        subscribes=event_types.PRODUCED_TYPES,
     ),
     Route(
         "POST",
@@ -168,7 +157,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "send_email",
         _NOTIFICATION_SETTINGS,
         trigger=EVENT,
-        subscribes=NOTIFYING_TYPES,
+        subscribes=event_types.PRODUCED_TYPES,
     ),
     Route(
         "POST",

@@ -1,4 +1,4 @@
-"""Functions a timer calls: a Knative PingSource in a cluster, `events.scheduler` locally.
+"""Functions a timer calls: a Knative PingSource in a cluster, `events.transport.scheduler` locally.
 
 They are internal (trigger SCHEDULE: never mounted on the public gateway) and take no user
 token. Whatever the timer POSTs (PingSource's `dev.knative.sources.ping` CloudEvent, or an

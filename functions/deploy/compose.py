@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from functions.deploy import nginx
 from functions.routes import EVENT, ROUTES, SCHEDULE
 

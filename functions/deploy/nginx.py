@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from functions.core.settings import Settings
 from functions.routes import ROUTES, Route
 

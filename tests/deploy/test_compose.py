@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from functions.deploy import compose, nginx
 from functions.routes import EVENT, ROUTES, SCHEDULE
 from tests.e2e.conftest import ROOT

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from functions.cli import main
 from functions.deploy import kn
 from functions.routes import ROUTES

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from events.types import EXCHANGE
 from functions.core.settings import Settings
 from functions.deploy import knative, nginx

@@ -30,9 +30,9 @@ from starlette.routing import Route
 
 from events import types
 from events.codec import from_http_request, new_event
-from events.dispatch import Dispatcher
-from events.relay import AmqpPublisher, Outcome
-from events.topology import Topology, declare_topology, topology_for
+from events.transport.dispatch import Dispatcher
+from events.transport.relay import AmqpPublisher, Outcome
+from events.transport.topology import Topology, declare_topology, topology_for
 from functions.core.observability import new_trace
 from functions.core.settings import Settings
 from functions.routes import subscriptions

@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.dialects import postgresql
 
 from events import types
-from events.scheduler import in_process_post, scheduled_routes
 from events.schemas import dataschema_of
+from events.transport.scheduler import in_process_post, scheduled_routes
 from functions.core import runtime
 from functions.core.database import sync_url
 from functions.core.services import due_soon

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from events import types
 from events.codec import from_http_request
-from events.inprocess import EmbeddedPipeline, start_embedded_pipeline
+from events.transport.inprocess import EmbeddedPipeline, start_embedded_pipeline
 from functions.core import migrate
 from functions.core.runtime import Runtime
 from functions.core.tables import outbox

@@ -14,12 +14,12 @@ from sqlalchemy import func, select, update
 
 from events import types
 from events.models import DATA_MODELS, TaskCreated, TaskSnapshot
-from events.outbox import build, from_row, prune_published, record
 from events.schemas import path_of
 from functions.core import runtime
 from functions.core.clock import utcnow
 from functions.core.database import transaction
 from functions.core.models.tasks import TaskCreate
+from functions.core.outbox import build, from_row, prune_published, record
 from functions.core.runtime import Runtime
 from functions.core.services.tasks import create_task_with_events
 from functions.core.tables import outbox, tasks
@@ -212,7 +212,7 @@ async def test_the_task_row_and_its_event_commit_together_or_not_at_all(
     def broken_outbox(*_: object) -> dict[str, Any]:
         raise RuntimeError("the outbox write failed")
 
-    monkeypatch.setattr("events.outbox.to_row", broken_outbox)
+    monkeypatch.setattr("functions.core.outbox.to_row", broken_outbox)
     response = await any_api.post(
         "/api/tasks", json={"project_id": str(inbox), "title": "Lost?"}, headers=owner.headers
     )

@@ -40,11 +40,11 @@ from starlette.routing import Route
 
 from events import types
 from events.codec import new_event
-from events.dispatch import Dispatcher
-from events.outbox import from_row
-from events.relay import AmqpPublisher, OutboxRelay, Outcome
-from events.topology import Topology, topology_for
+from events.transport.dispatch import Dispatcher
+from events.transport.relay import AmqpPublisher, OutboxRelay, Outcome
+from events.transport.topology import Topology, topology_for
 from functions.core.database import transaction
+from functions.core.outbox import from_row
 from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from functions.core.tables import outbox

@@ -27,13 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from events import types
 from events.codec import new_event
-from events.outbox import record
-from events.relay import AmqpPublisher, OutboxRelay, Outcome
-from events.topology import Topology, declare_topology, topology_for
+from events.transport.relay import AmqpPublisher, OutboxRelay, Outcome
+from events.transport.topology import Topology, declare_topology, topology_for
 from functions.core import migrate
 from functions.core.database import transaction
 from functions.core.models.tasks import TaskCreate, TaskPublic
 from functions.core.observability import JsonLines, new_trace
+from functions.core.outbox import record
 from functions.core.runtime import Runtime
 from functions.core.services.tasks import create_task
 from functions.core.settings import Settings

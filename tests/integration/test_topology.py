@@ -10,7 +10,7 @@ from typing import Any
 import pika
 import pytest
 
-from events.topology import (
+from events.transport.topology import (
     DEAD_EXCHANGE,
     TopologyMismatch,
     declare_topology,

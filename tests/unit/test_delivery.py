@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from events.delivery import Verdict, backoff_seconds, decide, verdict_for_status
+from events.transport.delivery import Verdict, backoff_seconds, decide, verdict_for_status
 
 SAMPLES = 500  # the jitter is random: enough draws that a bound broken at all shows
 

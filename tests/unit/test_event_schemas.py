@@ -17,6 +17,7 @@ from events.codec import new_event
 from events.models import (
     DATA_MODELS,
     CommentAdded,
+    CreateTask,
     MemberAdded,
     TaskAssigned,
     TaskCreated,
@@ -28,7 +29,6 @@ from events.models import (
 )
 from events.schemas import SCHEMA_DIR, dataschema_of, path_of, rendered
 from functions.core import runtime
-from functions.core.models.tasks import TaskCreate
 from functions.core.runtime import Runtime
 from functions.gateway import create_app
 from tests.conftest import make_test_settings
@@ -60,7 +60,7 @@ EXAMPLES: dict[str, BaseModel] = {
     types.MEMBER_ADDED: MemberAdded(
         project_id=uuid.uuid4(), project_name="Launch", user_id=uuid.uuid4(), role="viewer"
     ),
-    types.TASK_CREATE: TaskCreate(project_id=uuid.uuid4(), title="From elsewhere"),
+    types.TASK_CREATE: CreateTask(project_id=uuid.uuid4(), title="From elsewhere"),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from starlette.routing import Match
 from starlette.types import Scope
 
-from events.models import PRODUCED_TYPES
+from events.types import PRODUCED_TYPES
 from functions.core import runtime
 from functions.edge import spec_of
 from functions.gateway import create_app

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from events.scheduler import http_post, run_schedules, scheduled_routes
+from events.transport.scheduler import http_post, run_schedules, scheduled_routes
 from functions.routes import ROUTES, SCHEDULE, Route
 
 NIGHTLY = Route("POST", "/schedule/nightly", "nightly", "functions.scheduled", trigger=SCHEDULE)

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from functions.core.models.common import NoNul, Patch, Public, Strict
+from events.vocabulary import NoNul
+from functions.core.models.common import Patch, Public, Strict
 
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 DisplayName = Annotated[

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
-
-# A member's role in a project; kept here so task paths need not import the project models.
-Role = Literal["owner", "editor", "viewer"]
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
@@ -36,16 +33,6 @@ class Patch(Strict):
         if nulls:
             raise ValueError(f"{', '.join(nulls)} cannot be null; leave it out to keep it")
         return self
-
-
-def _without_nul(value: str) -> str:
-    # PostgreSQL text cannot hold U+0000: refuse it here (422), not in the database (500).
-    if "\x00" in value:
-        raise ValueError("text cannot contain the NUL character")
-    return value
-
-
-NoNul = AfterValidator(_without_nul)
 
 
 class Public(BaseModel):

@@ -8,7 +8,8 @@ from typing import Annotated, Final, Literal, get_args
 
 from pydantic import Field, StringConstraints
 
-from functions.core.models.common import NoNul, Patch, Public, Strict
+from events.vocabulary import NoNul
+from functions.core.models.common import Patch, Public, Strict
 
 # What a notice is about: its event type without the `com.taskflow.` prefix.
 NoticeKind = Literal[

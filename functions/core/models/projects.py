@@ -8,15 +8,8 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
-from functions.core.models.common import (
-    DEFAULT_PAGE,
-    NoNul,
-    PageLimit,
-    Patch,
-    Public,
-    Role,
-    Strict,
-)
+from events.vocabulary import NoNul, Role
+from functions.core.models.common import DEFAULT_PAGE, PageLimit, Patch, Public, Strict
 
 ProjectName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul

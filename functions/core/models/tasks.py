@@ -3,66 +3,34 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    Field,
-    StringConstraints,
-    field_validator,
-    model_validator,
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from events.models import CreateTask
+from events.vocabulary import (
+    Description,
+    Instant,
+    Label,
+    Labels,
+    NoNul,
+    Priority,
+    Status,
+    Title,
+    unique_labels,
 )
+from functions.core.models.common import DEFAULT_PAGE, PageLimit, Patch, Public, Strict
 
-from functions.core.models.common import DEFAULT_PAGE, NoNul, PageLimit, Patch, Public, Strict
-
-Status = Literal["todo", "in_progress", "review", "done", "cancelled"]
-Priority = Literal["low", "medium", "high", "urgent"]
 TaskSort = Literal[
     "created", "-created", "updated", "-updated", "due", "-due", "priority", "-priority"
 ]
-
-
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
-]
-Description = Annotated[str, Field(max_length=20_000), NoNul]
-Label = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=50, to_lower=True),
-    NoNul,
-]
-Labels = Annotated[list[Label], Field(max_length=20)]
 Cursor = Annotated[str, Field(max_length=512)]
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer
 
 
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as exc:  # e.g. 9999-12-31T23:00-05:00 has no UTC year
-        raise ValueError("the instant is out of range") from exc
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
-
-
-def _unique(labels: list[str] | None) -> list[str] | None:
-    return None if labels is None else list(dict.fromkeys(labels))
-
-
-class TaskCreate(Strict):
-    project_id: uuid.UUID
-    title: Title
-    description: Description = ""
-    status: Status = "todo"
-    priority: Priority = "medium"
-    due_at: Instant | None = None
-    labels: Labels = Field(default_factory=list)
-    assignee_id: uuid.UUID | None = None
-
-    _labels = field_validator("labels")(_unique)
+class TaskCreate(CreateTask):
+    """POST /api/tasks: today the same fields as the command other systems send as an event."""
 
 
 class TaskUpdate(Patch):
@@ -83,7 +51,7 @@ class TaskUpdate(Patch):
     assignee_id: uuid.UUID | None = None
     version: Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = None
 
-    _labels = field_validator("labels")(_unique)
+    _labels = field_validator("labels")(unique_labels)
 
     @model_validator(mode="after")
     def _something_to_change(self) -> TaskUpdate:
@@ -103,7 +71,7 @@ class TaskBulkFields(Patch):
     due_at: Instant | None = None
     labels: Labels | None = None
 
-    _labels = field_validator("labels")(_unique)
+    _labels = field_validator("labels")(unique_labels)
 
     @model_validator(mode="after")
     def _something_to_set(self) -> TaskBulkFields:

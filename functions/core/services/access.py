@@ -8,8 +8,8 @@ from typing import Final
 from sqlalchemy import BindParameter, Select, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from events.vocabulary import Role
 from functions.core.errors import Forbidden, NotFound
-from functions.core.models.common import Role
 from functions.core.tables import project_members
 
 RANK: Final[dict[Role, int]] = {"viewer": 0, "editor": 1, "owner": 2}

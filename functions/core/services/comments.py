@@ -9,9 +9,9 @@ from typing import Any, Final
 from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from events.vocabulary import Role
 from functions.core.clock import utcnow
 from functions.core.errors import Forbidden, NotFound
-from functions.core.models.common import Role
 from functions.core.models.tasks import (
     CommentCreate,
     CommentListQuery,

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from events import types
 from events.codec import new_event
 from events.models import TaskDueSoon, TaskSnapshot
-from events.outbox import record
 from functions.core.clock import utcnow
 from functions.core.database import transaction
 from functions.core.observability import current_trace
+from functions.core.outbox import record
 from functions.core.tables import OPEN_TASK_SQL, UtcDateTime, outbox, tasks
 
 SOURCE: Final = types.source_of("emit_due_soon")

@@ -19,9 +19,9 @@ from typing import Any, Final
 from sqlalchemy import Select, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from events.vocabulary import Role
 from functions.core.clock import utcnow
 from functions.core.errors import Conflict, NotFound
-from functions.core.models.common import Role
 from functions.core.models.projects import (
     MemberAdd,
     MemberListQuery,

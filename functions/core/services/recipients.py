@@ -31,18 +31,12 @@ from events.models import (
     TaskStatusChanged,
     TaskUpdated,
 )
+from events.vocabulary import STATUS_NAMES
 from functions.core.errors import InvalidInput
 from functions.core.settings import Settings
 from functions.core.tables import project_members, projects, users
 
 SOMEONE: Final = "Someone"
-STATUS_NAMES: Final = {
-    "todo": "To do",
-    "in_progress": "In progress",
-    "review": "Review",
-    "done": "Done",
-    "cancelled": "Cancelled",
-}
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from events.models import (
     TaskUpdated,
     excerpt,
 )
-from events.outbox import build, record
-from functions.core.models.common import Role
+from events.vocabulary import Role
 from functions.core.models.tasks import TaskPublic
+from functions.core.outbox import build, record
 
 # Status and assignee changes have events of their own; `updated` names the other fields.
 _OWN_EVENTS: Final = frozenset({"status", "assignee_id", "version", "updated_at", "completed_at"})

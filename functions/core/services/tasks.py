@@ -33,12 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from events.vocabulary import Priority, Role, Status
 from functions.core.clock import utcnow
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from functions.core.models.common import Role
 from functions.core.models.tasks import (
-    Priority,
-    Status,
     TaskBulkUpdate,
     TaskCreate,
     TaskListQuery,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from events.types import EXCHANGE
 from functions.core.settings import Settings
 from functions.deploy.knative.common import DEAD_LETTERS, RABBITMQ_SECRET, TARGET_LABEL, meta

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from events.dispatch import service_name
+from events.transport.dispatch import service_name
 from functions.deploy.knative.common import (
     CONFIG_MAP,
     DEAD_LETTERS,

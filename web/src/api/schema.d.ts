@@ -860,7 +860,10 @@ export interface components {
             ids: string[];
             set: components["schemas"]["TaskBulkFields"];
         };
-        /** TaskCreate */
+        /**
+         * TaskCreate
+         * @description POST /api/tasks: today the same fields as the command other systems send as an event.
+         */
         TaskCreate: {
             /**
              * Assignee Id

@@ -6,7 +6,7 @@ broker confirmed, all in the claiming transaction. A returned (unroutable) or na
 stays unpublished with one more attempt counted and is tried again at the next sweep. While
 the broker is down nothing is marked: the relay backs off and tries again.
 
-It wakes on PostgreSQL's NOTIFY (sent at commit by `events.outbox.record`), or in the
+It wakes on PostgreSQL's NOTIFY (sent at commit by `functions.core.outbox.record`), or in the
 embedded mode on the local commit hook, and sweeps every `relay_sweep_seconds` regardless.
 """
 
@@ -31,12 +31,18 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from events.codec import to_amqp
-from events.delivery import until_available
-from events.outbox import from_row, wake_on_local_commit
-from events.topology import AmqpChannel, AmqpConnection, BrokerUnavailable, Topology, declare
+from events.transport.delivery import until_available
+from events.transport.topology import (
+    AmqpChannel,
+    AmqpConnection,
+    BrokerUnavailable,
+    Topology,
+    declare,
+)
 from events.types import EXCHANGE, OUTBOX_CHANNEL, TRACEPARENT
 from functions.core.clock import utcnow
 from functions.core.observability import continue_trace, current_trace
+from functions.core.outbox import from_row, wake_on_local_commit
 from functions.core.settings import Settings
 from functions.core.tables import outbox
 

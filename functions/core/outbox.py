@@ -1,6 +1,6 @@
 """The transactional outbox: events are rows written in the transaction that causes them.
 
-A service calls `emit(conn, ...)` beside its own INSERT/UPDATE; the relay publishes the rows
+A service calls `record(conn, [build(...)])` beside its own INSERT/UPDATE; the relay publishes the rows
 after commit. On PostgreSQL the write also NOTIFYs the relay (delivered only at commit); in the
 embedded mode a commit hook wakes the in-process relay.
 """
@@ -86,21 +86,6 @@ async def record(conn: AsyncConnection, events: Iterable[CloudEvent]) -> int:
         if _local_wakers:
             sa_event.listen(conn.sync_connection, "commit", _wake_local, once=True)
     return len(written.all())
-
-
-async def emit(
-    conn: AsyncConnection,
-    event_type: str,
-    data: BaseModel,
-    *,
-    subject: uuid.UUID,
-    project_id: uuid.UUID | None = None,
-    actor_id: uuid.UUID | None = None,
-) -> None:
-    await record(
-        conn,
-        [build(event_type, data, subject=subject, project_id=project_id, actor_id=actor_id)],
-    )
 
 
 async def unpublish(engine: AsyncEngine, event_ids: Sequence[str]) -> None:

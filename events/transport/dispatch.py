@@ -21,8 +21,8 @@ import httpx
 from pika.exceptions import AMQPError
 
 from events.codec import InvalidEvent, from_amqp
-from events.delivery import Verdict, backoff_seconds, decide, post_event, until_available
-from events.topology import (
+from events.transport.delivery import Verdict, backoff_seconds, decide, post_event, until_available
+from events.transport.topology import (
     AmqpChannel,
     AmqpConnection,
     BrokerUnavailable,

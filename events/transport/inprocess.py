@@ -26,11 +26,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from events.delivery import Attempt, Verdict, backoff_seconds, decide, post_event
-from events.outbox import unpublish
-from events.relay import OutboxRelay, Outcome
+from events.transport.delivery import Attempt, Verdict, backoff_seconds, decide, post_event
+from events.transport.relay import OutboxRelay, Outcome
 from events.types import TRACEPARENT
 from functions.core.observability import continue_trace, current_trace
+from functions.core.outbox import unpublish
 from functions.core.settings import Settings
 
 if TYPE_CHECKING:
