@@ -1,8 +1,8 @@
 """The transactional outbox: events are rows written in the transaction that causes them.
 
-A service calls `record(conn, [build(...)])` beside its own INSERT/UPDATE; the relay publishes the rows
-after commit. On PostgreSQL the write also NOTIFYs the relay (delivered only at commit); in the
-embedded mode a commit hook wakes the in-process relay.
+A service calls `record(conn, [build(...)])` beside its own INSERT/UPDATE; the relay
+publishes the rows after commit. On PostgreSQL the write also NOTIFYs the relay (delivered
+only at commit); in the embedded mode a commit hook wakes the in-process relay.
 """
 
 from __future__ import annotations
