@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from cloudevents.http import CloudEvent
 
-from events.types import PRODUCED_TYPES
-from functions.core import runtime
 from functions.core.database import reading, transaction
 from functions.core.models.preferences import (
     PreferencesPublic,
@@ -19,6 +17,7 @@ from functions.core.models.preferences import (
     WebhooksPublic,
     WebhookTestResult,
 )
+from functions.core.runtime import Runtime
 from functions.core.services import mail, preferences, webhooks
 from functions.edge import Call, endpoint
 from functions.sink import event_sink
@@ -68,15 +67,13 @@ async def test_webhook(call: Call[None, None]) -> WebhookTestResult:
     )
 
 
-@event_sink(accepts=PRODUCED_TYPES)
-async def send_webhooks(event: CloudEvent) -> None:
+@event_sink
+async def send_webhooks(rt: Runtime, event: CloudEvent) -> None:
     """Deliver an event's notices to the recipients' webhooks."""
-    rt = runtime.current()
     await webhooks.send_webhooks(rt.engine, rt.redis, rt.settings, event)
 
 
-@event_sink(accepts=PRODUCED_TYPES)
-async def send_email(event: CloudEvent) -> None:
+@event_sink
+async def send_email(rt: Runtime, event: CloudEvent) -> None:
     """E-mail an event's notices to the recipients who chose e-mail."""
-    rt = runtime.current()
     await mail.send_email(rt.engine, rt.redis, rt.settings, event)

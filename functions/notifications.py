@@ -12,8 +12,6 @@ import anyio
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from events.types import PRODUCED_TYPES
-from functions.core import runtime
 from functions.core.models.notifications import (
     MarkRead,
     NotificationListQuery,
@@ -43,15 +41,14 @@ LAST_EVENT_ID_DOC: Final = (
 SHUTDOWN_GRACE_SECONDS: Final = 2.0
 
 
-@event_sink(accepts=PRODUCED_TYPES)
-async def deliver_notification(event: CloudEvent) -> None:
+@event_sink
+async def deliver_notification(rt: Runtime, event: CloudEvent) -> None:
     """Tell each person an event concerns, in their feed and live: once, however often the
     event arrives."""
     # Imported here: the functions that only read the feed never touch PostgreSQL.
     from functions.core.database import reading
     from functions.core.services.recipients import notices_for
 
-    rt = runtime.current()
     async with reading(rt.engine) as conn:
         notices = await notices_for(conn, event)
     await notifications.store(rt, notices)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+
+from pydantic import ValidationError
 
 
 class DomainError(Exception):
@@ -20,6 +23,15 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status = 422
     title = "Invalid input"
+
+
+def validation_errors(exc: ValidationError, under: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """A validation failure as the `errors` of a problem: where, what, and never the input
+    (which may hold a password), each location prefixed with `under`."""
+    return [
+        {"loc": [*under, *e["loc"]], "msg": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
 
 
 class Unauthenticated(DomainError):

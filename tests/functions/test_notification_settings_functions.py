@@ -15,7 +15,7 @@ from moto.ses.models import ses_backends
 
 from events import types
 from events.codec import binary_http, new_event
-from events.models import TaskCreate
+from events.models import CreateTask
 from functions.core import runtime
 from functions.core.runtime import Runtime
 from functions.core.settings import Settings
@@ -123,7 +123,7 @@ async def test_send_email_takes_binary_and_structured_cloudevents(
 async def test_a_sender_refuses_what_is_not_a_notifying_event(target: str, path: str) -> None:
     command = new_event(
         types.TASK_CREATE,
-        TaskCreate(project_id=uuid.uuid4(), title="From elsewhere"),
+        CreateTask(project_id=uuid.uuid4(), title="From elsewhere"),
         source="/elsewhere",
         subject="x",
     )

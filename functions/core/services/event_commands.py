@@ -20,7 +20,7 @@ from events import types
 from events.codec import STRUCTURED_CONTENT_TYPE, from_http_request, structured_http
 from functions.core import kv
 from functions.core.database import transaction
-from functions.core.errors import Conflict, InvalidInput
+from functions.core.errors import Conflict, InvalidInput, validation_errors
 from functions.core.models.tasks import TaskCreate
 from functions.core.runtime import Runtime
 from functions.core.services import tasks
@@ -37,11 +37,9 @@ def task_create_of(command: CloudEvent) -> TaskCreate:
     try:
         return TaskCreate.model_validate(command.get_data())
     except ValidationError as exc:
-        errors = [
-            {"loc": ["data", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        raise InvalidInput("the event's data is not a TaskCreate", errors=errors) from exc
+        raise InvalidInput(
+            "the event's data is not a TaskCreate", errors=validation_errors(exc, under=["data"])
+        ) from exc
 
 
 async def create_task_once(rt: Runtime, user_id: uuid.UUID, command: CloudEvent) -> CloudEvent:
