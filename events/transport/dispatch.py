@@ -34,6 +34,7 @@ from events.transport.topology import (
 from events.types import TRACEPARENT
 from functions.core.observability import continue_trace, current_trace
 from functions.core.settings import Settings
+from functions.routes import routes_for
 
 log = logging.getLogger("taskflow.dispatch")
 
@@ -51,8 +52,6 @@ def subscriber_urls(
     """Where each target is POSTed: the override if given (a full URL), else the service URL
     from `function_url_template` followed by the target's path in the route table (a
     function answers at its own path in every mode)."""
-    from functions.routes import routes_for
-
     unknown = sorted(set(overrides or {}) - set(targets))
     if unknown:
         raise ValueError(f"no subscriber named {', '.join(unknown)}; subscribers: {targets}")

@@ -32,6 +32,7 @@ from events.types import TRACEPARENT
 from functions.core.observability import continue_trace, current_trace
 from functions.core.outbox import unpublish
 from functions.core.settings import Settings
+from functions.routes import load_target, routes_for, subscriptions
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -77,8 +78,6 @@ class _Mailbox:
 def subscribers_from_routes(endpoints: Mapping[str, Endpoint] | None = None) -> list[Subscriber]:
     """Every event target of the route table with its function; with `endpoints`, only those
     targets, answered by the given endpoints (a test's recording subscriber)."""
-    from functions.routes import load_target, routes_for, subscriptions
-
     subscribers = []
     for target, types in subscriptions().items():
         if endpoints is not None and target not in endpoints:

@@ -19,6 +19,7 @@ from pika.adapters.asyncio_connection import AsyncioConnection
 from pika.exceptions import ChannelClosedByBroker
 
 from events.types import EXCHANGE
+from functions.routes import subscriptions as route_subscriptions
 
 DEAD_EXCHANGE: Final = "taskflow.dead"
 QUEUE_PREFIX: Final = "taskflow."
@@ -84,8 +85,6 @@ def topology_for(
 ) -> Topology:
     """The topology for these subscriptions (by default the route table's event targets)."""
     if subscriptions is None:
-        from functions.routes import subscriptions as route_subscriptions
-
         subscriptions = route_subscriptions()
     return Topology(
         tuple(
