@@ -3,7 +3,14 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from "playwright-core";
 
 /** Where the TaskFlow under test answers (a running `taskflow dev`). */
 export const BASE_URL = (process.env.TASKFLOW_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
@@ -84,7 +91,9 @@ export async function settled(page: Page, timeout = STEP_TIMEOUT_MS): Promise<vo
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
     const running = document
       .getAnimations()
-      .filter((animation) => animation.playState === "running" && animation.effect?.getTiming().iterations !== Infinity);
+      .filter(
+        (animation) => animation.playState === "running" && animation.effect?.getTiming().iterations !== Infinity,
+      );
     await Promise.race([
       Promise.allSettled(running.map((animation) => animation.finished)),
       new Promise((done) => setTimeout(done, limit)),

@@ -31,8 +31,7 @@ const PROJECT = "Website launch";
 const TASK = "Write the release notes";
 const THEIR_TITLE = "Write the release notes for 2.0";
 const KEYBOARD_TASK = "Book the launch venue";
-const CONFLICT =
-  "Someone else changed this in the meantime. The latest version is shown; make your change again.";
+const CONFLICT = "Someone else changed this in the meantime. The latest version is shown; make your change again.";
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const BELL_NAME = /^Notifications(, \d+ unread)?$/;
 
@@ -62,7 +61,10 @@ function bell(page: Page): Locator {
 
 function taskPanel(page: Page): Locator {
   const name = "Task details";
-  return page.getByRole("region", { name, exact: true }).or(page.getByRole("dialog", { name, exact: true })).first();
+  return page
+    .getByRole("region", { name, exact: true })
+    .or(page.getByRole("dialog", { name, exact: true }))
+    .first();
 }
 
 function column(page: Page, label: string): Locator {
@@ -319,7 +321,9 @@ describe("TaskFlow in the browser", () => {
     await alicePage.getByRole("button", { name: "Add task" }).click();
 
     const list = alicePage.getByRole("list", { name: "Tasks" });
-    const row = list.getByRole("button", { name: startsWith(TASK) }).or(list.getByRole("link", { name: startsWith(TASK) }));
+    const row = list
+      .getByRole("button", { name: startsWith(TASK) })
+      .or(list.getByRole("link", { name: startsWith(TASK) }));
     await visible(row.first());
     const created = await alice.taskTitled(projectId, TASK);
     expect(created?.status).toBe("todo");
@@ -351,8 +355,7 @@ describe("TaskFlow in the browser", () => {
 
     await expect.poll(() => unreadShown(brunoPage), { timeout: LIVE_TIMEOUT_MS }).toBeGreaterThan(before);
     expect(world.bellBefore, "the bell before the assignment").toBe(`Notifications, ${before} unread`);
-    const toasts = () =>
-      brunoPage.evaluate(() => [...(window as unknown as { seenToasts: Set<string> }).seenToasts]);
+    const toasts = () => brunoPage.evaluate(() => [...(window as unknown as { seenToasts: Set<string> }).seenToasts]);
     await expect
       .poll(async () => (await toasts()).some((text) => text.includes(message)), { timeout: LIVE_TIMEOUT_MS })
       .toBe(true);
@@ -375,7 +378,9 @@ describe("TaskFlow in the browser", () => {
     // The notification leads to its task.
     if (!(await link.isVisible())) await bell(brunoPage).click();
     await link.click();
-    await brunoPage.waitForURL((url) => url.pathname === `/projects/${task.project_id}` && url.searchParams.get("task") === task.id);
+    await brunoPage.waitForURL(
+      (url) => url.pathname === `/projects/${task.project_id}` && url.searchParams.get("task") === task.id,
+    );
     const panel = await visible(taskPanel(brunoPage));
     expect(await panel.getByLabel("Title").inputValue()).toBe(task.title);
   });
@@ -456,9 +461,7 @@ describe("TaskFlow in the browser", () => {
     await alicePage.keyboard.press("Space");
 
     await visible(card(column(alicePage, "In progress"), KEYBOARD_TASK));
-    await expect
-      .poll(async () => (await alice.task(task.id)).status, { timeout: STEP_TIMEOUT_MS })
-      .toBe("in_progress");
+    await expect.poll(async () => (await alice.task(task.id)).status, { timeout: STEP_TIMEOUT_MS }).toBe("in_progress");
   });
 
   it("the settings pages show the profile, password, e-mail notifications and webhooks", async () => {
@@ -488,9 +491,13 @@ describe("TaskFlow in the browser", () => {
     extraPages.push(page);
     await signInOnTheWayTo(page, alice, `/projects/${projectId}`);
     await visible(page.getByRole("heading", { name: PROJECT }));
-    await visible(page.getByRole("list", { name: "Tasks" }).getByRole("button", { name: startsWith(task.title) }).or(
-      page.getByRole("list", { name: "Tasks" }).getByRole("link", { name: startsWith(task.title) }),
-    ).first());
+    await visible(
+      page
+        .getByRole("list", { name: "Tasks" })
+        .getByRole("button", { name: startsWith(task.title) })
+        .or(page.getByRole("list", { name: "Tasks" }).getByRole("link", { name: startsWith(task.title) }))
+        .first(),
+    );
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, "page width at 390 px").toBeLessThanOrEqual(PHONE.width);
     await shot(page, "09-phone-list");

@@ -9,11 +9,9 @@ import { join } from "node:path";
 const TARGET = "src/api/schema.d.ts";
 // A field with a server-side default may be left out of a request body.
 const generate = (output) =>
-  execFileSync(
-    "npx",
-    ["openapi-typescript", "openapi.json", "--default-non-nullable", "false", "-o", output],
-    { stdio: "pipe" },
-  );
+  execFileSync("npx", ["openapi-typescript", "openapi.json", "--default-non-nullable", "false", "-o", output], {
+    stdio: "pipe",
+  });
 
 if (!process.argv.includes("--check")) {
   generate(TARGET);
@@ -24,7 +22,9 @@ if (!process.argv.includes("--check")) {
     const fresh = join(scratch, "schema.d.ts");
     generate(fresh);
     if (readFileSync(fresh, "utf8") !== readFileSync(TARGET, "utf8")) {
-      console.error(`${TARGET} is stale: run \`npm run api:generate\` (after \`taskflow openapi --output web/openapi.json\`)`);
+      console.error(
+        `${TARGET} is stale: run \`npm run api:generate\` (after \`taskflow openapi --output web/openapi.json\`)`,
+      );
       process.exit(1);
     }
     console.log("the generated API client is current");

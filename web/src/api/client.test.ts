@@ -40,11 +40,7 @@ describe("the API client's silent token refresh", () => {
 
   it("refreshes once for concurrent 401s and retries each request with the new token", async () => {
     const calls = fakeServer(true);
-    const [a, b, c] = await Promise.all([
-      api.GET("/api/auth/me"),
-      api.GET("/api/auth/me"),
-      api.GET("/api/auth/me"),
-    ]);
+    const [a, b, c] = await Promise.all([api.GET("/api/auth/me"), api.GET("/api/auth/me"), api.GET("/api/auth/me")]);
     expect([a.data, b.data, c.data]).toEqual([me, me, me]);
     expect(calls.filter((call) => call.path === "/api/auth/refresh")).toHaveLength(1);
     expect(calls.filter((call) => call.auth === "Bearer new")).toHaveLength(3);

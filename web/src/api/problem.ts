@@ -54,9 +54,7 @@ function describe(error: unknown): string {
   if (error instanceof ApiError) {
     const { status, problem } = error;
     if (status === 422 && problem.errors?.length) {
-      return problem.errors
-        .map((item) => [fieldName(item), item.msg].filter(Boolean).join(": "))
-        .join("; ");
+      return problem.errors.map((item) => [fieldName(item), item.msg].filter(Boolean).join(": ")).join("; ");
     }
     // A stale edit, as opposed to a 409 that states a rule (the last owner, an existing member).
     if (status === 412 || (status === 409 && problem.current_version !== undefined)) {

@@ -37,9 +37,7 @@ export function useProjects() {
   return useQuery({
     queryKey: keys.projects,
     queryFn: () =>
-      allPages(async (cursor) =>
-        unwrap(await api.GET("/api/projects", { params: { query: { limit: 100, cursor } } })),
-      ),
+      allPages(async (cursor) => unwrap(await api.GET("/api/projects", { params: { query: { limit: 100, cursor } } }))),
   });
 }
 

@@ -17,7 +17,8 @@ function RequireSignedIn() {
   const { status } = useSession();
   const location = useLocation();
   if (status === "checking") return <Spinner label="Signing you in" />;
-  if (status === "signed-out") return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
+  if (status === "signed-out")
+    return <Navigate to="/signin" replace state={{ from: location.pathname + location.search }} />;
   return <Outlet />;
 }
 

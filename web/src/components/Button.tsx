@@ -4,8 +4,7 @@ type Variant = "primary" | "secondary" | "danger" | "ghost";
 
 const variants: Record<Variant, string> = {
   primary: "bg-accent-600 text-white hover:bg-accent-700",
-  secondary:
-    "border border-line bg-surface text-ink hover:bg-muted",
+  secondary: "border border-line bg-surface text-ink hover:bg-muted",
   danger: "bg-red-600 text-white hover:bg-red-700",
   ghost: "text-ink-soft hover:bg-muted hover:text-ink",
 };

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
 const control =
   "block w-full rounded-md border border-line bg-surface px-3 py-2 text-sm text-ink placeholder:text-ink-soft focus-ring aria-invalid:border-red-500";
@@ -10,14 +16,7 @@ interface FieldProps {
   hideLabel?: boolean;
 }
 
-function Frame({
-  id,
-  label,
-  hint,
-  error,
-  hideLabel,
-  children,
-}: FieldProps & { id: string; children: ReactNode }) {
+function Frame({ id, label, hint, error, hideLabel, children }: FieldProps & { id: string; children: ReactNode }) {
   return (
     <div className="space-y-1">
       <label htmlFor={id} className={hideLabel ? "sr-only" : "block text-sm font-medium text-ink"}>

@@ -69,20 +69,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setStatus("signed-in");
   }, []);
 
-  const signUp = useCallback(
-    async (email: string, password: string, displayName: string) => {
-      grant(
-        unwrap(
-          await api.POST("/api/auth/register", {
-            body: { email, password, display_name: displayName },
-          }),
-        ),
-      );
-      setUser(await loadMe());
-      setStatus("signed-in");
-    },
-    [],
-  );
+  const signUp = useCallback(async (email: string, password: string, displayName: string) => {
+    grant(
+      unwrap(
+        await api.POST("/api/auth/register", {
+          body: { email, password, display_name: displayName },
+        }),
+      ),
+    );
+    setUser(await loadMe());
+    setStatus("signed-in");
+  }, []);
 
   const signOut = useCallback(async () => {
     try {

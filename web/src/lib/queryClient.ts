@@ -8,8 +8,7 @@ export function createQueryClient(): QueryClient {
       queries: {
         staleTime: 30_000,
         // A 4xx will not change by asking again; network and 5xx errors may.
-        retry: (failures, error) =>
-          !(error instanceof ApiError && error.status < 500) && failures < 2,
+        retry: (failures, error) => !(error instanceof ApiError && error.status < 500) && failures < 2,
         refetchOnWindowFocus: true,
       },
       mutations: { retry: false },

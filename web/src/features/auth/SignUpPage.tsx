@@ -52,7 +52,14 @@ export function SignUpPage() {
       }
     >
       <TextField label="Name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} />
-      <TextField label="E-mail" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+      <TextField
+        label="E-mail"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+      />
       <TextField
         label="Password"
         type="password"

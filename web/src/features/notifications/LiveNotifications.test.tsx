@@ -34,14 +34,16 @@ function notice(id: string, message: string, read = false): Notification {
   };
 }
 
-const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
+const json = (body: unknown) =>
+  new Response(JSON.stringify(body), { status: 200, headers: { "Content-Type": "application/json" } });
 
 /** A feed on a fake server, with a live stream the test pushes events into. */
 function fakeServer(feed: Notification[]) {
   let push: ((n: Notification) => void) | undefined;
   const marked: unknown[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+    const request =
+      input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
     const path = new URL(request.url).pathname;
     if (path === "/api/notifications/stream") {
       const body = new ReadableStream<Uint8Array>({
@@ -96,62 +98,74 @@ describe("live notifications in the bell", () => {
     vi.unstubAllGlobals();
   }, TEST_TIMEOUT);
 
-  it("raises the count and shows a toast for a pushed notification, once even when replayed", async () => {
-    const server = fakeServer([notice("10-0", "Ada assigned you “Draft plan”"), notice("9-0", "Old news", true)]);
-    renderShell();
-    await screen.findByRole("button", { name: "Notifications, 1 unread" }, slow);
-    await waitFor(() => expect(server.streams()).toBeGreaterThan(0), slow);
+  it(
+    "raises the count and shows a toast for a pushed notification, once even when replayed",
+    async () => {
+      const server = fakeServer([notice("10-0", "Ada assigned you “Draft plan”"), notice("9-0", "Old news", true)]);
+      renderShell();
+      await screen.findByRole("button", { name: "Notifications, 1 unread" }, slow);
+      await waitFor(() => expect(server.streams()).toBeGreaterThan(0), slow);
 
-    const fresh = notice("11-0", "Grace assigned you “Ship it”");
-    await waitFor(() => server.push(fresh), slow);
-    const bell = await screen.findByRole("button", { name: "Notifications, 2 unread" }, slow);
-    expect(within(bell).getByText("2")).toBeVisible();
-    expect(toast).toHaveBeenCalledTimes(1);
-    expect(toast).toHaveBeenCalledWith(
-      "Grace assigned you “Ship it”",
-      expect.objectContaining({ action: expect.objectContaining({ label: "View" }) }),
-    );
+      const fresh = notice("11-0", "Grace assigned you “Ship it”");
+      await waitFor(() => server.push(fresh), slow);
+      const bell = await screen.findByRole("button", { name: "Notifications, 2 unread" }, slow);
+      expect(within(bell).getByText("2")).toBeVisible();
+      expect(toast).toHaveBeenCalledTimes(1);
+      expect(toast).toHaveBeenCalledWith(
+        "Grace assigned you “Ship it”",
+        expect.objectContaining({ action: expect.objectContaining({ label: "View" }) }),
+      );
 
-    server.push(fresh); // a replay of the same event
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(screen.getByRole("button", { name: "Notifications, 2 unread" })).toBeInTheDocument();
-    expect(toast).toHaveBeenCalledTimes(1);
-  }, TEST_TIMEOUT);
+      server.push(fresh); // a replay of the same event
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(screen.getByRole("button", { name: "Notifications, 2 unread" })).toBeInTheDocument();
+      expect(toast).toHaveBeenCalledTimes(1);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("lists the latest in a panel that live notifications join, marks all read, and closes on Escape", async () => {
-    const user = userEvent.setup();
-    const server = fakeServer([notice("10-0", "Ada assigned you “Draft plan”")]);
-    renderShell();
-    const bell = await screen.findByRole("button", { name: "Notifications, 1 unread" }, slow);
-    await user.click(bell);
-    const panel = await screen.findByRole("dialog", { name: /Notifications/ }, slow);
-    const link = await within(panel).findByRole("link", { name: /Ada assigned you/ }, slow);
-    expect(link).toHaveAttribute("href", "/tasks/7d0b7f0e-1111-4c4c-9c9c-000000000001");
+  it(
+    "lists the latest in a panel that live notifications join, marks all read, and closes on Escape",
+    async () => {
+      const user = userEvent.setup();
+      const server = fakeServer([notice("10-0", "Ada assigned you “Draft plan”")]);
+      renderShell();
+      const bell = await screen.findByRole("button", { name: "Notifications, 1 unread" }, slow);
+      await user.click(bell);
+      const panel = await screen.findByRole("dialog", { name: /Notifications/ }, slow);
+      const link = await within(panel).findByRole("link", { name: /Ada assigned you/ }, slow);
+      expect(link).toHaveAttribute("href", "/tasks/7d0b7f0e-1111-4c4c-9c9c-000000000001");
 
-    await waitFor(() => server.push(notice("12-0", "Linus commented on “Draft plan”: looks good")), slow);
-    await waitFor(() => {
-      const links = within(panel).getAllByRole("link", { name: /assigned you|commented on/ });
-      expect(links.map((link) => link.textContent)).toEqual([
-        expect.stringContaining("Linus commented"),
-        expect.stringContaining("Ada assigned you"),
-      ]);
-    }, slow);
-    expect(screen.getByRole("button", { name: "Notifications, 2 unread" })).toBe(bell);
+      await waitFor(() => server.push(notice("12-0", "Linus commented on “Draft plan”: looks good")), slow);
+      await waitFor(() => {
+        const links = within(panel).getAllByRole("link", { name: /assigned you|commented on/ });
+        expect(links.map((link) => link.textContent)).toEqual([
+          expect.stringContaining("Linus commented"),
+          expect.stringContaining("Ada assigned you"),
+        ]);
+      }, slow);
+      expect(screen.getByRole("button", { name: "Notifications, 2 unread" })).toBe(bell);
 
-    await user.click(within(panel).getByRole("button", { name: "Mark all as read" }));
-    await screen.findByRole("button", { name: "Notifications" }, slow);
-    expect(server.marked).toEqual([{ ids: null, all: true }]);
-    expect(within(panel).queryByText("Unread")).toBeNull();
+      await user.click(within(panel).getByRole("button", { name: "Mark all as read" }));
+      await screen.findByRole("button", { name: "Notifications" }, slow);
+      expect(server.marked).toEqual([{ ids: null, all: true }]);
+      expect(within(panel).queryByText("Unread")).toBeNull();
 
-    await user.keyboard("{Escape}");
-    expect(screen.queryByRole("dialog")).toBeNull();
-    expect(bell).toHaveFocus();
-  }, TEST_TIMEOUT);
+      await user.keyboard("{Escape}");
+      expect(screen.queryByRole("dialog")).toBeNull();
+      expect(bell).toHaveFocus();
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("caps the visible badge at 99+ while the name keeps the real count", async () => {
-    fakeServer(Array.from({ length: 120 }, (_, i) => notice(`${200 - i}-0`, `Notice ${i}`)));
-    renderShell();
-    const bell = await screen.findByRole("button", { name: "Notifications, 120 unread" }, slow);
-    expect(within(bell).getByText("99+")).toBeVisible();
-  }, TEST_TIMEOUT);
+  it(
+    "caps the visible badge at 99+ while the name keeps the real count",
+    async () => {
+      fakeServer(Array.from({ length: 120 }, (_, i) => notice(`${200 - i}-0`, `Notice ${i}`)));
+      renderShell();
+      const bell = await screen.findByRole("button", { name: "Notifications, 120 unread" }, slow);
+      expect(within(bell).getByText("99+")).toBeVisible();
+    },
+    TEST_TIMEOUT,
+  );
 });

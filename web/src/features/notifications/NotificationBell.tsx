@@ -142,7 +142,9 @@ function Panel({ headingId, unread, close }: { headingId: string; unread: number
         ) : latest.length === 0 ? (
           <div className="px-4 py-10 text-center">
             <p className="text-sm font-medium">No notifications yet</p>
-            <p className="mt-1 text-xs text-ink-soft">When someone assigns you a task or comments on yours, it shows up here.</p>
+            <p className="mt-1 text-xs text-ink-soft">
+              When someone assigns you a task or comments on yours, it shows up here.
+            </p>
           </div>
         ) : (
           <ul aria-label="Latest notifications" className="space-y-1">

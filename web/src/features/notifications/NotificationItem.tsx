@@ -72,7 +72,9 @@ export function NotificationItem({
   return (
     <li
       className={`flex items-start gap-1 rounded-lg transition-colors ${
-        unread ? "bg-accent-50/70 hover:bg-accent-50 dark:bg-accent-500/10 dark:hover:bg-accent-500/15" : "hover:bg-muted"
+        unread
+          ? "bg-accent-50/70 hover:bg-accent-50 dark:bg-accent-500/10 dark:hover:bg-accent-500/15"
+          : "hover:bg-muted"
       }`}
     >
       <Link
@@ -83,7 +85,9 @@ export function NotificationItem({
         <span
           aria-hidden="true"
           className={`mt-0.5 grid size-8 shrink-0 place-items-center rounded-full ${
-            unread ? "bg-accent-100 text-accent-700 dark:bg-accent-500/25 dark:text-accent-100" : "bg-muted text-ink-soft"
+            unread
+              ? "bg-accent-100 text-accent-700 dark:bg-accent-500/25 dark:text-accent-100"
+              : "bg-muted text-ink-soft"
           }`}
         >
           <svg viewBox="0 0 20 20" className="size-4" fill="currentColor">
@@ -91,7 +95,9 @@ export function NotificationItem({
           </svg>
         </span>
         <span className="min-w-0 flex-1">
-          <span className={`block text-sm leading-snug break-words ${unread ? "font-medium text-ink" : "text-ink-soft"}`}>
+          <span
+            className={`block text-sm leading-snug break-words ${unread ? "font-medium text-ink" : "text-ink-soft"}`}
+          >
             {notification.message}
           </span>
           <time

@@ -37,9 +37,11 @@ function fakeServer() {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const url = new URL(request.url);
-      if (url.pathname === "/api/notifications/unread-count") return json(200, { unread: feed.filter((n) => !n.read).length });
+      if (url.pathname === "/api/notifications/unread-count")
+        return json(200, { unread: feed.filter((n) => !n.read).length });
       if (url.pathname === "/api/notifications/read") {
         const body = (await request.json()) as { ids: string[] | null; all: boolean };
         for (const n of feed) if (body.all || body.ids?.includes(n.id)) n.read = true;
@@ -50,7 +52,10 @@ function fakeServer() {
         const matching = feed.filter((n) => url.searchParams.get("unread_only") !== "true" || !n.read);
         const start = Number(url.searchParams.get("cursor") ?? 0);
         const end = start + Number(url.searchParams.get("limit"));
-        return json(200, { items: matching.slice(start, end), next_cursor: end < matching.length ? String(end) : null });
+        return json(200, {
+          items: matching.slice(start, end),
+          next_cursor: end < matching.length ? String(end) : null,
+        });
       }
       return json(404, { title: "Not Found", status: 404 });
     }),
@@ -75,36 +80,50 @@ describe("the notifications page", () => {
     vi.unstubAllGlobals();
   }, TEST_TIMEOUT);
 
-  it("loads more pages on the cursor, and links each notice to its task or, once deleted, its project", async () => {
-    const user = userEvent.setup();
-    const queries = fakeServer();
-    renderPage();
-    const region = await screen.findByRole("region", { name: "All notifications" }, slow);
-    await within(region).findByText("Notice number 25", undefined, slow);
-    expect(within(region).getAllByRole("link")).toHaveLength(20);
-    expect(within(region).getByRole("link", { name: /Notice number 25/ })).toHaveAttribute("href", "/tasks/7d0b7f0e-1111-4c4c-9c9c-000000000001");
-    expect(within(region).getByRole("link", { name: /Notice number 24/ })).toHaveAttribute("href", "/projects/7d0b7f0e-2222-4c4c-9c9c-000000000002");
+  it(
+    "loads more pages on the cursor, and links each notice to its task or, once deleted, its project",
+    async () => {
+      const user = userEvent.setup();
+      const queries = fakeServer();
+      renderPage();
+      const region = await screen.findByRole("region", { name: "All notifications" }, slow);
+      await within(region).findByText("Notice number 25", undefined, slow);
+      expect(within(region).getAllByRole("link")).toHaveLength(20);
+      expect(within(region).getByRole("link", { name: /Notice number 25/ })).toHaveAttribute(
+        "href",
+        "/tasks/7d0b7f0e-1111-4c4c-9c9c-000000000001",
+      );
+      expect(within(region).getByRole("link", { name: /Notice number 24/ })).toHaveAttribute(
+        "href",
+        "/projects/7d0b7f0e-2222-4c4c-9c9c-000000000002",
+      );
 
-    await user.click(screen.getByRole("button", { name: "Load more" }));
-    await within(region).findByText("Notice number 1", undefined, slow);
-    expect(within(region).getAllByRole("link")).toHaveLength(25);
-    expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
-    expect(queries.at(-1)?.get("cursor")).toBe("20");
-  }, TEST_TIMEOUT);
+      await user.click(screen.getByRole("button", { name: "Load more" }));
+      await within(region).findByText("Notice number 1", undefined, slow);
+      expect(within(region).getAllByRole("link")).toHaveLength(25);
+      expect(screen.queryByRole("button", { name: "Load more" })).toBeNull();
+      expect(queries.at(-1)?.get("cursor")).toBe("20");
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("filters to the unread ones and marks one read", async () => {
-    const user = userEvent.setup();
-    const queries = fakeServer();
-    renderPage();
-    await screen.findByText("8 unread", undefined, slow);
-    await user.click(screen.getByRole("button", { name: "Unread only" }));
-    const region = await screen.findByRole("region", { name: "Unread notifications" }, slow);
-    await within(region).findByText("Notice number 24", undefined, slow);
-    expect(within(region).getAllByRole("link")).toHaveLength(8);
-    expect(queries.at(-1)?.get("unread_only")).toBe("true");
+  it(
+    "filters to the unread ones and marks one read",
+    async () => {
+      const user = userEvent.setup();
+      const queries = fakeServer();
+      renderPage();
+      await screen.findByText("8 unread", undefined, slow);
+      await user.click(screen.getByRole("button", { name: "Unread only" }));
+      const region = await screen.findByRole("region", { name: "Unread notifications" }, slow);
+      await within(region).findByText("Notice number 24", undefined, slow);
+      expect(within(region).getAllByRole("link")).toHaveLength(8);
+      expect(queries.at(-1)?.get("unread_only")).toBe("true");
 
-    await user.click(within(region).getByRole("button", { name: "Mark as read: Notice number 24" }));
-    await screen.findByText("7 unread", undefined, slow);
-    expect(within(region).queryByRole("button", { name: "Mark as read: Notice number 24" })).toBeNull();
-  }, TEST_TIMEOUT);
+      await user.click(within(region).getByRole("button", { name: "Mark as read: Notice number 24" }));
+      await screen.findByText("7 unread", undefined, slow);
+      expect(within(region).queryByRole("button", { name: "Mark as read: Notice number 24" })).toBeNull();
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -41,7 +41,10 @@ export function NotificationsPage() {
           <h1 className="text-2xl font-semibold tracking-tight">Notifications</h1>
           <p className="mt-1 text-sm text-ink-soft">
             {unread > 0 ? `${unread} unread` : "You are all caught up."}{" "}
-            <Link to="/settings/notifications" className="text-accent-600 underline-offset-2 hover:underline dark:text-accent-100">
+            <Link
+              to="/settings/notifications"
+              className="text-accent-600 underline-offset-2 hover:underline dark:text-accent-100"
+            >
               Notification settings
             </Link>
           </p>
@@ -75,12 +78,19 @@ export function NotificationsPage() {
             {unreadOnly ? (
               <p>
                 Nothing new since you last looked.{" "}
-                <button type="button" onClick={() => show(false)} className="font-medium text-accent-600 underline-offset-2 hover:underline focus-ring dark:text-accent-100">
+                <button
+                  type="button"
+                  onClick={() => show(false)}
+                  className="font-medium text-accent-600 underline-offset-2 hover:underline focus-ring dark:text-accent-100"
+                >
                   Show all
                 </button>
               </p>
             ) : (
-              <p>You will be told here when someone assigns you a task, comments on one of yours, or adds you to a project.</p>
+              <p>
+                You will be told here when someone assigns you a task, comments on one of yours, or adds you to a
+                project.
+              </p>
             )}
           </EmptyState>
         ) : (
@@ -119,7 +129,11 @@ export function NotificationsPage() {
             ) : null}
             <div className="mt-4 flex justify-center">
               {list.hasNextPage ? (
-                <Button variant="secondary" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+                <Button
+                  variant="secondary"
+                  disabled={list.isFetchingNextPage}
+                  onClick={() => void list.fetchNextPage()}
+                >
                   {list.isFetchingNextPage ? "Loading…" : "Load more"}
                 </Button>
               ) : (

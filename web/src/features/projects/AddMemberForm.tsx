@@ -64,7 +64,8 @@ export function AddMemberForm({ projectId }: { projectId: string }) {
         </Button>
       </div>
       <p className="mt-2 text-xs text-ink-soft">
-        {roleLabel(role)}: {ROLES.find((item) => item.value === role)?.hint.toLowerCase()}. They need a TaskFlow account.
+        {roleLabel(role)}: {ROLES.find((item) => item.value === role)?.hint.toLowerCase()}. They need a TaskFlow
+        account.
       </p>
     </form>
   );

@@ -6,9 +6,9 @@ import { describeError } from "../../api/problem";
 import type { Project } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
+import { useModal } from "../../hooks/useModal";
 import { useDeleteProject } from "./api";
 import { Alert, Section } from "./SettingsSection";
-import { useModal } from "./useModal";
 
 export function DangerZone({ project }: { project: Project }) {
   const navigate = useNavigate();

@@ -35,7 +35,9 @@ function RoleBadge({ role }: { role: Role }) {
     role === "owner"
       ? "bg-accent-50 text-accent-700 dark:bg-accent-500/15 dark:text-accent-100"
       : "bg-muted text-ink-soft";
-  return <span className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-medium ${tone}`}>{roleLabel(role)}</span>;
+  return (
+    <span className={`inline-block rounded-full px-2.5 py-0.5 text-xs font-medium ${tone}`}>{roleLabel(role)}</span>
+  );
 }
 
 function RemoveIcon() {
@@ -101,14 +103,13 @@ export function MemberRow({
       <td className="py-3 pr-4 pl-2 text-right sm:pr-0">
         {isMe ? (
           soleOwner ? null : (
-            <Button
-              variant="ghost"
-              aria-label="Leave project"
-              className="whitespace-nowrap"
-              onClick={onLeave}
-            >
-              <span aria-hidden="true" className="sm:hidden">Leave</span>
-              <span aria-hidden="true" className="hidden sm:inline">Leave project</span>
+            <Button variant="ghost" aria-label="Leave project" className="whitespace-nowrap" onClick={onLeave}>
+              <span aria-hidden="true" className="sm:hidden">
+                Leave
+              </span>
+              <span aria-hidden="true" className="hidden sm:inline">
+                Leave project
+              </span>
             </Button>
           )
         ) : manage ? (

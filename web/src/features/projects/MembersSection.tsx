@@ -8,12 +8,12 @@ import { useMembers, type Member, type Project } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { ErrorState, Spinner } from "../../components/States";
+import { useModal } from "../../hooks/useModal";
 import { useUser } from "../../lib/auth";
 import { AddMemberForm } from "./AddMemberForm";
 import { canManage, roleLabel, useChangeRole, useRemoveMember, type Role } from "./api";
 import { MemberRow } from "./MemberRow";
 import { Alert, Section } from "./SettingsSection";
-import { useModal } from "./useModal";
 
 export function MembersSection({ project }: { project: Project }) {
   const me = useUser();
@@ -88,9 +88,7 @@ export function MembersSection({ project }: { project: Project }) {
         ) : (
           <div className="-mx-4 overflow-x-auto sm:mx-0">
             <table className="w-full text-left text-sm">
-              <caption className="sr-only">
-                {count === 1 ? "1 member" : `${count ?? 0} members`}
-              </caption>
+              <caption className="sr-only">{count === 1 ? "1 member" : `${count ?? 0} members`}</caption>
               <thead className="border-b border-line text-xs font-medium tracking-wide text-ink-soft uppercase">
                 <tr>
                   <th scope="col" className="px-4 py-2 font-medium sm:pl-0">
@@ -131,7 +129,8 @@ export function MembersSection({ project }: { project: Project }) {
       {leaving.open ? (
         <Dialog open title={`Leave “${project.name}”?`} onClose={leaving.hide}>
           <p className="text-sm text-ink-soft">
-            You will no longer see its tasks, and tasks assigned to you there become unassigned. An owner can add you again.
+            You will no longer see its tasks, and tasks assigned to you there become unassigned. An owner can add you
+            again.
           </p>
           <div className="mt-6 flex justify-end gap-2">
             <Button variant="secondary" onClick={leaving.hide}>

@@ -68,7 +68,12 @@ export function ProjectDetailsForm({ project }: { project: Project }) {
   }
 
   return (
-    <Section title="Details" description={project.is_inbox ? "Your Inbox can be renamed like any project." : "The name everyone in the project sees."}>
+    <Section
+      title="Details"
+      description={
+        project.is_inbox ? "Your Inbox can be renamed like any project." : "The name everyone in the project sees."
+      }
+    >
       <div className="space-y-6">
         <form onSubmit={rename} noValidate className="flex flex-col gap-3 sm:flex-row sm:items-start">
           <div className="flex-1">

@@ -28,8 +28,8 @@ function InboxNote() {
       <div className="flex gap-3 text-sm text-ink-soft">
         <LockIcon />
         <p>
-          The Inbox is personal: only you can see it, and it cannot be shared or deleted. To work with others,
-          create a project with “New project” in the sidebar.
+          The Inbox is personal: only you can see it, and it cannot be shared or deleted. To work with others, create a
+          project with “New project” in the sidebar.
         </p>
       </div>
     </Section>
@@ -74,7 +74,9 @@ export function ProjectSettingsPage() {
         <p className="mt-1 flex flex-wrap items-center gap-2 text-sm text-ink-soft">
           <span className="font-medium text-ink">{data.name}</span>
           <span aria-hidden="true">·</span>
-          <span>{data.is_inbox ? "Your personal Inbox" : `You are ${data.role === "owner" ? "an" : "a"} ${data.role}`}</span>
+          <span>
+            {data.is_inbox ? "Your personal Inbox" : `You are ${data.role === "owner" ? "an" : "a"} ${data.role}`}
+          </span>
         </p>
       </div>
       <ProjectDetailsForm key={data.id} project={data} />

@@ -1,15 +1,15 @@
 // The projects sidebar: the Inbox, then every other project by name, and "New project".
-import { describeError } from "../../api/problem";
 import { useState, type FormEvent } from "react";
 import { NavLink, useNavigate } from "react-router";
 
+import { describeError } from "../../api/problem";
 import { useProjects, type Project } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { TextArea, TextField } from "../../components/Field";
 import { ErrorState } from "../../components/States";
+import { useModal } from "../../hooks/useModal";
 import { pickFor, roleLabel, sortProjects, useCreateProject } from "./api";
-import { useModal } from "./useModal";
 
 const NAME_MAX = 100;
 
@@ -26,7 +26,16 @@ function InboxIcon() {
 }
 
 // A stable colour per project, so a name is easy to find again in a long list.
-const DOTS = ["bg-sky-500", "bg-emerald-500", "bg-amber-500", "bg-rose-500", "bg-violet-500", "bg-teal-500", "bg-orange-500", "bg-fuchsia-500"];
+const DOTS = [
+  "bg-sky-500",
+  "bg-emerald-500",
+  "bg-amber-500",
+  "bg-rose-500",
+  "bg-violet-500",
+  "bg-teal-500",
+  "bg-orange-500",
+  "bg-fuchsia-500",
+];
 const dotFor = (id: string) => pickFor(id, DOTS) ?? "bg-accent-500";
 
 function ProjectLink({ project }: { project: Project }) {

@@ -16,7 +16,9 @@ export function Section({
   return (
     <section aria-label={title} className={`rounded-xl border ${border} bg-surface shadow-sm`}>
       <header className={`border-b ${border} px-4 py-4 sm:px-6`}>
-        <h2 className={`text-base font-semibold ${tone === "danger" ? "text-red-700 dark:text-red-400" : ""}`}>{title}</h2>
+        <h2 className={`text-base font-semibold ${tone === "danger" ? "text-red-700 dark:text-red-400" : ""}`}>
+          {title}
+        </h2>
         {description ? <p className="mt-1 text-sm text-ink-soft">{description}</p> : null}
       </header>
       <div className="px-4 py-5 sm:px-6">{children}</div>
@@ -26,7 +28,10 @@ export function Section({
 
 export function Alert({ children }: { children: ReactNode }) {
   return (
-    <p role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+    <p
+      role="alert"
+      className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+    >
       {children}
     </p>
   );

@@ -12,7 +12,13 @@ import { forget } from "../../lib/session";
 import { ProjectSettingsPage } from "./ProjectSettingsPage";
 import { ProjectSidebar } from "./ProjectSidebar";
 
-const ME = { id: "u-me", email: "me@example.com", display_name: "Mia Me", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z" };
+const ME = {
+  id: "u-me",
+  email: "me@example.com",
+  display_name: "Mia Me",
+  created_at: "2026-01-01T00:00:00Z",
+  updated_at: "2026-01-01T00:00:00Z",
+};
 
 function project(overrides: Partial<Project>): Project {
   return {
@@ -29,7 +35,14 @@ function project(overrides: Partial<Project>): Project {
 }
 
 function member(overrides: Partial<Member>): Member {
-  return { user_id: ME.id, email: ME.email, display_name: ME.display_name, role: "owner", created_at: "2026-01-01T00:00:00Z", ...overrides };
+  return {
+    user_id: ME.id,
+    email: ME.email,
+    display_name: ME.display_name,
+    role: "owner",
+    created_at: "2026-01-01T00:00:00Z",
+    ...overrides,
+  };
 }
 
 const json = (status: number, body: unknown) =>
@@ -52,16 +65,23 @@ function fakeApi(projects: Project[], members: Record<string, Member[]>, handler
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const url = new URL(request.url);
       const text = request.method === "GET" || request.method === "DELETE" ? "" : await request.text();
-      const call = { method: request.method, path: url.pathname, body: text ? (JSON.parse(text) as unknown) : undefined };
+      const call = {
+        method: request.method,
+        path: url.pathname,
+        body: text ? (JSON.parse(text) as unknown) : undefined,
+      };
       calls.push(call);
       const answer = handler(call);
       if (answer) return answer;
-      if (call.path === "/api/auth/refresh") return json(200, { access_token: "t", token_type: "Bearer", expires_in: 900 });
+      if (call.path === "/api/auth/refresh")
+        return json(200, { access_token: "t", token_type: "Bearer", expires_in: 900 });
       if (call.path === "/api/auth/me") return json(200, ME);
-      if (call.path === "/api/projects" && call.method === "GET") return json(200, { items: projects, next_cursor: null });
+      if (call.path === "/api/projects" && call.method === "GET")
+        return json(200, { items: projects, next_cursor: null });
       const one = /^\/api\/projects\/([^/]+)$/.exec(call.path);
       const found = projects.find((p) => p.id === one?.[1]);
       if (found && call.method === "GET") return json(200, found);
@@ -175,9 +195,9 @@ describe("the projects sidebar", () => {
     await user.click(within(dialog).getByRole("button", { name: "Create project" }));
 
     const link = await screen.findByRole("link", { name: "Garden plan" });
-    expect(calls.filter((call) => call.method === "POST" && call.path === "/api/projects").map((call) => call.body)).toEqual([
-      { name: "Garden plan", description: "Beds and seeds" },
-    ]);
+    expect(
+      calls.filter((call) => call.method === "POST" && call.path === "/api/projects").map((call) => call.body),
+    ).toEqual([{ name: "Garden plan", description: "Beds and seeds" }]);
     await waitFor(() => expect(router.state.location.pathname).toBe("/projects/p-new"));
     await waitFor(() => expect(link).toHaveAttribute("aria-current", "page"));
     expect(screen.queryByRole("dialog", { name: "New project" })).not.toBeInTheDocument();
@@ -187,7 +207,11 @@ describe("the projects sidebar", () => {
     const user = userEvent.setup();
     fakeApi([INBOX], {}, (call) =>
       call.method === "POST" && call.path === "/api/projects"
-        ? json(422, { title: "Invalid input", status: 422, errors: [{ loc: ["body", "name"], msg: "String should have at most 100 characters" }] })
+        ? json(422, {
+            title: "Invalid input",
+            status: 422,
+            errors: [{ loc: ["body", "name"], msg: "String should have at most 100 characters" }],
+          })
         : undefined,
     );
     renderApp("/");
@@ -195,7 +219,9 @@ describe("the projects sidebar", () => {
     const dialog = screen.getByRole("dialog", { name: "New project" });
     await user.type(within(dialog).getByLabelText("Project name"), "Too long");
     await user.click(within(dialog).getByRole("button", { name: "Create project" }));
-    expect(await within(dialog).findByRole("alert")).toHaveTextContent("Name: String should have at most 100 characters.");
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      "Name: String should have at most 100 characters.",
+    );
   });
 });
 
@@ -232,7 +258,10 @@ describe("the project settings page", () => {
     const team = [member({}), member({ ...BOB, role: "owner" })];
     const calls = fakeApi([INBOX, TEAM], { "p-team": team }, (call) => {
       if (call.method !== "DELETE" || !call.path.startsWith("/api/projects/p-team/members/")) return undefined;
-      team.splice(team.findIndex((m) => call.path.endsWith(m.user_id)), 1);
+      team.splice(
+        team.findIndex((m) => call.path.endsWith(m.user_id)),
+        1,
+      );
       return json(204, null);
     });
     renderApp("/projects/p-team/settings");
@@ -293,7 +322,8 @@ describe("the project settings page", () => {
     const calls = fakeApi([INBOX, TEAM], { "p-team": team }, (call) => {
       if (call.method !== "POST" || !call.path.endsWith("/members")) return undefined;
       const body = call.body as { email: string };
-      if (body.email !== "bob@example.com") return json(404, { title: "Not found", status: 404, detail: "no such user" });
+      if (body.email !== "bob@example.com")
+        return json(404, { title: "Not found", status: 404, detail: "no such user" });
       team.push(BOB);
       return json(201, BOB);
     });
@@ -309,7 +339,10 @@ describe("the project settings page", () => {
     await user.selectOptions(screen.getByLabelText("Role"), "editor");
     await user.click(screen.getByRole("button", { name: "Add member" }));
     expect(await screen.findByRole("combobox", { name: "Role of Bob Builder" })).toHaveValue("editor");
-    expect(calls.filter((call) => call.method === "POST").at(-1)?.body).toEqual({ email: "bob@example.com", role: "editor" });
+    expect(calls.filter((call) => call.method === "POST").at(-1)?.body).toEqual({
+      email: "bob@example.com",
+      role: "editor",
+    });
   });
 
   it("deletes a project after confirming and goes home", async () => {
@@ -335,19 +368,27 @@ describe("the project settings page", () => {
     const user = userEvent.setup();
     const shared = project({ id: "p-shared", name: "Shared plans", role: "editor", owner_id: "u-bob" });
     const projects = [INBOX, shared];
-    const calls = fakeApi(projects, { "p-shared": [member({ ...BOB, role: "owner" }), member({ role: "editor" })] }, (call) => {
-      if (call.method !== "DELETE" || call.path !== `/api/projects/p-shared/members/${ME.id}`) return undefined;
-      projects.pop();
-      return json(204, null);
-    });
+    const calls = fakeApi(
+      projects,
+      { "p-shared": [member({ ...BOB, role: "owner" }), member({ role: "editor" })] },
+      (call) => {
+        if (call.method !== "DELETE" || call.path !== `/api/projects/p-shared/members/${ME.id}`) return undefined;
+        projects.pop();
+        return json(204, null);
+      },
+    );
     const router = renderApp("/projects/p-shared/settings");
 
     await user.click(await screen.findByRole("button", { name: "Leave project" }));
-    await user.click(within(screen.getByRole("dialog", { name: "Leave “Shared plans”?" })).getByRole("button", { name: "Leave" }));
+    await user.click(
+      within(screen.getByRole("dialog", { name: "Leave “Shared plans”?" })).getByRole("button", { name: "Leave" }),
+    );
 
     await waitFor(() => expect(router.state.location.pathname).toBe("/"));
     await waitFor(() => expect(screen.queryByRole("link", { name: "Shared plans" })).not.toBeInTheDocument());
-    expect(calls.filter((call) => call.method === "DELETE").map((call) => call.path)).toEqual([`/api/projects/p-shared/members/${ME.id}`]);
+    expect(calls.filter((call) => call.method === "DELETE").map((call) => call.path)).toEqual([
+      `/api/projects/p-shared/members/${ME.id}`,
+    ]);
     // Once gone, the project is not asked for again (it would answer 404).
     const reads = calls.filter((call) => call.method === "GET" && call.path === "/api/projects/p-shared");
     expect(reads).toHaveLength(1);

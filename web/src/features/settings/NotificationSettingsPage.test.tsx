@@ -22,12 +22,17 @@ const json = (status: number, body?: unknown) =>
 
 function fakeServer() {
   const requests: { method: string; path: string; body: unknown }[] = [];
-  let preferences = { email_enabled: true, email_kinds: Object.fromEntries(KINDS.map((k) => [k, k !== "task.created"])), updated_at: null };
+  let preferences = {
+    email_enabled: true,
+    email_kinds: Object.fromEntries(KINDS.map((k) => [k, k !== "task.created"])),
+    updated_at: null,
+  };
   let hooks: { id: string; url: string; description: string; created_at: string }[] = [];
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const path = new URL(request.url).pathname;
       const text = request.method === "GET" ? "" : await request.text();
       const body: unknown = text ? JSON.parse(text) : undefined;
@@ -38,11 +43,16 @@ function fakeServer() {
       }
       if (path === "/api/notifications/webhooks" && request.method === "GET") return json(200, { items: hooks });
       if (path === "/api/notifications/webhooks" && request.method === "POST") {
-        const hook = { id: "5b4c1a52-0000-4000-8000-000000000001", created_at: "2026-11-26T10:00:00Z", ...(body as { url: string; description: string }) };
+        const hook = {
+          id: "5b4c1a52-0000-4000-8000-000000000001",
+          created_at: "2026-11-26T10:00:00Z",
+          ...(body as { url: string; description: string }),
+        };
         hooks = [...hooks, hook];
         return json(201, { ...hook, secret: "whsec_once-and-only-once" });
       }
-      if (path.endsWith("/test")) return json(200, { delivered: false, status_code: 500, error: null, duration_ms: 41.7 });
+      if (path.endsWith("/test"))
+        return json(200, { delivered: false, status_code: 500, error: null, duration_ms: 41.7 });
       if (request.method === "DELETE") {
         hooks = hooks.filter((hook) => !path.endsWith(hook.id));
         return new Response(null, { status: 204 });
@@ -80,63 +90,82 @@ describe("the notification settings page", () => {
     vi.unstubAllGlobals();
   }, TEST_TIMEOUT);
 
-  it("saves the master switch and each kind with its label", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderPage();
-    const assigned = await screen.findByRole("checkbox", { name: "A task is assigned to me" }, slow);
-    expect(assigned).toBeChecked();
-    expect(screen.getByRole("checkbox", { name: "Tasks are created in my projects" })).not.toBeChecked();
+  it(
+    "saves the master switch and each kind with its label",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderPage();
+      const assigned = await screen.findByRole("checkbox", { name: "A task is assigned to me" }, slow);
+      expect(assigned).toBeChecked();
+      expect(screen.getByRole("checkbox", { name: "Tasks are created in my projects" })).not.toBeChecked();
 
-    await user.click(assigned);
-    await user.click(screen.getByRole("switch", { name: /E-mail me about notifications/ }));
-    expect(assigned).toBeDisabled();
-    await user.click(screen.getByRole("button", { name: "Save preferences" }));
+      await user.click(assigned);
+      await user.click(screen.getByRole("switch", { name: /E-mail me about notifications/ }));
+      expect(assigned).toBeDisabled();
+      await user.click(screen.getByRole("button", { name: "Save preferences" }));
 
-    expect(await screen.findByText("Preferences saved.", undefined, slow)).toBeVisible();
-    expect(requests.find((r) => r.method === "PUT")?.body).toEqual({
-      email_enabled: false,
-      email_kinds: { "task.created": false, "task.assigned": false, "comment.added": true, "project.member_added": true },
-    });
-  }, TEST_TIMEOUT);
+      expect(await screen.findByText("Preferences saved.", undefined, slow)).toBeVisible();
+      expect(requests.find((r) => r.method === "PUT")?.body).toEqual({
+        email_enabled: false,
+        email_kinds: {
+          "task.created": false,
+          "task.assigned": false,
+          "comment.added": true,
+          "project.member_added": true,
+        },
+      });
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("shows a new webhook's secret once, reports a test, and deletes after confirming", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderPage();
-    await screen.findByText("No webhooks yet", undefined, slow);
+  it(
+    "shows a new webhook's secret once, reports a test, and deletes after confirming",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderPage();
+      await screen.findByText("No webhooks yet", undefined, slow);
 
-    await user.type(screen.getByLabelText("URL"), "https://hooks.example.com/taskflow");
-    await user.type(screen.getByLabelText("Description"), "Team chat");
-    await user.click(screen.getByRole("button", { name: "Add webhook" }));
+      await user.type(screen.getByLabelText("URL"), "https://hooks.example.com/taskflow");
+      await user.type(screen.getByLabelText("Description"), "Team chat");
+      await user.click(screen.getByRole("button", { name: "Add webhook" }));
 
-    expect(await screen.findByLabelText("Signing secret", undefined, slow)).toHaveValue("whsec_once-and-only-once");
-    const list = await screen.findByRole("list", { name: "Your webhooks" }, slow);
-    expect(within(list).getByText("https://hooks.example.com/taskflow")).toBeVisible();
-    await user.click(screen.getByRole("button", { name: "Done" }));
-    expect(screen.queryByLabelText("Signing secret")).toBeNull();
+      expect(await screen.findByLabelText("Signing secret", undefined, slow)).toHaveValue("whsec_once-and-only-once");
+      const list = await screen.findByRole("list", { name: "Your webhooks" }, slow);
+      expect(within(list).getByText("https://hooks.example.com/taskflow")).toBeVisible();
+      await user.click(screen.getByRole("button", { name: "Done" }));
+      expect(screen.queryByLabelText("Signing secret")).toBeNull();
 
-    await user.click(within(list).getByRole("button", { name: "Send test" }));
-    expect(await within(list).findByText("Not delivered: HTTP 500 (42 ms).", undefined, slow)).toBeVisible();
+      await user.click(within(list).getByRole("button", { name: "Send test" }));
+      expect(await within(list).findByText("Not delivered: HTTP 500 (42 ms).", undefined, slow)).toBeVisible();
 
-    await user.click(within(list).getByRole("button", { name: "Delete" }));
-    await user.click(within(screen.getByRole("dialog", { name: "Delete webhook" })).getByRole("button", { name: "Delete webhook" }));
-    await screen.findByText("No webhooks yet", undefined, slow);
-    await waitFor(() =>
-      expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
-        "/api/notifications/webhooks/5b4c1a52-0000-4000-8000-000000000001",
-      ]),
-    );
-  }, TEST_TIMEOUT);
+      await user.click(within(list).getByRole("button", { name: "Delete" }));
+      await user.click(
+        within(screen.getByRole("dialog", { name: "Delete webhook" })).getByRole("button", { name: "Delete webhook" }),
+      );
+      await screen.findByText("No webhooks yet", undefined, slow);
+      await waitFor(() =>
+        expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual([
+          "/api/notifications/webhooks/5b4c1a52-0000-4000-8000-000000000001",
+        ]),
+      );
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("refuses an address that is not a URL before asking the server", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderPage();
-    await screen.findByText("No webhooks yet", undefined, slow);
-    await user.type(screen.getByLabelText("URL"), "hooks.example.com");
-    await user.click(screen.getByRole("button", { name: "Add webhook" }));
-    expect(screen.getByText("Enter the full address, starting with https://")).toBeVisible();
-    expect(requests.some((r) => r.method === "POST")).toBe(false);
-  }, TEST_TIMEOUT);
+  it(
+    "refuses an address that is not a URL before asking the server",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderPage();
+      await screen.findByText("No webhooks yet", undefined, slow);
+      await user.type(screen.getByLabelText("URL"), "hooks.example.com");
+      await user.click(screen.getByRole("button", { name: "Add webhook" }));
+      expect(screen.getByText("Enter the full address, starting with https://")).toBeVisible();
+      expect(requests.some((r) => r.method === "POST")).toBe(false);
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -45,7 +45,10 @@ export function NotificationSettingsPage() {
 function EmailPreferences() {
   const preferences = usePreferences();
   return (
-    <Section title="E-mail notifications" description="Notifications always appear in TaskFlow. Choose which ones also reach your inbox.">
+    <Section
+      title="E-mail notifications"
+      description="Notifications always appear in TaskFlow. Choose which ones also reach your inbox."
+    >
       {preferences.isPending ? (
         <Spinner label="Loading your preferences" />
       ) : preferences.isError ? (
@@ -77,7 +80,9 @@ function PreferencesForm({ saved }: { saved: Preferences }) {
       <div className="flex items-start justify-between gap-4">
         <label htmlFor={switchId} className="min-w-0">
           <span className="block text-sm font-medium">E-mail me about notifications</span>
-          <span className="mt-0.5 block text-xs text-ink-soft">Off: nothing is sent by e-mail, whatever is ticked below.</span>
+          <span className="mt-0.5 block text-xs text-ink-soft">
+            Off: nothing is sent by e-mail, whatever is ticked below.
+          </span>
         </label>
         <input
           id={switchId}
@@ -145,7 +150,9 @@ function Webhooks() {
         ) : hooks.isError ? (
           <ErrorState error={hooks.error} onRetry={() => void hooks.refetch()} />
         ) : hooks.data.length === 0 ? (
-          <EmptyState title="No webhooks yet">Add one below to hear of your notifications in another service.</EmptyState>
+          <EmptyState title="No webhooks yet">
+            Add one below to hear of your notifications in another service.
+          </EmptyState>
         ) : (
           <ul aria-label="Your webhooks" className="divide-y divide-line rounded-lg border border-line">
             {hooks.data.map((hook) => (
@@ -180,16 +187,27 @@ function WebhookRow({ hook }: { hook: Webhook }) {
         {test.isError ? <TestOutcome error={test.error} /> : null}
       </div>
       <div className="flex shrink-0 gap-2">
-        <Button variant="secondary" aria-describedby={urlId} disabled={test.isPending} onClick={() => test.mutate(hook.id)}>
+        <Button
+          variant="secondary"
+          aria-describedby={urlId}
+          disabled={test.isPending}
+          onClick={() => test.mutate(hook.id)}
+        >
           {test.isPending ? "Sending…" : "Send test"}
         </Button>
-        <Button variant="ghost" aria-describedby={urlId} className="text-red-700 hover:text-red-800 dark:text-red-400 dark:hover:text-red-300" onClick={() => setConfirming(true)}>
+        <Button
+          variant="ghost"
+          aria-describedby={urlId}
+          className="text-red-700 hover:text-red-800 dark:text-red-400 dark:hover:text-red-300"
+          onClick={() => setConfirming(true)}
+        >
           Delete
         </Button>
       </div>
       <Dialog open={confirming} title="Delete webhook" onClose={() => setConfirming(false)}>
         <p className="text-sm text-ink-soft">
-          TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>. This cannot be undone.
+          TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>. This
+          cannot be undone.
         </p>
         {remove.isError ? (
           <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
@@ -253,10 +271,17 @@ function SecretOnce({ created, onDone }: { created: WebhookCreated; onDone: () =
   }
 
   return (
-    <div role="region" aria-label="New webhook secret" className="rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-700/60 dark:bg-amber-950/40">
-      <p className="text-sm font-medium text-amber-900 dark:text-amber-200">Copy the signing secret now: it is shown only once.</p>
+    <div
+      role="region"
+      aria-label="New webhook secret"
+      className="rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-700/60 dark:bg-amber-950/40"
+    >
+      <p className="text-sm font-medium text-amber-900 dark:text-amber-200">
+        Copy the signing secret now: it is shown only once.
+      </p>
       <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">
-        Use it to check the <code>webhook-signature</code> header of each request to <span className="break-all">{created.url}</span>.
+        Use it to check the <code>webhook-signature</code> header of each request to{" "}
+        <span className="break-all">{created.url}</span>.
       </p>
       <div className="mt-3 flex flex-col gap-2 sm:flex-row sm:items-end">
         <div className="min-w-0 flex-1 space-y-1">

@@ -30,7 +30,8 @@ function fakeServer() {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const path = new URL(request.url).pathname;
       const body: unknown = request.method === "GET" ? undefined : await request.json();
       requests.push({ method: request.method, path, body });
@@ -40,8 +41,19 @@ function fakeServer() {
       if (path === "/api/auth/password") {
         const { current_password } = body as { current_password: string };
         return current_password === "correct horse"
-          ? json(200, { access_token: "session-2", refresh_token: "r", expires_in: 900, refresh_expires_in: 9000, token_type: "Bearer" })
-          : json(403, { type: "about:blank", title: "Forbidden", status: 403, detail: "the current password is wrong" });
+          ? json(200, {
+              access_token: "session-2",
+              refresh_token: "r",
+              expires_in: 900,
+              refresh_expires_in: 9000,
+              token_type: "Bearer",
+            })
+          : json(403, {
+              type: "about:blank",
+              title: "Forbidden",
+              status: 403,
+              detail: "the current password is wrong",
+            });
       }
       return json(404, { title: "Not Found", status: 404 });
     }),
@@ -85,63 +97,79 @@ describe("the settings page", () => {
     vi.unstubAllGlobals();
   }, TEST_TIMEOUT);
 
-  it("says the current password is wrong when the server answers 403, and keeps the session", async () => {
-    const user = userEvent.setup();
-    fakeServer();
-    renderSettings();
-    await screen.findByRole("heading", { name: "Password" }, slow);
+  it(
+    "says the current password is wrong when the server answers 403, and keeps the session",
+    async () => {
+      const user = userEvent.setup();
+      fakeServer();
+      renderSettings();
+      await screen.findByRole("heading", { name: "Password" }, slow);
 
-    await user.type(screen.getByLabelText("Current password"), "wrong horse");
-    await user.type(screen.getByLabelText("New password"), "battery staple");
-    await user.click(screen.getByRole("button", { name: "Change password" }));
+      await user.type(screen.getByLabelText("Current password"), "wrong horse");
+      await user.type(screen.getByLabelText("New password"), "battery staple");
+      await user.click(screen.getByRole("button", { name: "Change password" }));
 
-    expect(await screen.findByText("The current password is wrong.", undefined, slow)).toBeVisible();
-    expect(screen.getByLabelText("Current password")).toHaveAttribute("aria-invalid", "true");
-    expect(currentToken()).toBe("session-1");
-  }, TEST_TIMEOUT);
+      expect(await screen.findByText("The current password is wrong.", undefined, slow)).toBeVisible();
+      expect(screen.getByLabelText("Current password")).toHaveAttribute("aria-invalid", "true");
+      expect(currentToken()).toBe("session-1");
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("changes the password and goes on with the fresh session's token", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderSettings();
-    await screen.findByRole("heading", { name: "Password" }, slow);
+  it(
+    "changes the password and goes on with the fresh session's token",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderSettings();
+      await screen.findByRole("heading", { name: "Password" }, slow);
 
-    await user.type(screen.getByLabelText("Current password"), "correct horse");
-    await user.type(screen.getByLabelText("New password"), "battery staple");
-    await user.click(screen.getByRole("button", { name: "Change password" }));
+      await user.type(screen.getByLabelText("Current password"), "correct horse");
+      await user.type(screen.getByLabelText("New password"), "battery staple");
+      await user.click(screen.getByRole("button", { name: "Change password" }));
 
-    expect(await screen.findByText(/Password changed/, undefined, slow)).toBeVisible();
-    expect(currentToken()).toBe("session-2");
-    expect(screen.getByLabelText("Current password")).toHaveValue("");
-    expect(requests.find((r) => r.path === "/api/auth/password")?.body).toEqual({
-      current_password: "correct horse",
-      new_password: "battery staple",
-    });
-  }, TEST_TIMEOUT);
+      expect(await screen.findByText(/Password changed/, undefined, slow)).toBeVisible();
+      expect(currentToken()).toBe("session-2");
+      expect(screen.getByLabelText("Current password")).toHaveValue("");
+      expect(requests.find((r) => r.path === "/api/auth/password")?.body).toEqual({
+        current_password: "correct horse",
+        new_password: "battery staple",
+      });
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("refuses a new password shorter than eight characters without asking the server", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderSettings();
-    await screen.findByRole("heading", { name: "Password" }, slow);
-    await user.type(screen.getByLabelText("Current password"), "correct horse");
-    await user.type(screen.getByLabelText("New password"), "short");
-    await user.click(screen.getByRole("button", { name: "Change password" }));
-    expect(screen.getByText("Use at least 8 characters.")).toBeVisible();
-    expect(requests.some((r) => r.path === "/api/auth/password")).toBe(false);
-  }, TEST_TIMEOUT);
+  it(
+    "refuses a new password shorter than eight characters without asking the server",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderSettings();
+      await screen.findByRole("heading", { name: "Password" }, slow);
+      await user.type(screen.getByLabelText("Current password"), "correct horse");
+      await user.type(screen.getByLabelText("New password"), "short");
+      await user.click(screen.getByRole("button", { name: "Change password" }));
+      expect(screen.getByText("Use at least 8 characters.")).toBeVisible();
+      expect(requests.some((r) => r.path === "/api/auth/password")).toBe(false);
+    },
+    TEST_TIMEOUT,
+  );
 
-  it("saves only the changed profile fields and updates the signed-in user", async () => {
-    const user = userEvent.setup();
-    const requests = fakeServer();
-    renderSettings();
-    const name = await screen.findByLabelText("Name", undefined, slow);
-    await user.clear(name);
-    await user.type(name, "Ada Lovelace");
-    await user.click(screen.getByRole("button", { name: "Save profile" }));
+  it(
+    "saves only the changed profile fields and updates the signed-in user",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderSettings();
+      const name = await screen.findByLabelText("Name", undefined, slow);
+      await user.clear(name);
+      await user.type(name, "Ada Lovelace");
+      await user.click(screen.getByRole("button", { name: "Save profile" }));
 
-    expect(await screen.findByText("Profile saved.", undefined, slow)).toBeVisible();
-    await waitFor(() => expect(screen.getByTestId("signed-in-as")).toHaveTextContent("Ada Lovelace"));
-    expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ display_name: "Ada Lovelace" });
-  }, TEST_TIMEOUT);
+      expect(await screen.findByText("Profile saved.", undefined, slow)).toBeVisible();
+      await waitFor(() => expect(screen.getByTestId("signed-in-as")).toHaveTextContent("Ada Lovelace"));
+      expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ display_name: "Ada Lovelace" });
+    },
+    TEST_TIMEOUT,
+  );
 });

@@ -17,7 +17,10 @@ export function SettingsPage() {
     <SettingsLayout>
       <ProfileForm />
       <PasswordForm />
-      <Section title="Notifications" description="Choose which notices reach you by e-mail, and send them to your own services with webhooks.">
+      <Section
+        title="Notifications"
+        description="Choose which notices reach you by e-mail, and send them to your own services with webhooks."
+      >
         <Link
           to="/settings/notifications"
           className="inline-flex items-center gap-1 text-sm font-medium text-accent-600 underline-offset-2 hover:underline dark:text-accent-100"

@@ -59,8 +59,7 @@ export function useUpdateProfile() {
 
 export function useChangePassword() {
   return useMutation({
-    mutationFn: async (body: Schemas["PasswordChange"]) =>
-      unwrap(await api.POST("/api/auth/password", { body })),
+    mutationFn: async (body: Schemas["PasswordChange"]) => unwrap(await api.POST("/api/auth/password", { body })),
     // Every other session has just ended; this one goes on with the fresh tokens.
     onSuccess: (tokens) => grant(tokens),
   });
@@ -124,8 +123,6 @@ export function useDeleteWebhook() {
 export function useTestWebhook() {
   return useMutation({
     mutationFn: async (id: string): Promise<WebhookTestResult> =>
-      unwrap(
-        await api.POST("/api/notifications/webhooks/{webhook_id}/test", { params: { path: { webhook_id: id } } }),
-      ),
+      unwrap(await api.POST("/api/notifications/webhooks/{webhook_id}/test", { params: { path: { webhook_id: id } } })),
   });
 }

@@ -45,7 +45,10 @@ export function BoardColumn({ status, label, query, names, pending, onOpen, onMo
         <h2 id={headingId} className="text-sm font-semibold text-ink">
           {label}
         </h2>
-        <span className="rounded-full bg-surface px-2 py-0.5 text-xs font-medium text-ink-soft tabular-nums" aria-label={`${tasks.length}${list.hasNextPage ? " or more" : ""} tasks`}>
+        <span
+          className="rounded-full bg-surface px-2 py-0.5 text-xs font-medium text-ink-soft tabular-nums"
+          aria-label={`${tasks.length}${list.hasNextPage ? " or more" : ""} tasks`}
+        >
           {tasks.length}
           {list.hasNextPage ? "+" : ""}
         </span>
@@ -79,7 +82,12 @@ export function BoardColumn({ status, label, query, names, pending, onOpen, onMo
           </ul>
         )}
         {list.hasNextPage ? (
-          <Button variant="ghost" className="w-full" disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
+          <Button
+            variant="ghost"
+            className="w-full"
+            disabled={list.isFetchingNextPage}
+            onClick={() => void list.fetchNextPage()}
+          >
             {list.isFetchingNextPage ? "Loading…" : "Load more"}
           </Button>
         ) : null}

@@ -76,15 +76,23 @@ function fakeApi() {
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const url = new URL(request.url);
       const text = request.method === "GET" ? "" : await request.text();
       const body: unknown = text ? JSON.parse(text) : undefined;
       calls.push({ method: request.method, path: url.pathname, query: url.searchParams, body });
       const route = `${request.method} ${url.pathname}`;
-      if (route === "POST /api/auth/refresh") return json(200, { access_token: "token", token_type: "Bearer", expires_in: 900 });
+      if (route === "POST /api/auth/refresh")
+        return json(200, { access_token: "token", token_type: "Bearer", expires_in: 900 });
       if (route === "GET /api/auth/me")
-        return json(200, { id: ME, email: "me@example.com", display_name: "Me Myself", created_at: STAMP, updated_at: STAMP });
+        return json(200, {
+          id: ME,
+          email: "me@example.com",
+          display_name: "Me Myself",
+          created_at: STAMP,
+          updated_at: STAMP,
+        });
       if (route === `GET /api/projects/${PROJECT}`)
         return json(200, {
           id: PROJECT,
@@ -183,7 +191,9 @@ describe("the project's task list", { timeout: 20_000 }, () => {
     expect(router.state.location.search).toBe("?due=overdue");
 
     await user.click(screen.getByText("Status"));
-    await user.click(within(screen.getByRole("group", { name: "Status" })).getByRole("checkbox", { name: "In review" }));
+    await user.click(
+      within(screen.getByRole("group", { name: "Status" })).getByRole("checkbox", { name: "In review" }),
+    );
     await user.click(within(screen.getByRole("group", { name: "Status" })).getByRole("checkbox", { name: "To do" }));
     await waitFor(() => expect(api.lastTaskQuery()?.getAll("status")).toEqual(["todo", "review"]));
     expect(api.lastTaskQuery()?.get("overdue")).toBe("true");
@@ -225,7 +235,9 @@ describe("the project's task list", { timeout: 20_000 }, () => {
     expect(screen.getByLabelText("Assignee")).toHaveValue("me");
     expect(screen.getByLabelText("Sort by")).toHaveValue("-priority");
     expect(screen.getByLabelText("Label")).toHaveValue("ops");
-    expect(within(screen.getByRole("group", { name: "Priority" })).getByRole("checkbox", { name: "Urgent" })).toBeChecked();
+    expect(
+      within(screen.getByRole("group", { name: "Priority" })).getByRole("checkbox", { name: "Urgent" }),
+    ).toBeChecked();
   });
 
   it("loads the next page on the cursor with Load more", async () => {

@@ -44,7 +44,9 @@ function server(tasks: Task[], patch: (body: Record<string, unknown>) => Respons
       }
       if (url.pathname === "/api/projects/p1/members") {
         return json(200, {
-          items: [{ user_id: "u2", email: "b@example.com", display_name: "Bob Builder", role: "editor", created_at: "" }],
+          items: [
+            { user_id: "u2", email: "b@example.com", display_name: "Bob Builder", role: "editor", created_at: "" },
+          ],
           next_cursor: null,
         });
       }
@@ -76,7 +78,9 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("TaskBoard", () => {
   it("shows one column per status with its cards, named by title first", async () => {
-    server([task(), task({ id: "t2", title: "Ship 2.0", status: "done", labels: [], assignee_id: null })], () => json(500, {}));
+    server([task(), task({ id: "t2", title: "Ship 2.0", status: "done", labels: [], assignee_id: null })], () =>
+      json(500, {}),
+    );
     show();
 
     const card = await within(column("To do")).findByRole("button", { name: /^Fix the login form/ });
@@ -104,7 +108,9 @@ describe("TaskBoard", () => {
     await user.selectOptions(screen.getByRole("combobox", { name: "Move Fix the login form to" }), "In progress");
 
     // The card moves before the server answers.
-    expect(await within(column("In progress")).findByRole("button", { name: /^Fix the login form/ })).toBeInTheDocument();
+    expect(
+      await within(column("In progress")).findByRole("button", { name: /^Fix the login form/ }),
+    ).toBeInTheDocument();
     expect(within(column("To do")).queryByRole("button", { name: /^Fix the login form/ })).not.toBeInTheDocument();
     expect(patches).toEqual([{ status: "in_progress", version: 1 }]);
     // Keyboard users stay on the card they moved.
@@ -121,7 +127,9 @@ describe("TaskBoard", () => {
 
   it("puts the card back and says why when the server refuses the move", async () => {
     const user = userEvent.setup({ delay: null });
-    server([task()], () => json(409, { title: "Conflict", status: 409, current_version: 4 }, "application/problem+json"));
+    server([task()], () =>
+      json(409, { title: "Conflict", status: 409, current_version: 4 }, "application/problem+json"),
+    );
     show();
     await within(column("To do")).findByRole("button", { name: /^Fix the login form/ });
 
@@ -138,11 +146,15 @@ describe("TaskBoard", () => {
     const card = await within(column("To do")).findByRole("button", { name: /^Fix the login form/ });
     // jsdom lays nothing out: give the columns side-by-side boxes and the card a box in the first.
     const boxes = new Map<string, DOMRect>(
-      ["To do", "In progress", "In review", "Done", "Cancelled"].map((name, i) => [name, new DOMRect(i * 300, 0, 280, 600)]),
+      ["To do", "In progress", "In review", "Done", "Cancelled"].map((name, i) => [
+        name,
+        new DOMRect(i * 300, 0, 280, 600),
+      ]),
     );
     vi.spyOn(Element.prototype, "getBoundingClientRect").mockImplementation(function (this: Element) {
       // The card, and the overlay that follows the pointer or the keys while it is lifted.
-      const preview = this.hasAttribute("data-drag-preview") || this.firstElementChild?.hasAttribute("data-drag-preview");
+      const preview =
+        this.hasAttribute("data-drag-preview") || this.firstElementChild?.hasAttribute("data-drag-preview");
       if (preview || this.getAttribute("aria-roledescription") === "draggable task") {
         return new DOMRect(10, 50, 260, 80);
       }
@@ -160,7 +172,9 @@ describe("TaskBoard", () => {
     fireEvent.keyDown(document, { code: "Space", key: " " });
 
     await waitFor(() => expect(patches).toEqual([{ status: "in_progress", version: 1 }]));
-    expect(await within(column("In progress")).findByRole("button", { name: /^Fix the login form/ })).toBeInTheDocument();
+    expect(
+      await within(column("In progress")).findByRole("button", { name: /^Fix the login form/ }),
+    ).toBeInTheDocument();
     expect(await screen.findByText("Task Fix the login form was moved to In progress.")).toBeInTheDocument();
   });
 

@@ -66,7 +66,10 @@ export const columnCoordinates: KeyboardCoordinateGetter = (event, { context }) 
   if (!target) return undefined;
   return {
     x: target.rect.left + (target.rect.width - collisionRect.width) / 2,
-    y: Math.min(Math.max(collisionRect.top, target.rect.top), target.rect.top + Math.max(0, target.rect.height - collisionRect.height)),
+    y: Math.min(
+      Math.max(collisionRect.top, target.rect.top),
+      target.rect.top + Math.max(0, target.rect.height - collisionRect.height),
+    ),
   };
 };
 
@@ -135,7 +138,9 @@ export function TaskBoard({
       onDragOver: ({ active: dragged, over }) => {
         const task = taskOf(dragged.data);
         if (!task) return undefined;
-        return over ? `Task ${task.title} is over ${statusLabel(over.id)}.` : `Task ${task.title} is not over a column.`;
+        return over
+          ? `Task ${task.title} is over ${statusLabel(over.id)}.`
+          : `Task ${task.title} is not over a column.`;
       },
       onDragEnd: ({ active: dragged, over }) => {
         const task = taskOf(dragged.data);
@@ -196,7 +201,10 @@ export function TaskBoard({
       </div>
       <DragOverlay dropAnimation={null}>
         {active ? (
-          <div data-drag-preview className="rotate-2 cursor-grabbing rounded-lg border border-accent-500 bg-surface p-3 shadow-xl">
+          <div
+            data-drag-preview
+            className="rotate-2 cursor-grabbing rounded-lg border border-accent-500 bg-surface p-3 shadow-xl"
+          >
             <CardBody task={active} assignee={active.assignee_id ? names.get(active.assignee_id) : undefined} />
           </div>
         ) : null}

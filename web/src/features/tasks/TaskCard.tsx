@@ -47,22 +47,31 @@ export function CardBody({ task, assignee }: { task: Task; assignee: string | un
   const due = dueInfo(task);
   return (
     <>
-      <p className={`line-clamp-3 text-sm font-medium text-ink ${task.status === "cancelled" ? "line-through decoration-ink-soft" : ""}`}>
+      <p
+        className={`line-clamp-3 text-sm font-medium text-ink ${task.status === "cancelled" ? "line-through decoration-ink-soft" : ""}`}
+      >
         {task.title}
       </p>
       {task.labels.length ? (
         <ul className="mt-2 flex flex-wrap gap-1" aria-hidden="true">
           {task.labels.map((label) => (
-            <li key={label} className="rounded bg-accent-50 px-1.5 py-0.5 text-[11px] font-medium text-accent-700 dark:bg-accent-700/25 dark:text-accent-100">
+            <li
+              key={label}
+              className="rounded bg-accent-50 px-1.5 py-0.5 text-[11px] font-medium text-accent-700 dark:bg-accent-700/25 dark:text-accent-100"
+            >
               {label}
             </li>
           ))}
         </ul>
       ) : null}
       <div className="mt-2.5 flex items-center gap-2 text-xs" aria-hidden="true">
-        <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY_BADGE[task.priority]}`}>{priorityLabel(task.priority)}</span>
+        <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY_BADGE[task.priority]}`}>
+          {priorityLabel(task.priority)}
+        </span>
         {due ? (
-          <span className={`inline-flex items-center gap-1 whitespace-nowrap ${due.overdue ? "font-medium text-red-600 dark:text-red-400" : "text-ink-soft"}`}>
+          <span
+            className={`inline-flex items-center gap-1 whitespace-nowrap ${due.overdue ? "font-medium text-red-600 dark:text-red-400" : "text-ink-soft"}`}
+          >
             <svg viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.5">
               <rect x="2.5" y="3.5" width="11" height="10" rx="1.5" />
               <path d="M2.5 6.5h11M5.5 2v3M10.5 2v3" />
@@ -72,11 +81,17 @@ export function CardBody({ task, assignee }: { task: Task; assignee: string | un
         ) : null}
         <span className="ml-auto">
           {assignee ? (
-            <span title={assignee} className="grid size-6 place-items-center rounded-full bg-accent-100 text-[10px] font-semibold text-accent-700 dark:bg-accent-700/40 dark:text-accent-100">
+            <span
+              title={assignee}
+              className="grid size-6 place-items-center rounded-full bg-accent-100 text-[10px] font-semibold text-accent-700 dark:bg-accent-700/40 dark:text-accent-100"
+            >
               {initials(assignee)}
             </span>
           ) : (
-            <span title="Unassigned" className="grid size-6 place-items-center rounded-full border border-dashed border-line text-[10px] text-ink-soft">
+            <span
+              title="Unassigned"
+              className="grid size-6 place-items-center rounded-full border border-dashed border-line text-[10px] text-ink-soft"
+            >
               –
             </span>
           )}
@@ -103,7 +118,11 @@ export function TaskCard({
 }) {
   const selectId = useId();
   const node = useRef<HTMLDivElement | null>(null);
-  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({ id: task.id, data: { task }, disabled: pending });
+  const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
+    id: task.id,
+    data: { task },
+    disabled: pending,
+  });
   const ref = useCallback(
     (element: HTMLDivElement | null) => {
       node.current = element;
@@ -138,7 +157,14 @@ export function TaskCard({
       </div>
       <div className="flex items-center gap-2 border-t border-line px-3 py-1.5">
         <label htmlFor={selectId} className="text-ink-soft" title="Move to">
-          <svg viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+          <svg
+            viewBox="0 0 16 16"
+            className="size-3.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+            aria-hidden="true"
+          >
             <path d="M2.5 5.5h10M10 3l2.5 2.5L10 8M13.5 10.5h-10M6 8l-2.5 2.5L6 13" />
           </svg>
           <span className="sr-only">Move {task.title} to</span>
@@ -163,7 +189,14 @@ export function TaskCard({
           title="Open details"
           className="rounded p-1 text-ink-soft hover:bg-muted hover:text-ink focus-ring"
         >
-          <svg viewBox="0 0 16 16" className="size-3.5" fill="none" stroke="currentColor" strokeWidth="1.5" aria-hidden="true">
+          <svg
+            viewBox="0 0 16 16"
+            className="size-3.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+            aria-hidden="true"
+          >
             <path d="M9.5 2.5h4v4M13.5 2.5 8 8M6.5 3.5h-3v9h9v-3" />
           </svg>
         </button>

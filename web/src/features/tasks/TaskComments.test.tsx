@@ -13,7 +13,10 @@ vi.mock("sonner", () => ({ toast: { error: vi.fn(), success: vi.fn() } }));
 vi.setConfig({ testTimeout: 30_000 });
 
 const json = (status: number, body: unknown) =>
-  new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  new Response(status === 204 ? null : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 
 const comment = (id: string, author: string, authorName: string, body: string) => ({
   id,
@@ -30,7 +33,10 @@ afterEach(() => vi.unstubAllGlobals());
 describe("TaskComments", () => {
   it("lists comments with their author and age, adds one, and deletes only one's own", async () => {
     const user = userEvent.setup({ delay: null });
-    let items = [comment("c1", "u2", "Bob Builder", "Looks good to me."), comment("c2", "u1", "Ada Lovelace", "Thanks!")];
+    let items = [
+      comment("c1", "u2", "Bob Builder", "Looks good to me."),
+      comment("c2", "u1", "Ada Lovelace", "Thanks!"),
+    ];
     const requests: string[] = [];
     vi.stubGlobal(
       "fetch",
@@ -74,7 +80,10 @@ describe("TaskComments", () => {
   });
 
   it("says when there are no comments yet", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => json(200, { items: [], next_cursor: null })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(200, { items: [], next_cursor: null })),
+    );
     render(
       <QueryClientProvider client={new QueryClient()}>
         <TaskComments taskId="t1" />

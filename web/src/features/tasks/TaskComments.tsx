@@ -66,7 +66,12 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
 
   const add = useMutation({
     mutationFn: async (text: string): Promise<Comment> =>
-      unwrap(await api.POST("/api/tasks/{task_id}/comments", { params: { path: { task_id: taskId } }, body: { body: text } })),
+      unwrap(
+        await api.POST("/api/tasks/{task_id}/comments", {
+          params: { path: { task_id: taskId } },
+          body: { body: text },
+        }),
+      ),
     onSuccess: (comment) => {
       setBody("");
       // Oldest first: a new comment belongs at the end of what is loaded, unless more pages wait.
@@ -93,7 +98,10 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
     onSuccess: (commentId) => {
       client.setQueryData<CommentData>(key, (data) =>
         data
-          ? { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.filter((c) => c.id !== commentId) })) }
+          ? {
+              ...data,
+              pages: data.pages.map((page) => ({ ...page, items: page.items.filter((c) => c.id !== commentId) })),
+            }
           : data,
       );
     },
@@ -118,7 +126,9 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
       ) : comments.isError ? (
         <ErrorState error={comments.error} onRetry={() => void comments.refetch()} />
       ) : items.length === 0 ? (
-        <p className="rounded-lg border border-dashed border-line p-4 text-center text-sm text-ink-soft">No comments yet.</p>
+        <p className="rounded-lg border border-dashed border-line p-4 text-center text-sm text-ink-soft">
+          No comments yet.
+        </p>
       ) : (
         <ol className="space-y-4">
           {items.map((comment) => {
@@ -135,7 +145,11 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
                 <div className="min-w-0 flex-1">
                   <div className="flex items-baseline gap-2">
                     <span className="truncate text-sm font-medium text-ink">{author}</span>
-                    <time dateTime={comment.created_at} title={formatFull(comment.created_at)} className="shrink-0 text-xs text-ink-soft">
+                    <time
+                      dateTime={comment.created_at}
+                      title={formatFull(comment.created_at)}
+                      className="shrink-0 text-xs text-ink-soft"
+                    >
                       {timeAgo(comment.created_at)}
                     </time>
                     {mine ? (
@@ -150,7 +164,9 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
                       </button>
                     ) : null}
                   </div>
-                  <p className="mt-1 whitespace-pre-wrap break-words rounded-lg bg-muted px-3 py-2 text-sm text-ink">{comment.body}</p>
+                  <p className="mt-1 whitespace-pre-wrap break-words rounded-lg bg-muted px-3 py-2 text-sm text-ink">
+                    {comment.body}
+                  </p>
                 </div>
               </li>
             );
@@ -158,7 +174,12 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
         </ol>
       )}
       {comments.hasNextPage ? (
-        <Button variant="ghost" className="w-full" disabled={comments.isFetchingNextPage} onClick={() => void comments.fetchNextPage()}>
+        <Button
+          variant="ghost"
+          className="w-full"
+          disabled={comments.isFetchingNextPage}
+          onClick={() => void comments.fetchNextPage()}
+        >
           {comments.isFetchingNextPage ? "Loading…" : "Load more comments"}
         </Button>
       ) : null}

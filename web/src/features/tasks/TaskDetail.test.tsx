@@ -126,7 +126,11 @@ describe("TaskDetail", () => {
       () => {
         // Someone else saved first.
         latest = task({ title: "Release notes, reviewed by Bob", version: 4 });
-        return json(409, { title: "Conflict", status: 409, detail: "Version 3 is stale.", current_version: 4 }, "application/problem+json");
+        return json(
+          409,
+          { title: "Conflict", status: 409, detail: "Version 3 is stale.", current_version: 4 },
+          "application/problem+json",
+        );
       },
     );
     show();
@@ -204,7 +208,10 @@ describe("TaskDetail", () => {
 
   it("closes with Escape and with its close button", async () => {
     const user = userEvent.setup({ delay: null });
-    server(() => task(), () => json(500, {}));
+    server(
+      () => task(),
+      () => json(500, {}),
+    );
     const { onClose } = show();
     await screen.findByLabelText("Title");
 

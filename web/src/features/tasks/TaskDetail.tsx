@@ -50,7 +50,14 @@ export function fromLocalInput(value: string): string | null {
 }
 
 export function parseLabels(text: string): string[] {
-  return [...new Set(text.split(",").map((label) => label.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(",")
+        .map((label) => label.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 function fromTask(task: Task): FormValues {
@@ -126,8 +133,21 @@ export function TaskDetail({ taskId, onClose }: { taskId: string; onClose: () =>
     >
       <header className="flex items-center gap-2 border-b border-line px-4 py-3 sm:px-6">
         <h2 className="text-sm font-semibold text-ink-soft">Task details</h2>
-        <Button variant="ghost" className="ml-auto -mr-2 !p-2" aria-label="Close task details" title="Close (Esc)" onClick={onClose}>
-          <svg viewBox="0 0 20 20" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.75" aria-hidden="true">
+        <Button
+          variant="ghost"
+          className="ml-auto -mr-2 !p-2"
+          aria-label="Close task details"
+          title="Close (Esc)"
+          onClick={onClose}
+        >
+          <svg
+            viewBox="0 0 20 20"
+            className="size-5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.75"
+            aria-hidden="true"
+          >
             <path d="M5 5l10 10M15 5 5 15" />
           </svg>
         </Button>
@@ -139,7 +159,9 @@ export function TaskDetail({ taskId, onClose }: { taskId: string; onClose: () =>
           <div className="space-y-3 p-4 sm:p-6">
             <ErrorState
               error={task.error}
-              onRetry={task.error instanceof ApiError && task.error.status === 404 ? undefined : () => void task.refetch()}
+              onRetry={
+                task.error instanceof ApiError && task.error.status === 404 ? undefined : () => void task.refetch()
+              }
             />
             <Button variant="secondary" onClick={onClose}>
               Back to the tasks
@@ -172,14 +194,16 @@ function DetailBody({ task, onClose }: { task: Task; onClose: () => void }) {
   const errors = showErrors ? problems(values) : {};
 
   // A newer version arrived (someone else, another tab, the board) while nothing is changed here:
-  // forget leftover untouched edits so every field shows it.
-  useEffect(() => {
+  // forget leftover untouched edits so every field shows it. Adjusted while rendering, on the version
+  // alone (dirtiness by itself must not reset anything), so no frame shows the stale edits.
+  const [seenVersion, setSeenVersion] = useState(task.version);
+  if (seenVersion !== task.version) {
+    setSeenVersion(task.version);
     if (!dirty) {
       setEdits({});
       setBase(null);
     }
-    // Only when the server's version moves; dirtiness alone must not reset anything.
-  }, [task.version]);
+  }
 
   const role = members.data?.find((member) => member.user_id === user.id)?.role;
   const readOnly = role === "viewer";
@@ -249,14 +273,22 @@ function DetailBody({ task, onClose }: { task: Task; onClose: () => void }) {
             onChange={(event) => edit("description", event.target.value)}
           />
           <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
-            <SelectField label="Status" value={values.status} onChange={(event) => edit("status", event.target.value as TaskStatus)}>
+            <SelectField
+              label="Status"
+              value={values.status}
+              onChange={(event) => edit("status", event.target.value as TaskStatus)}
+            >
               {STATUSES.map((status) => (
                 <option key={status.value} value={status.value}>
                   {status.label}
                 </option>
               ))}
             </SelectField>
-            <SelectField label="Priority" value={values.priority} onChange={(event) => edit("priority", event.target.value as TaskPriority)}>
+            <SelectField
+              label="Priority"
+              value={values.priority}
+              onChange={(event) => edit("priority", event.target.value as TaskPriority)}
+            >
               {PRIORITIES.map((priority) => (
                 <option key={priority.value} value={priority.value}>
                   {priority.label}
@@ -291,7 +323,11 @@ function DetailBody({ task, onClose }: { task: Task; onClose: () => void }) {
                 onChange={(event) => edit("due", event.target.value)}
               />
               {values.due && !readOnly ? (
-                <button type="button" className="rounded text-xs text-ink-soft underline-offset-2 hover:text-ink hover:underline focus-ring" onClick={() => edit("due", "")}>
+                <button
+                  type="button"
+                  className="rounded text-xs text-ink-soft underline-offset-2 hover:text-ink hover:underline focus-ring"
+                  onClick={() => edit("due", "")}
+                >
                   Clear due date
                 </button>
               ) : null}

@@ -169,9 +169,7 @@ function MultiSelect<T extends string>({
               checked={value.includes(option.value)}
               onChange={(event) =>
                 onChange(
-                  event.target.checked
-                    ? [...value, option.value]
-                    : value.filter((item) => item !== option.value),
+                  event.target.checked ? [...value, option.value] : value.filter((item) => item !== option.value),
                 )
               }
             />
@@ -210,7 +208,9 @@ export function TaskFilters({
   const [expanded, setExpanded] = useState(false);
   const filtered = isFiltered(filters);
   const count =
-    filters.status.length + filters.priority.length + [filters.assignee, filters.label, filters.due].filter(Boolean).length;
+    filters.status.length +
+    filters.priority.length +
+    [filters.assignee, filters.label, filters.due].filter(Boolean).length;
   // Phones fold the filters away behind a button; wider screens always show them.
   const fold = `mt-2 ${expanded ? "" : "max-sm:hidden"}`;
   const unknownAssignee =
@@ -262,9 +262,7 @@ export function TaskFilters({
           <path d="M2.75 4.5a.75.75 0 0 0 0 1.5h14.5a.75.75 0 0 0 0-1.5H2.75ZM5 9.25a.75.75 0 0 0 0 1.5h10a.75.75 0 0 0 0-1.5H5Zm2.75 4.75a.75.75 0 0 0 0 1.5h4.5a.75.75 0 0 0 0-1.5h-4.5Z" />
         </svg>
         Filters
-        {count ? (
-          <span className="rounded-full bg-accent-600 px-1.5 text-xs leading-5 text-white">{count}</span>
-        ) : null}
+        {count ? <span className="rounded-full bg-accent-600 px-1.5 text-xs leading-5 text-white">{count}</span> : null}
       </button>
 
       <SelectPill

@@ -6,13 +6,23 @@ import { toast } from "sonner";
 import { useMembers, type Member } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
-import { PRIORITIES, STATUSES, useTaskList, useUpdateTask, type Task, type TaskPriority, type TaskQuery, type TaskStatus } from "./api";
+import {
+  PRIORITIES,
+  STATUSES,
+  useTaskList,
+  useUpdateTask,
+  type Task,
+  type TaskPriority,
+  type TaskQuery,
+  type TaskStatus,
+} from "./api";
 import { formatDue, initials, isOverdue } from "./format";
 
 const STATUS_STYLE: Record<TaskStatus, string> = {
   todo: "bg-slate-100 text-slate-700 ring-slate-300/60 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/20",
   in_progress: "bg-sky-50 text-sky-700 ring-sky-300/60 dark:bg-sky-500/15 dark:text-sky-300 dark:ring-sky-400/20",
-  review: "bg-amber-50 text-amber-800 ring-amber-300/60 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/20",
+  review:
+    "bg-amber-50 text-amber-800 ring-amber-300/60 dark:bg-amber-500/15 dark:text-amber-300 dark:ring-amber-400/20",
   done: "bg-emerald-50 text-emerald-700 ring-emerald-300/60 dark:bg-emerald-500/15 dark:text-emerald-300 dark:ring-emerald-400/20",
   cancelled: "bg-zinc-100 text-zinc-500 ring-zinc-300/60 dark:bg-zinc-500/15 dark:text-zinc-400 dark:ring-zinc-400/20",
 };
@@ -58,7 +68,9 @@ function PriorityMark({ priority }: { priority: TaskPriority }) {
 
 function StatusBadge({ status }: { status: TaskStatus }) {
   return (
-    <span className={`inline-flex shrink-0 items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLE[status]}`}>
+    <span
+      className={`inline-flex shrink-0 items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLE[status]}`}
+    >
       {statusLabel(status)}
     </span>
   );
@@ -203,7 +215,11 @@ function TaskRow({
 
 function Skeleton() {
   return (
-    <div role="status" aria-label="Loading tasks" className="divide-y divide-line overflow-hidden rounded-xl border border-line bg-surface">
+    <div
+      role="status"
+      aria-label="Loading tasks"
+      className="divide-y divide-line overflow-hidden rounded-xl border border-line bg-surface"
+    >
       {[0, 1, 2, 3, 4].map((row) => (
         <div key={row} className="flex animate-pulse items-center gap-3 px-4 py-3.5" aria-hidden="true">
           <span className="size-4 rounded-full bg-muted" />
@@ -259,9 +275,13 @@ export function TaskList({
   const list = useTaskList(query);
   const members = useMembers(projectId);
   const { hasNextPage, isFetchingNextPage, fetchNextPage, isFetchNextPageError } = list;
-  const sentinel = useLoadOnSight(() => {
-    if (hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage();
-  }, hasNextPage, list.data?.pages.length ?? 0);
+  const sentinel = useLoadOnSight(
+    () => {
+      if (hasNextPage && !isFetchingNextPage && !isFetchNextPageError) void fetchNextPage();
+    },
+    hasNextPage,
+    list.data?.pages.length ?? 0,
+  );
   const now = new Date();
 
   if (list.isPending) return <Skeleton />;
@@ -278,7 +298,9 @@ export function TaskList({
       </EmptyState>
     ) : (
       <EmptyState title="No tasks yet">
-        <p>{canEdit ? "Add the first one with the New task field above." : "Tasks added to this project will show here."}</p>
+        <p>
+          {canEdit ? "Add the first one with the New task field above." : "Tasks added to this project will show here."}
+        </p>
       </EmptyState>
     );
   }
@@ -286,7 +308,10 @@ export function TaskList({
   const byId = new Map((members.data ?? []).map((member) => [member.user_id, member]));
   return (
     <div className="@container space-y-3">
-      <ul aria-label="Tasks" className="divide-y divide-line overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
+      <ul
+        aria-label="Tasks"
+        className="divide-y divide-line overflow-hidden rounded-xl border border-line bg-surface shadow-xs"
+      >
         {tasks.map((task) => (
           <TaskRow
             key={task.id}
@@ -311,7 +336,9 @@ export function TaskList({
           </Button>
         </div>
       ) : tasks.length > 10 ? (
-        <p className="text-center text-xs text-ink-soft">That is every task{filtered ? " matching these filters" : ""}.</p>
+        <p className="text-center text-xs text-ink-soft">
+          That is every task{filtered ? " matching these filters" : ""}.
+        </p>
       ) : null}
     </div>
   );

@@ -47,7 +47,9 @@ describe("TaskRedirect", () => {
   it("says so clearly when the task does not exist", async () => {
     vi.stubGlobal(
       "fetch",
-      vi.fn(async () => json(404, { title: "Not Found", status: 404, detail: "No such task." }, "application/problem+json")),
+      vi.fn(async () =>
+        json(404, { title: "Not Found", status: 404, detail: "No such task." }, "application/problem+json"),
+      ),
     );
     visit("/tasks/missing");
 

@@ -24,7 +24,10 @@ export function TaskRedirect() {
         ) : (
           <ErrorState error={task.error} onRetry={() => void task.refetch()} />
         )}
-        <Link to="/" className="mt-4 inline-block text-sm font-medium text-accent-600 hover:underline dark:text-accent-100">
+        <Link
+          to="/"
+          className="mt-4 inline-block text-sm font-medium text-accent-600 hover:underline dark:text-accent-100"
+        >
           Go to your tasks
         </Link>
       </div>

@@ -124,7 +124,13 @@ describe("useUpdateTask", () => {
       () =>
         json(
           409,
-          { type: "about:blank", title: "Conflict", status: 409, detail: "The task changed since version 3.", current_version: 4 },
+          {
+            type: "about:blank",
+            title: "Conflict",
+            status: 409,
+            detail: "The task changed since version 3.",
+            current_version: 4,
+          },
           "application/problem+json",
         ),
       { detail: theirs, todo: [theirs], done: [] },
@@ -142,7 +148,12 @@ describe("useUpdateTask", () => {
     expect(toast.error).toHaveBeenCalledWith(CONFLICT);
     // The refetch of everything shown is under way.
     await waitFor(() =>
-      expect(server.calls.filter((call) => call.method === "GET").map((call) => call.path).sort()).toEqual([
+      expect(
+        server.calls
+          .filter((call) => call.method === "GET")
+          .map((call) => call.path)
+          .sort(),
+      ).toEqual([
         "/api/tasks/t1",
         "/api/tasks?limit=50&project_id=p1&status=done",
         "/api/tasks?limit=50&project_id=p1&status=todo",
@@ -156,11 +167,19 @@ describe("useUpdateTask", () => {
   it("leaves no made-up detail behind when a move from a list is refused", async () => {
     const { client, wrapper } = setup({ todo: [task()], done: [] });
     const before = cached(client);
-    fakeApi(() => json(403, { title: "Forbidden", status: 403, detail: "Viewers cannot change tasks." }, "application/problem+json"), {
-      detail: task(),
-      todo: [task()],
-      done: [],
-    });
+    fakeApi(
+      () =>
+        json(
+          403,
+          { title: "Forbidden", status: 403, detail: "Viewers cannot change tasks." },
+          "application/problem+json",
+        ),
+      {
+        detail: task(),
+        todo: [task()],
+        done: [],
+      },
+    );
     const { result } = renderHook(() => useUpdateTask(), { wrapper });
 
     act(() => result.current.mutate({ task: task(), changes: { status: "done" } }));

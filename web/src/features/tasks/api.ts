@@ -74,8 +74,7 @@ export function useTask(taskId: string | undefined) {
   return useQuery({
     queryKey: taskKeys.detail(taskId ?? ""),
     enabled: Boolean(taskId),
-    queryFn: async () =>
-      unwrap(await api.GET("/api/tasks/{task_id}", { params: { path: { task_id: taskId ?? "" } } })),
+    queryFn: async () => unwrap(await api.GET("/api/tasks/{task_id}", { params: { path: { task_id: taskId ?? "" } } })),
   });
 }
 

@@ -53,9 +53,7 @@ describe("task filters in the address", () => {
 
   it("ignores values the API would refuse", () => {
     const filters = parseFilters(
-      params(
-        `status=todo&status=nope&priority=critical&assignee=bob&due=someday&sort=random&label=${"x".repeat(51)}`,
-      ),
+      params(`status=todo&status=nope&priority=critical&assignee=bob&due=someday&sort=random&label=${"x".repeat(51)}`),
     );
     expect(filters).toEqual({ ...DEFAULT_FILTERS, status: ["todo"] });
   });
@@ -97,7 +95,15 @@ describe("the API query for the filters", () => {
 
   it("passes each filter under the API's name, with 'me' as the user's id", () => {
     const query = toTaskQuery(
-      { status: ["in_progress"], priority: ["high"], assignee: "me", label: "ops", due: null, q: "deploy", sort: "-updated" },
+      {
+        status: ["in_progress"],
+        priority: ["high"],
+        assignee: "me",
+        label: "ops",
+        due: null,
+        q: "deploy",
+        sort: "-updated",
+      },
       context,
     );
     expect(query).toEqual({
@@ -112,7 +118,10 @@ describe("the API query for the filters", () => {
   });
 
   it("asks the server for overdue tasks rather than computing a date", () => {
-    expect(toTaskQuery({ ...DEFAULT_FILTERS, due: "overdue" }, context)).toEqual({ project_id: PROJECT, overdue: true });
+    expect(toTaskQuery({ ...DEFAULT_FILTERS, due: "overdue" }, context)).toEqual({
+      project_id: PROJECT,
+      overdue: true,
+    });
   });
 
   it("turns 'due today' into today's local day, its first moment included", () => {
@@ -132,7 +141,10 @@ describe("the API query for the filters", () => {
 
   it("gives the same query all day long, so the list is not fetched again", () => {
     const morning = toTaskQuery({ ...DEFAULT_FILTERS, due: "today" }, { ...context, now: new Date(2026, 10, 26, 8) });
-    const evening = toTaskQuery({ ...DEFAULT_FILTERS, due: "today" }, { ...context, now: new Date(2026, 10, 26, 23, 59) });
+    const evening = toTaskQuery(
+      { ...DEFAULT_FILTERS, due: "today" },
+      { ...context, now: new Date(2026, 10, 26, 23, 59) },
+    );
     expect(evening).toEqual(morning);
   });
 });

@@ -9,7 +9,15 @@ export function startOfDay(date: Date): Date {
 
 /** `date` moved by whole calendar days (local time, so daylight-saving days count as one). */
 export function addDays(date: Date, days: number): Date {
-  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days, date.getHours(), date.getMinutes(), date.getSeconds(), date.getMilliseconds());
+  return new Date(
+    date.getFullYear(),
+    date.getMonth(),
+    date.getDate() + days,
+    date.getHours(),
+    date.getMinutes(),
+    date.getSeconds(),
+    date.getMilliseconds(),
+  );
 }
 
 /** Calendar days from `now`'s day to `date`'s day (0 today, 1 tomorrow, -1 yesterday). */
