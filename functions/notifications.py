@@ -4,7 +4,8 @@ feed, mark it read, and follow it live as Server-Sent Events."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+import weakref
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Final
 
@@ -12,6 +13,8 @@ import anyio
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from functions.core.errors import Unavailable
+from functions.core.live import FellBehind
 from functions.core.models.notifications import (
     MarkRead,
     NotificationListQuery,
@@ -39,19 +42,18 @@ LAST_EVENT_ID_DOC: Final = (
 )
 # On shutdown a stream ends its response properly (the client reconnects elsewhere) within this.
 SHUTDOWN_GRACE_SECONDS: Final = 2.0
+# Sent to a stream that fell too far behind: its client refetches what it shows, then
+# reconnects without a Last-Event-ID.
+REFETCH_EVENT: Final = "refetch"
+# The reconnection delay a stream that ends on purpose asks its client for (SSE `retry:`).
+RECONNECT_MS: Final = 1000
 
 
 @event_sink
 async def deliver_notification(rt: Runtime, event: CloudEvent) -> None:
     """Tell each person an event concerns, in their feed and live: once, however often the
     event arrives."""
-    # Imported here: the functions that only read the feed never touch PostgreSQL.
-    from functions.core.database import reading
-    from functions.core.services.recipients import notices_for
-
-    async with reading(rt.engine) as conn:
-        notices = await notices_for(conn, event)
-    await notifications.store(rt, notices)
+    await notifications.deliver(rt, event)
 
 
 @endpoint(query=NotificationListQuery, response=NotificationsPublic)
@@ -78,16 +80,23 @@ async def notification_stream(call: Call[None, None]) -> EventSourceResponse:
     # Imported here: sse-starlette brings uvicorn's command line, which no other function needs.
     from sse_starlette import EventSourceResponse, ServerSentEvent
 
+    rt = call.rt
     # The token comes only in the Authorization header (fetch-based SSE sends it), never in
     # the URL, where proxies' and browsers' logs would keep it.
     user_id = call.user.user_id
     last_seen = call.request.headers.get("last-event-id")
     # Resolved before answering: a bad header is a 422 and Redis down a 503, not a broken stream.
-    position = await notifications.stream_position(call.rt, user_id, last_seen)
+    position = await notifications.stream_position(rt, user_id, last_seen)
+    release = rt.live.admit(rt.settings.stream_limit)
+    if release is None:
+        raise Unavailable("this instance holds all the live streams it can", retry_after=1)
     shutdown = anyio.Event()
+    events = _events(rt, user_id, position, shutdown, release)
+    # A stream whose response never starts (the client left first) is still released.
+    weakref.finalize(events, release)
     return EventSourceResponse(
-        _events(call.rt, user_id, position, shutdown),
-        ping=call.rt.settings.stream_heartbeat_seconds,
+        events,
+        ping=rt.settings.stream_heartbeat_seconds,
         ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
         shutdown_event=shutdown,
         shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
@@ -95,30 +104,41 @@ async def notification_stream(call: Call[None, None]) -> EventSourceResponse:
 
 
 async def _events(
-    rt: Runtime, user_id: uuid.UUID, position: str, shutdown: anyio.Event
+    rt: Runtime,
+    user_id: uuid.UUID,
+    position: str,
+    shutdown: anyio.Event,
+    release: Callable[[], None],
 ) -> AsyncIterator[ServerSentEvent]:
     from sse_starlette import ServerSentEvent
 
-    # aclosing: when the client leaves, the feed's reader ends here too, not at collection.
-    async with aclosing(notifications.follow(rt, user_id, position)) as followed:
-        try:
+    try:
+        # aclosing: when the client leaves, the feed's reader ends here too, not at collection.
+        async with aclosing(notifications.follow(rt, user_id, position)) as followed:
             while (notification := await _next_unless(followed, shutdown)) is not None:
                 yield ServerSentEvent(
                     data=notification.model_dump_json(),
                     event=NOTIFICATION_EVENT,
                     id=notification.id,
                 )
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            # Past redis-py's own retries: end the stream; the client reconnects with its
-            # Last-Event-ID (and gets a 503 until Redis is back).
-            log.warning("a notification stream lost Redis: %s", exc)
+            # Shutting down: the client reconnects (to another instance) after this pause.
+            yield ServerSentEvent(comment="shutting down", retry=RECONNECT_MS)
+    except FellBehind:
+        # Too slow to keep up: told to refetch, then closed, so it never holds the others back.
+        yield ServerSentEvent(data="{}", event=REFETCH_EVENT, retry=RECONNECT_MS)
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        # Past redis-py's own retries: end the stream; the client reconnects with its
+        # Last-Event-ID (and gets a 503 until Redis is back).
+        log.warning("a notification stream lost Redis: %s", exc)
+    finally:
+        release()
 
 
 async def _next_unless(
     followed: AsyncGenerator[NotificationPublic, None], shutdown: anyio.Event
 ) -> NotificationPublic | None:
     """The next notification, or None once the server is shutting down (the wait for it cut)."""
-    found = None
+    found = failure = None
     async with anyio.create_task_group() as group:
 
         async def cut_on_shutdown() -> None:
@@ -126,6 +146,11 @@ async def _next_unless(
             group.cancel_scope.cancel()
 
         group.start_soon(cut_on_shutdown)
-        found = await anext(followed)
+        try:
+            found = await anext(followed)
+        except Exception as exc:  # raised as itself below, not wrapped in an exception group
+            failure = exc
         group.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
     return found

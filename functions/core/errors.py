@@ -70,6 +70,18 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """At capacity for now: answered at once with Retry-After, so the client (or Knative)
+    tries again, elsewhere or later."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class DeliveryFailed(DomainError):
     """Some deliveries failed in a way a later attempt may cure: answered 503, retried."""
 

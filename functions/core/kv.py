@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from functions.core.settings import Settings
 
@@ -13,8 +13,17 @@ if TYPE_CHECKING:
 
 
 def create_redis(settings: Settings) -> Redis:
+    """A client whose connections are capped: a burst of commands (or of live streams) waits
+    for a free connection rather than opening more, or failing at redis-py's default cap."""
     if settings.redis_url:
-        return Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=30)
+        pool = BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_max_connections,
+            timeout=settings.redis_pool_timeout_seconds,
+            decode_responses=True,
+            health_check_interval=30,
+        )
+        return Redis.from_pool(pool)
     import fakeredis  # the embedded mode only
 
     client: Redis = fakeredis.FakeAsyncRedis(server=_embedded_server(), decode_responses=True)
@@ -32,6 +41,11 @@ def _embedded_server() -> FakeServer:
 
         _server = fakeredis.FakeServer()
     return _server
+
+
+def live_channel(settings: Settings) -> str:
+    """The pub/sub channel writers announce changed stream keys on (`functions.core.live`)."""
+    return key(settings, "live")
 
 
 def key(settings: Settings, *parts: str) -> str:

@@ -11,10 +11,14 @@ from typing import TYPE_CHECKING
 
 from functions.core.settings import Settings
 
+# Entries one read of a followed stream key takes at most.
+READ_BATCH = 100
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from functions.core.live import LiveStreams
     from functions.core.security.keys import KeySet
     from functions.core.security.passwords import PasswordHasher
 
@@ -36,6 +40,15 @@ class Runtime:
         return create_redis(self.settings)
 
     @cached_property
+    def live(self) -> LiveStreams:
+        """The process's one reader of the stream keys its open live streams follow."""
+        from functions.core.kv import live_channel
+        from functions.core.live import LiveStreams
+
+        s = self.settings
+        return LiveStreams(self.redis, live_channel(s), s.stream_buffer, READ_BATCH)
+
+    @cached_property
     def keys(self) -> KeySet:
         from functions.core.security.keys import load_key_set
 
@@ -49,6 +62,8 @@ class Runtime:
         return PasswordHasher.from_settings(self.settings)
 
     async def close(self) -> None:
+        if "live" in self.__dict__:
+            await self.live.close()
         if "engine" in self.__dict__:
             await self.engine.dispose()
         if "redis" in self.__dict__:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +14,10 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 DEFAULT_DATA_DIR = Path(".taskflow")
 # The web app's production build, beside the package in a checkout (the image sets its own).
 DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+# Live streams one process holds (see `stream_limit`).
+STREAM_LIMIT: Final = 10_000
 
 
 class Settings(BaseSettings):
@@ -86,6 +90,15 @@ class Settings(BaseSettings):
     # Notifications: the newest this many stay in each person's feed.
     notification_feed_size: int = Field(default=200, ge=10, le=10_000)
     stream_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    # Live streams one process holds; past it a new one is a 503 at once. The stream
+    # function's Knative concurrency is rendered from the same number (STREAM_LIMIT).
+    stream_limit: int = Field(default=STREAM_LIMIT, ge=1)
+    # Entries a stream may fall behind by before it is told to refetch and closed.
+    stream_buffer: int = Field(default=256, ge=1, le=100_000)
+    # Redis connections a process opens at most, however many requests and streams it
+    # serves; past them a command waits its turn, up to the timeout, then counts as Redis down.
+    redis_max_connections: int = Field(default=16, ge=2, le=1000)
+    redis_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # Due-soon: tasks due within this window are announced once; the local timer's period.
     due_soon_window_hours: int = Field(default=24, ge=1)
     due_soon_interval_seconds: float = Field(default=300.0, gt=0)

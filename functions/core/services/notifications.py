@@ -34,7 +34,8 @@ from redis.exceptions import WatchError
 
 from functions.core.clock import utcnow
 from functions.core.errors import InvalidInput
-from functions.core.kv import key
+from functions.core.kv import key, live_channel
+from functions.core.live import announce
 from functions.core.models.notifications import (
     NOTIFICATION_ID_PATTERN,
     MarkRead,
@@ -46,6 +47,7 @@ from functions.core.models.notifications import (
 from functions.core.settings import Settings
 
 if TYPE_CHECKING:
+    from cloudevents.http import CloudEvent
     from redis.asyncio import Redis
     from redis.asyncio.client import Pipeline
 
@@ -56,10 +58,6 @@ if TYPE_CHECKING:
 DEDUPE_TTL: Final = timedelta(days=7)
 # A feed nobody has been notified in for this long goes (its unread set with it).
 FEED_TTL: Final = timedelta(days=180)
-# One blocking read waits at most this long before it is sent again; less when the client's
-# socket timeout is shorter, since redis-py applies that to blocking commands too.
-LIVE_BLOCK_MS: Final = 10_000
-REDIS_PY_SOCKET_TIMEOUT: Final = 5.0  # redis-py's default when none is configured
 # Entries a live stream reads at once: a reconnect replays its backlog in batches of this.
 READ_BATCH: Final = 100
 # Attempts at storing one event while other deliveries keep changing the same feeds.
@@ -114,6 +112,18 @@ def _notification(entry: Entry, unread: Any) -> NotificationPublic:
     )
 
 
+async def deliver(rt: Runtime, event: CloudEvent) -> list[NotificationPublic]:
+    """Tell each person `event` concerns, in their feed and live: once, however often the
+    event arrives (see `store`)."""
+    # Imported here: the functions that only read the feed never touch PostgreSQL.
+    from functions.core.database import reading
+    from functions.core.services.recipients import notices_for
+
+    async with reading(rt.engine) as conn:
+        notices = await notices_for(conn, event)
+    return await store(rt, notices)
+
+
 async def store(rt: Runtime, notices: Sequence[Notice]) -> list[NotificationPublic]:
     """Add each notice of one event to its recipient's feed as an unread notification.
 
@@ -147,12 +157,13 @@ async def _store_once(rt: Runtime, seen: str, notices: list[Notice]) -> list[Not
     feeds = [_feed_key(s, notice.user_id) for notice in notices]
     async with rt.redis.pipeline(transaction=True) as pipe:
         await pipe.watch(seen, *feeds)
-        if await pipe.exists(seen):
+        plans = await _plans(rt.redis, seen, feeds, s.notification_feed_size)
+        if plans is None:
             return []
-        plans = [await _plan(pipe, feed, s.notification_feed_size) for feed in feeds]
         pipe.multi()  # type: ignore[no-untyped-call]
         pipe.set(seen, "1", ex=DEDUPE_TTL)
         stored = [_add(pipe, s, notice, plan) for notice, plan in zip(notices, plans, strict=True)]
+        announce(pipe, live_channel(s), feeds)
         await pipe.execute()  # WatchError when a watched key changed since the WATCH
     return stored
 
@@ -184,18 +195,41 @@ def _add(
     return notification
 
 
-async def _plan(pipe: Pipeline, feed: str, size: int) -> tuple[str, list[str]]:
-    """The id the feed's next entry takes, and the oldest ids it pushes out (read watched)."""
+async def _plans(
+    redis: Redis, seen: str, feeds: Sequence[str], size: int
+) -> list[tuple[str, list[str]]] | None:
+    """For each feed, the id its next entry takes and the oldest ids it pushes out; None when
+    the event was stored before. Read after the caller's WATCH (on another connection, which
+    WATCH allows), in one round trip for every feed, and a second only when some are full."""
+    async with redis.pipeline(transaction=False) as reads:
+        reads.exists(seen)
+        for feed in feeds:
+            reads.xrevrange(feed, count=1)
+            reads.xlen(feed)
+        answers = await reads.execute()
+    if answers[0]:
+        return None
+    newest, lengths = answers[1::2], answers[2::2]
+    full = {i: length + 1 - size for i, length in enumerate(lengths) if length + 1 - size > 0}
+    pushed_out: dict[int, list[str]] = {}
+    if full:
+        async with redis.pipeline(transaction=False) as reads:
+            for i, excess in full.items():
+                reads.xrange(feeds[i], count=excess)
+            oldest = await reads.execute()
+        pushed_out = {i: [e[0] for e in _entries(o)] for i, o in zip(full, oldest, strict=True)}
     now = int(utcnow().timestamp() * 1000)
-    newest = _entries(await pipe.xrevrange(feed, count=1))
-    entry_id = f"{now}-0"
+    return [(_next_id(_entries(n), now), pushed_out.get(i, [])) for i, n in enumerate(newest)]
+
+
+def _next_id(newest: list[Entry], now: int) -> str:
+    """A new entry's id: now, or just after the newest entry when that is not older (ids only
+    grow, whatever another process's clock says)."""
     if newest:
         milliseconds, sequence = _position(newest[0][0])
-        if milliseconds >= now:  # ids only grow, whatever another process's clock says
-            entry_id = f"{milliseconds}-{sequence + 1}"
-    excess = await pipe.xlen(feed) + 1 - size
-    oldest = _entries(await pipe.xrange(feed, count=excess)) if excess > 0 else []
-    return entry_id, [old_id for old_id, _ in oldest]
+        if milliseconds >= now:
+            return f"{milliseconds}-{sequence + 1}"
+    return f"{now}-0"
 
 
 async def list_notifications(
@@ -265,25 +299,24 @@ async def follow(
     rt: Runtime, user_id: uuid.UUID, position: str
 ) -> AsyncGenerator[NotificationPublic, None]:
     """Each notification after `position`, oldest first: those in the feed already (a
-    reconnect's backlog), then every new one as it is stored. Never ends by itself."""
+    reconnect's backlog, with their read marks), then every new one as the process's live
+    reader hands it over. Never ends by itself; raises FellBehind when its reader fell too
+    far behind (the client should refetch)."""
     redis: Redis = rt.redis
     feed, unread = _feed_key(rt.settings, user_id), _unread_key(rt.settings, user_id)
-    block = _live_block_ms(redis)
-    while True:
-        found: Any = await redis.xread({feed: position}, count=READ_BATCH, block=block)
-        if not found:
-            continue
-        # One stream asked for: RESP2 answers [[name, entries]], RESP3 {name: entries}.
-        entries = _entries(found[feed] if isinstance(found, dict) else found[0][1])
-        flags = await redis.smismember(unread, [i for i, _ in entries])
-        for entry, flag in zip(entries, flags, strict=True):
-            position = entry[0]
-            yield _notification(entry, flag)
-
-
-def _live_block_ms(redis: Redis) -> int:
-    """How long one blocking read may wait: well inside the client's socket timeout."""
-    timeout = redis.connection_pool.connection_kwargs.get("socket_timeout", REDIS_PY_SOCKET_TIMEOUT)
-    if timeout is None:
-        return LIVE_BLOCK_MS
-    return max(1, min(LIVE_BLOCK_MS, int(timeout * 1000 * 0.8)))
+    follower = rt.live.follow(feed, position)
+    try:
+        while True:
+            start = "({}-{}".format(*follower.after)
+            entries = _entries(await redis.xrange(feed, min=start, count=READ_BATCH))
+            flags = await redis.smismember(unread, [i for i, _ in entries]) if entries else []
+            for entry, flag in zip(entries, flags, strict=True):
+                follower.sent(entry[0])
+                yield _notification(entry, flag)
+            if len(entries) < READ_BATCH:
+                break
+        rt.live.caught_up(follower)
+        while True:
+            yield _notification(await follower.next(), True)  # stored just now: unread
+    finally:
+        rt.live.unfollow(follower)
