@@ -84,6 +84,41 @@ def test_every_public_route_is_mapped_to_its_service_and_no_other_target_is() ->
     assert [(method, service) for method, _, service in mapped] == expected
 
 
+def _loopback(service: str) -> nginx.Upstream:
+    return nginx.Upstream("127.0.0.1:9", "127.0.0.1")
+
+
+def test_the_template_files_leave_no_placeholder_or_reader_note_in_the_configuration() -> None:
+    rendered = nginx.render(_loopback, resolver="127.0.0.1")
+    assert "{{" not in rendered
+    assert "}}" not in rendered
+
+
+def test_a_resolver_is_one_line_when_given_and_no_line_when_not() -> None:
+    named = nginx.render(_loopback, resolver="10.0.0.10").splitlines()
+    addressed = nginx.render(_loopback).splitlines()
+    assert [line for line in named if "resolver" in line] == [
+        "    resolver 10.0.0.10 valid=10s ipv6=off;"
+    ]
+    assert [line for line in addressed if "resolver" in line] == []
+    assert len(named) == len(addressed) + 1
+
+
+def test_only_a_streaming_route_s_location_keeps_its_connection_unbuffered() -> None:
+    rendered = nginx.render(_loopback, streaming_targets=frozenset({"list_tasks"}))
+    blocks = [block.split("\n    }\n")[0] for block in rendered.split("\n    location ")[1:]]
+    unbuffered = [block.split(" {")[0] for block in blocks if "proxy_buffering off;" in block]
+    assert unbuffered == ["= /api/tasks"]
+    assert rendered.count("proxy_read_timeout 1h;") == 1
+
+
+def test_a_stray_placeholder_in_a_template_is_an_error_not_text() -> None:
+    with pytest.raises(ValueError, match="Invalid placeholder"):
+        nginx.ConfigTemplate("listen {{ 8080;\n").substitute()
+    with pytest.raises(KeyError, match="listen"):
+        nginx.ConfigTemplate("listen {{listen}};\n").substitute()
+
+
 # --- the same answers through nginx and through the FastAPI gateway ------------------------
 
 
