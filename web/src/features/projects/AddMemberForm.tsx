@@ -3,9 +3,17 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { ApiError, describeError } from "../../api/problem";
+import { ROLES, type Role } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { SelectField, TextField } from "../../components/Field";
-import { ROLES, roleLabel, useAddMember, type Role } from "./api";
+import { roleLabel } from "../../lib/labels";
+import { useAddMember } from "./api";
+
+const ROLE_HINTS: Record<Role, string> = {
+  owner: "Everything, including members and deleting the project",
+  editor: "Edits tasks and renames the project",
+  viewer: "Reads tasks and comments",
+};
 
 export function AddMemberForm({ projectId }: { projectId: string }) {
   const add = useAddMember(projectId);
@@ -64,8 +72,7 @@ export function AddMemberForm({ projectId }: { projectId: string }) {
         </Button>
       </div>
       <p className="mt-2 text-xs text-ink-soft">
-        {roleLabel(role)}: {ROLES.find((item) => item.value === role)?.hint.toLowerCase()}. They need a TaskFlow
-        account.
+        {roleLabel(role)}: {ROLE_HINTS[role].toLowerCase()}. They need a TaskFlow account.
       </p>
     </form>
   );

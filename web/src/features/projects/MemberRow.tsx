@@ -1,9 +1,11 @@
 // One row of the members table: who they are, their role (a select for owners), and the
 // action that fits (leave for oneself, remove for an owner looking at someone else).
 import type { Member } from "../../api/queries";
+import { ROLES, type Role } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { SelectField } from "../../components/Field";
-import { ROLES, pickFor, roleLabel, type Role } from "./api";
+import { roleLabel } from "../../lib/labels";
+import { pickFor } from "./api";
 
 const AVATAR_TONES = [
   "bg-sky-100 text-sky-800 dark:bg-sky-900 dark:text-sky-100",

@@ -5,13 +5,15 @@ import { toast } from "sonner";
 
 import { describeError } from "../../api/problem";
 import { useMembers, type Member, type Project } from "../../api/queries";
+import type { Role } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { ErrorState, Spinner } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
 import { useUser } from "../../lib/auth";
+import { roleLabel } from "../../lib/labels";
 import { AddMemberForm } from "./AddMemberForm";
-import { canManage, roleLabel, useChangeRole, useRemoveMember, type Role } from "./api";
+import { canManage, useChangeRole, useRemoveMember } from "./api";
 import { MemberRow } from "./MemberRow";
 import { Alert, Section } from "./SettingsSection";
 

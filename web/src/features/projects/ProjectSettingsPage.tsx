@@ -4,11 +4,14 @@ import { Link, useParams } from "react-router";
 
 import { useProject } from "../../api/queries";
 import { ErrorState, Spinner } from "../../components/States";
+import { roleLabel } from "../../lib/labels";
 import { canManage } from "./api";
 import { DangerZone } from "./DangerZone";
 import { MembersSection } from "./MembersSection";
 import { ProjectDetailsForm } from "./ProjectDetailsForm";
 import { Section } from "./SettingsSection";
+
+const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
 
 function LockIcon() {
   return (
@@ -75,7 +78,7 @@ export function ProjectSettingsPage() {
           <span className="font-medium text-ink">{data.name}</span>
           <span aria-hidden="true">·</span>
           <span>
-            {data.is_inbox ? "Your personal Inbox" : `You are ${data.role === "owner" ? "an" : "a"} ${data.role}`}
+            {data.is_inbox ? "Your personal Inbox" : `You are ${withArticle(roleLabel(data.role).toLowerCase())}`}
           </span>
         </p>
       </div>

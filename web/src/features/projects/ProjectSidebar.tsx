@@ -9,7 +9,8 @@ import { Dialog } from "../../components/Dialog";
 import { TextArea, TextField } from "../../components/Field";
 import { ErrorState } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
-import { pickFor, roleLabel, sortProjects, useCreateProject } from "./api";
+import { roleLabel } from "../../lib/labels";
+import { pickFor, sortProjects, useCreateProject } from "./api";
 
 const NAME_MAX = 100;
 

@@ -5,18 +5,7 @@ import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-q
 import { api } from "../../api/client";
 import { unwrap } from "../../api/problem";
 import { keys, type Member, type Project } from "../../api/queries";
-
-export type Role = Member["role"];
-
-export const ROLES: { value: Role; label: string; hint: string }[] = [
-  { value: "owner", label: "Owner", hint: "Everything, including members and deleting the project" },
-  { value: "editor", label: "Editor", hint: "Edits tasks and renames the project" },
-  { value: "viewer", label: "Viewer", hint: "Reads tasks and comments" },
-];
-
-export function roleLabel(role: Role): string {
-  return ROLES.find((item) => item.value === role)?.label ?? role;
-}
+import type { Role } from "../../api/vocabulary";
 
 export const canEdit = (role: Role) => role === "owner" || role === "editor";
 export const canManage = (role: Role) => role === "owner";

@@ -2,9 +2,10 @@
 import { useDroppable } from "@dnd-kit/core";
 import { useId, useMemo, type RefObject } from "react";
 
+import type { TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { ErrorState } from "../../components/States";
-import { useTaskList, type Task, type TaskQuery, type TaskStatus } from "./api";
+import { useTaskList, type Task, type TaskQuery } from "./api";
 import { TaskCard } from "./TaskCard";
 
 const STATUS_DOT: Record<TaskStatus, string> = {

@@ -21,12 +21,14 @@ import {
 import { useCallback, useMemo, useRef, useState, type PointerEvent as ReactPointerEvent } from "react";
 
 import { useMembers } from "../../api/queries";
-import { STATUSES, useUpdateTask, type Task, type TaskQuery, type TaskStatus } from "./api";
+import { STATUSES, type TaskStatus } from "../../api/vocabulary";
+import { statusLabel } from "../../lib/labels";
+import { useUpdateTask, type Task, type TaskQuery } from "./api";
 import { BoardColumn } from "./BoardColumn";
 import { CardBody } from "./TaskCard";
 
-const statusLabel = (status: UniqueIdentifier | undefined): string =>
-  STATUSES.find((s) => s.value === status)?.label ?? String(status ?? "");
+// A column is a drop target whose id is its status.
+const columnLabel = (id: UniqueIdentifier): string => STATUSES.find((s) => s.value === id)?.label ?? String(id);
 
 // Mouse and pen drag after a few pixels (so a click still opens the card); touch has its own
 // sensor below, with a long press, so a swipe still scrolls the board.
@@ -139,14 +141,14 @@ export function TaskBoard({
         const task = taskOf(dragged.data);
         if (!task) return undefined;
         return over
-          ? `Task ${task.title} is over ${statusLabel(over.id)}.`
+          ? `Task ${task.title} is over ${columnLabel(over.id)}.`
           : `Task ${task.title} is not over a column.`;
       },
       onDragEnd: ({ active: dragged, over }) => {
         const task = taskOf(dragged.data);
         if (!task) return undefined;
         return over && over.id !== task.status
-          ? `Task ${task.title} was moved to ${statusLabel(over.id)}.`
+          ? `Task ${task.title} was moved to ${columnLabel(over.id)}.`
           : `Task ${task.title} was dropped back in ${statusLabel(task.status)}.`;
       },
       onDragCancel: ({ active: dragged }) => {

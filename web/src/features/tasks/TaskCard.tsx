@@ -2,12 +2,11 @@
 import { useDraggable } from "@dnd-kit/core";
 import { useCallback, useEffect, useId, useRef, type RefObject } from "react";
 
-import { PRIORITIES, STATUSES, type Task, type TaskStatus } from "./api";
+import { STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
+import { priorityLabel } from "../../lib/labels";
+import type { Task } from "./api";
 
-const priorityLabel = (priority: Task["priority"]): string =>
-  PRIORITIES.find((p) => p.value === priority)?.label ?? priority;
-
-const PRIORITY_BADGE: Record<Task["priority"], string> = {
+const PRIORITY_BADGE: Record<TaskPriority, string> = {
   urgent: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
   high: "bg-orange-100 text-orange-800 dark:bg-orange-950 dark:text-orange-200",
   medium: "bg-sky-100 text-sky-800 dark:bg-sky-950 dark:text-sky-200",

@@ -5,22 +5,13 @@ import { toast } from "sonner";
 
 import { ApiError, describeError } from "../../api/problem";
 import { useMembers } from "../../api/queries";
+import { PRIORITIES, STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { SelectField, TextArea, TextField } from "../../components/Field";
 import { ErrorState, Spinner } from "../../components/States";
 import { useUser } from "../../lib/auth";
-import {
-  PRIORITIES,
-  STATUSES,
-  useDeleteTask,
-  useTask,
-  useUpdateTask,
-  type Task,
-  type TaskChanges,
-  type TaskPriority,
-  type TaskStatus,
-} from "./api";
+import { useDeleteTask, useTask, useUpdateTask, type Task, type TaskChanges } from "./api";
 import { TaskComments, formatFull, timeAgo } from "./TaskComments";
 
 interface FormValues {

@@ -4,9 +4,9 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 import { useMembers } from "../../api/queries";
+import { PRIORITIES, STATUSES } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { useUser } from "../../lib/auth";
-import { PRIORITIES, STATUSES } from "./api";
 import { DUE_PRESETS, SORTS, clearFilters, isFiltered, type DuePreset, type Filters } from "./filters";
 
 const SEARCH_DELAY_MS = 300;
@@ -105,7 +105,7 @@ function MultiSelect<T extends string>({
   className = "",
 }: {
   label: string;
-  options: { value: T; label: string }[];
+  options: readonly { value: T; label: string }[];
   value: T[];
   onChange: (value: T[]) => void;
   className?: string;

@@ -4,18 +4,11 @@ import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 
 import { useMembers, type Member } from "../../api/queries";
+import type { TaskPriority, TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
-import {
-  PRIORITIES,
-  STATUSES,
-  useTaskList,
-  useUpdateTask,
-  type Task,
-  type TaskPriority,
-  type TaskQuery,
-  type TaskStatus,
-} from "./api";
+import { priorityLabel, statusLabel } from "../../lib/labels";
+import { useTaskList, useUpdateTask, type Task, type TaskQuery } from "./api";
 import { formatDue, initials, isOverdue } from "./format";
 
 const STATUS_STYLE: Record<TaskStatus, string> = {
@@ -33,9 +26,6 @@ const PRIORITY_STYLE: Record<TaskPriority, { bars: number; colour: string }> = {
   medium: { bars: 2, colour: "text-sky-600 dark:text-sky-400" },
   low: { bars: 1, colour: "text-ink-soft" },
 };
-
-const statusLabel = (status: TaskStatus) => STATUSES.find((s) => s.value === status)?.label ?? status;
-const priorityLabel = (priority: TaskPriority) => PRIORITIES.find((p) => p.value === priority)?.label ?? priority;
 
 function PriorityMark({ priority }: { priority: TaskPriority }) {
   const { bars, colour } = PRIORITY_STYLE[priority];

@@ -13,27 +13,11 @@ import { toast } from "sonner";
 import { api, type Schemas } from "../../api/client";
 import { describeError, unwrap } from "../../api/problem";
 import { keys } from "../../api/queries";
+import type { TaskPriority, TaskStatus } from "../../api/vocabulary";
 
 export type Task = Schemas["TaskPublic"];
 export type TaskPage = Schemas["TasksPublic"];
-export type TaskStatus = Task["status"];
-export type TaskPriority = Task["priority"];
 export type TaskChanges = Omit<Schemas["TaskUpdate"], "version">;
-
-export const STATUSES: { value: TaskStatus; label: string }[] = [
-  { value: "todo", label: "To do" },
-  { value: "in_progress", label: "In progress" },
-  { value: "review", label: "In review" },
-  { value: "done", label: "Done" },
-  { value: "cancelled", label: "Cancelled" },
-];
-
-export const PRIORITIES: { value: TaskPriority; label: string }[] = [
-  { value: "urgent", label: "Urgent" },
-  { value: "high", label: "High" },
-  { value: "medium", label: "Medium" },
-  { value: "low", label: "Low" },
-];
 
 /** What a list asks the server for (the query of GET /api/tasks). */
 export interface TaskQuery {

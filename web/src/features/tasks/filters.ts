@@ -1,7 +1,8 @@
 // The task list's filters as they live in the address (?status=todo&status=review&q=docs),
 // and as the API is asked for them (GET /api/tasks). Defaults never appear in the address,
 // and anything the address holds that the API would refuse is ignored.
-import { PRIORITIES, STATUSES, type SortKey, type TaskPriority, type TaskQuery, type TaskStatus } from "./api";
+import { PRIORITIES, STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
+import type { SortKey, TaskQuery } from "./api";
 import { addDays, startOfDay } from "./format";
 
 export type DuePreset = "overdue" | "today" | "week";
@@ -55,11 +56,11 @@ const SEARCH_MAX = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The values of a multi-valued parameter that are allowed, once each, in `allowed`'s order. */
-function pick<T extends string>(values: string[], allowed: { value: T }[]): T[] {
+function pick<T extends string>(values: string[], allowed: readonly { value: T }[]): T[] {
   return allowed.map((option) => option.value).filter((value) => values.includes(value));
 }
 
-function oneOf<T extends string>(value: string | null, allowed: { value: T }[]): T | null {
+function oneOf<T extends string>(value: string | null, allowed: readonly { value: T }[]): T | null {
   return allowed.find((option) => option.value === value)?.value ?? null;
 }
 
