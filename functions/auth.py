@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.core.database import reading, transaction
 from functions.core.models.accounts import (
     LoginRequest,
     PasswordChange,
@@ -64,15 +63,13 @@ async def login(call: Call[LoginRequest, None]) -> Reply:
 @endpoint(response=UserPublic)
 async def get_me(call: Call[None, None]) -> UserPublic:
     """The signed-in user's profile."""
-    async with reading(call.rt.engine) as conn:
-        return await accounts.get_user(conn, call.user.user_id)
+    return await accounts.get_user(call.rt, call.user.user_id)
 
 
 @endpoint(body=UserUpdate, response=UserPublic)
 async def update_me(call: Call[UserUpdate, None]) -> UserPublic:
     """Change the signed-in user's display name or e-mail address."""
-    async with transaction(call.rt.engine) as conn:
-        return await accounts.update_user(conn, call.user.user_id, call.body)
+    return await accounts.update_user(call.rt, call.user.user_id, call.body)
 
 
 @endpoint(body=RefreshRequest, response=TokenPair, auth=False, body_optional=True)

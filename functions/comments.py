@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functions.core.database import reading, transaction
 from functions.core.models.tasks import (
     CommentCreate,
     CommentListQuery,
@@ -16,25 +15,22 @@ from functions.edge import Call, endpoint
 @endpoint(query=CommentListQuery, response=CommentsPublic)
 async def list_comments(call: Call[None, CommentListQuery]) -> CommentsPublic:
     """A task's comments, oldest first."""
-    async with reading(call.rt.engine) as conn:
-        return await comments.list_comments(
-            conn, call.user.user_id, call.path_uuid("task_id"), call.query
-        )
+    return await comments.list_comments(
+        call.rt, call.user.user_id, call.path_uuid("task_id"), call.query
+    )
 
 
 @endpoint(body=CommentCreate, response=CommentPublic, status=201)
 async def add_comment(call: Call[CommentCreate, None]) -> CommentPublic:
     """Comment on a task (editors and owners; viewers only read)."""
-    async with transaction(call.rt.engine) as conn:
-        return await comments.add_comment(
-            conn, call.user.user_id, call.path_uuid("task_id"), call.body
-        )
+    return await comments.add_comment(
+        call.rt, call.user.user_id, call.path_uuid("task_id"), call.body
+    )
 
 
 @endpoint(status=204)
 async def delete_comment(call: Call[None, None]) -> None:
     """Delete a comment: its author or a project owner may."""
-    async with transaction(call.rt.engine) as conn:
-        await comments.delete_comment(
-            conn, call.user.user_id, call.path_uuid("task_id"), call.path_uuid("comment_id")
-        )
+    await comments.delete_comment(
+        call.rt, call.user.user_id, call.path_uuid("task_id"), call.path_uuid("comment_id")
+    )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from cloudevents.http import CloudEvent
 
-from functions.core.database import reading, transaction
 from functions.core.models.preferences import (
     PreferencesPublic,
     PreferencesUpdate,
@@ -26,54 +25,46 @@ from functions.sink import event_sink
 @endpoint(response=PreferencesPublic)
 async def get_preferences(call: Call[None, None]) -> PreferencesPublic:
     """The caller's notification preferences (defaults until first saved)."""
-    async with reading(call.rt.engine) as conn:
-        return await preferences.get_preferences(conn, call.user.user_id)
+    return await preferences.get_preferences(call.rt, call.user.user_id)
 
 
 @endpoint(body=PreferencesUpdate, response=PreferencesPublic)
 async def update_preferences(call: Call[PreferencesUpdate, None]) -> PreferencesPublic:
     """Turn e-mail on or off, and choose the kinds of notice it is sent for."""
-    async with transaction(call.rt.engine) as conn:
-        return await preferences.update_preferences(conn, call.user.user_id, call.body)
+    return await preferences.update_preferences(call.rt, call.user.user_id, call.body)
 
 
 @endpoint(response=WebhooksPublic)
 async def list_webhooks(call: Call[None, None]) -> WebhooksPublic:
     """The caller's webhooks (their secrets are shown only at creation)."""
-    async with reading(call.rt.engine) as conn:
-        return await webhooks.list_webhooks(conn, call.user.user_id)
+    return await webhooks.list_webhooks(call.rt, call.user.user_id)
 
 
 @endpoint(body=WebhookCreate, response=WebhookCreated, status=201)
 async def add_webhook(call: Call[WebhookCreate, None]) -> WebhookCreated:
     """Register an https URL for signed notices; the answer holds its secret, once."""
-    async with transaction(call.rt.engine) as conn:
-        return await webhooks.add_webhook(conn, call.rt.settings, call.user.user_id, call.body)
+    return await webhooks.add_webhook(call.rt, call.user.user_id, call.body)
 
 
 @endpoint(status=204)
 async def delete_webhook(call: Call[None, None]) -> None:
     """Stop sending notices to a webhook."""
-    async with transaction(call.rt.engine) as conn:
-        await webhooks.delete_webhook(conn, call.user.user_id, call.path_uuid("webhook_id"))
+    await webhooks.delete_webhook(call.rt, call.user.user_id, call.path_uuid("webhook_id"))
 
 
 @endpoint(response=WebhookTestResult)
 async def test_webhook(call: Call[None, None]) -> WebhookTestResult:
     """Send a signed test payload to a webhook now and report how it answered."""
-    rt = call.rt
-    return await webhooks.test_webhook(
-        rt.engine, rt.settings, call.user.user_id, call.path_uuid("webhook_id")
-    )
+    return await webhooks.test_webhook(call.rt, call.user.user_id, call.path_uuid("webhook_id"))
 
 
 @event_sink
 async def send_webhooks(rt: Runtime, event: CloudEvent) -> None:
     """Deliver an event's notices to the recipients' webhooks."""
-    await webhooks.send_webhooks(rt.engine, rt.redis, rt.settings, event)
+    await webhooks.send_webhooks(rt, event)
 
 
 @event_sink
 async def send_email(rt: Runtime, event: CloudEvent) -> None:
     """E-mail an event's notices to the recipients who chose e-mail."""
-    await mail.send_email(rt.engine, rt.redis, rt.settings, event)
+    await mail.send_email(rt, event)

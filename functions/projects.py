@@ -7,7 +7,6 @@ owner). A project the caller is not in answers 404, whatever the request.
 
 from __future__ import annotations
 
-from functions.core.database import reading, transaction
 from functions.core.models.projects import (
     MemberAdd,
     MemberListQuery,
@@ -27,75 +26,66 @@ from functions.edge import Call, endpoint
 @endpoint(body=ProjectCreate, response=ProjectPublic, status=201)
 async def create_project(call: Call[ProjectCreate, None]) -> ProjectPublic:
     """Create a project; the caller becomes its owner."""
-    async with transaction(call.rt.engine) as conn:
-        return await projects.create_project(conn, call.user.user_id, call.body)
+    return await projects.create_project(call.rt, call.user.user_id, call.body)
 
 
 @endpoint(query=ProjectListQuery, response=ProjectsPublic)
 async def list_projects(call: Call[None, ProjectListQuery]) -> ProjectsPublic:
     """The projects the caller belongs to, with their role (Inbox first)."""
-    async with reading(call.rt.engine) as conn:
-        return await projects.list_projects(conn, call.user.user_id, call.query)
+    return await projects.list_projects(call.rt, call.user.user_id, call.query)
 
 
 @endpoint(response=ProjectPublic)
 async def get_project(call: Call[None, None]) -> ProjectPublic:
     """One project, with the caller's role in it."""
-    async with reading(call.rt.engine) as conn:
-        return await projects.get_project(conn, call.user.user_id, call.path_uuid("project_id"))
+    return await projects.get_project(call.rt, call.user.user_id, call.path_uuid("project_id"))
 
 
 @endpoint(body=ProjectUpdate, response=ProjectPublic)
 async def update_project(call: Call[ProjectUpdate, None]) -> ProjectPublic:
     """Rename or describe a project (editors and owners)."""
-    async with transaction(call.rt.engine) as conn:
-        return await projects.update_project(
-            conn, call.user.user_id, call.path_uuid("project_id"), call.body
-        )
+    return await projects.update_project(
+        call.rt, call.user.user_id, call.path_uuid("project_id"), call.body
+    )
 
 
 @endpoint(status=204)
 async def delete_project(call: Call[None, None]) -> None:
     """Delete a project with its tasks and comments (owners; not the Inbox)."""
-    async with transaction(call.rt.engine) as conn:
-        await projects.delete_project(conn, call.user.user_id, call.path_uuid("project_id"))
+    await projects.delete_project(call.rt, call.user.user_id, call.path_uuid("project_id"))
 
 
 @endpoint(query=MemberListQuery, response=MembersPublic)
 async def list_members(call: Call[None, MemberListQuery]) -> MembersPublic:
     """A project's members, with their e-mail addresses, names and roles."""
-    async with reading(call.rt.engine) as conn:
-        return await projects.list_members(
-            conn, call.user.user_id, call.path_uuid("project_id"), call.query
-        )
+    return await projects.list_members(
+        call.rt, call.user.user_id, call.path_uuid("project_id"), call.query
+    )
 
 
 @endpoint(body=MemberAdd, response=MemberPublic, status=201)
 async def add_member(call: Call[MemberAdd, None]) -> MemberPublic:
     """Add a user to a project by id or e-mail address (owners)."""
-    async with transaction(call.rt.engine) as conn:
-        return await projects.add_member(
-            conn, call.user.user_id, call.path_uuid("project_id"), call.body
-        )
+    return await projects.add_member(
+        call.rt, call.user.user_id, call.path_uuid("project_id"), call.body
+    )
 
 
 @endpoint(body=MemberUpdate, response=MemberPublic)
 async def change_member_role(call: Call[MemberUpdate, None]) -> MemberPublic:
     """Give a member another role (owners); the last owner cannot step down."""
-    async with transaction(call.rt.engine) as conn:
-        return await projects.change_member_role(
-            conn,
-            call.user.user_id,
-            call.path_uuid("project_id"),
-            call.path_uuid("user_id"),
-            call.body,
-        )
+    return await projects.change_member_role(
+        call.rt,
+        call.user.user_id,
+        call.path_uuid("project_id"),
+        call.path_uuid("user_id"),
+        call.body,
+    )
 
 
 @endpoint(status=204)
 async def remove_member(call: Call[None, None]) -> None:
     """Remove a member (owners), or leave a project (anyone but its last owner)."""
-    async with transaction(call.rt.engine) as conn:
-        await projects.remove_member(
-            conn, call.user.user_id, call.path_uuid("project_id"), call.path_uuid("user_id")
-        )
+    await projects.remove_member(
+        call.rt, call.user.user_id, call.path_uuid("project_id"), call.path_uuid("user_id")
+    )

@@ -7,8 +7,6 @@ empty body) only says "now"; each run is idempotent, so an extra or repeated cal
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from functions.core.models.common import Public
 from functions.core.services import due_soon
 from functions.edge import Call, endpoint
@@ -21,5 +19,4 @@ class DueSoonSweep(Public):
 @endpoint(auth=False, response=DueSoonSweep)
 async def emit_due_soon(call: Call[None, None]) -> DueSoonSweep:
     """Announce the open tasks whose due date has come within the due-soon window."""
-    window = timedelta(hours=call.rt.settings.due_soon_window_hours)
-    return DueSoonSweep(emitted=await due_soon.emit_due_soon(call.rt.engine, window))
+    return DueSoonSweep(emitted=await due_soon.emit_due_soon(call.rt))

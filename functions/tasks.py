@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from functions.core.database import reading, transaction
 from functions.core.models.tasks import (
     TaskBulkUpdate,
     TaskCreate,
@@ -16,7 +15,7 @@ from functions.core.models.tasks import (
     TaskStatsQuery,
     TaskUpdate,
 )
-from functions.core.services import tasks
+from functions.core.services import task_commands, task_reads
 from functions.edge import Call, Reply, endpoint
 
 # A strong entity tag holding a version: `"3"` (or bare `3`); weak tags never match If-Match.
@@ -39,38 +38,33 @@ def _if_match(call: Call[Any, Any]) -> list[int] | None:
 @endpoint(body=TaskCreate, response=TaskPublic, status=201)
 async def create_task(call: Call[TaskCreate, None]) -> Reply:
     """Create a task in a project where you are an editor or owner."""
-    async with transaction(call.rt.engine) as conn:
-        task = await tasks.create_task(conn, call.user.user_id, call.body)
+    task = await task_commands.create_task(call.rt, call.user.user_id, call.body)
     return _tagged(task, 201, Location=f"/api/tasks/{task.id}")
 
 
 @endpoint(query=TaskListQuery, response=TasksPublic)
 async def list_tasks(call: Call[None, TaskListQuery]) -> TasksPublic:
     """List, filter, search and sort the tasks of your projects, one page at a time."""
-    async with reading(call.rt.engine) as conn:
-        return await tasks.list_tasks(conn, call.user.user_id, call.query)
+    return await task_reads.list_tasks(call.rt, call.user.user_id, call.query)
 
 
 @endpoint(query=TaskStatsQuery, response=TaskStats)
 async def task_stats(call: Call[None, TaskStatsQuery]) -> TaskStats:
     """Count tasks by status and priority, and the overdue ones."""
-    async with reading(call.rt.engine) as conn:
-        return await tasks.task_stats(conn, call.user.user_id, call.query)
+    return await task_reads.task_stats(call.rt, call.user.user_id, call.query)
 
 
 @endpoint(body=TaskBulkUpdate, response=TasksPublic)
 async def bulk_update_tasks(call: Call[TaskBulkUpdate, None]) -> TasksPublic:
     """Set the same fields on up to 100 tasks: all of them change, or none does."""
-    async with transaction(call.rt.engine) as conn:
-        items = await tasks.bulk_update_tasks(conn, call.user.user_id, call.body)
+    items = await task_commands.bulk_update_tasks(call.rt, call.user.user_id, call.body)
     return TasksPublic(items=items)
 
 
 @endpoint(response=TaskPublic)
 async def get_task(call: Call[None, None]) -> Reply:
     """Read one task; its ETag is its version."""
-    async with reading(call.rt.engine) as conn:
-        task = await tasks.get_task(conn, call.user.user_id, call.path_uuid("task_id"))
+    task = await task_reads.get_task(call.rt, call.user.user_id, call.path_uuid("task_id"))
     return _tagged(task)
 
 
@@ -80,19 +74,13 @@ IF_MATCH_DOC = 'The version read, as its ETag (`"3"`): a stale one gets 412.'
 @endpoint(body=TaskUpdate, response=TaskPublic, headers={"If-Match": IF_MATCH_DOC})
 async def update_task(call: Call[TaskUpdate, None]) -> Reply:
     """Change the fields sent; If-Match (412) or `version` (409) guard against lost updates."""
-    async with transaction(call.rt.engine) as conn:
-        task = await tasks.update_task(
-            conn,
-            call.user.user_id,
-            call.path_uuid("task_id"),
-            call.body,
-            if_match=_if_match(call),
-        )
+    task = await task_commands.update_task(
+        call.rt, call.user.user_id, call.path_uuid("task_id"), call.body, if_match=_if_match(call)
+    )
     return _tagged(task)
 
 
 @endpoint(status=204)
 async def delete_task(call: Call[None, None]) -> None:
     """Delete a task and its comments."""
-    async with transaction(call.rt.engine) as conn:
-        await tasks.delete_task(conn, call.user.user_id, call.path_uuid("task_id"))
+    await task_commands.delete_task(call.rt, call.user.user_id, call.path_uuid("task_id"))

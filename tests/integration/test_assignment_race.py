@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import text, update
 
 from functions.core.runtime import Runtime
-from functions.core.services.tasks import require_assignable
+from functions.core.services.task_commands import require_assignable
 from functions.core.tables import tasks
 from tests.integration.helpers_tasks import create_task, read_task_row
 from tests.support import create_project, share_project, signup

@@ -30,7 +30,7 @@ def due(offset: timedelta) -> str:
 
 
 async def sweep(now: datetime = NOW, **options: Any) -> int:
-    return await emit_due_soon(runtime.current().engine, WINDOW, now=now, **options)
+    return await emit_due_soon(runtime.current(), window=WINDOW, now=now, **options)
 
 
 async def announced(task_id: str) -> list[dict[str, Any]]:

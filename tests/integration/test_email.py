@@ -113,17 +113,11 @@ async def test_ses_throttling_fails_the_delivery_for_a_retry_that_mails_only_onc
     with Stubber(client) as ses:
         ses.add_client_error("send_email", "TooManyRequestsException", http_status_code=429)
         with pytest.raises(DeliveryFailed):
-            await mail.send_email(
-                rt.engine, rt.redis, rt.settings, event, mail.SesMailer(rt.settings, client)
-            )
+            await mail.send_email(rt, event, mail.SesMailer(rt.settings, client))
         ses.add_response("send_email", {"MessageId": "sent-on-retry"})
-        await mail.send_email(
-            rt.engine, rt.redis, rt.settings, event, mail.SesMailer(rt.settings, client)
-        )
+        await mail.send_email(rt, event, mail.SesMailer(rt.settings, client))
         # Redelivered once more: nothing is sent (the stubber would refuse an unplanned call).
-        await mail.send_email(
-            rt.engine, rt.redis, rt.settings, event, mail.SesMailer(rt.settings, client)
-        )
+        await mail.send_email(rt, event, mail.SesMailer(rt.settings, client))
         ses.assert_no_pending_responses()
 
 
@@ -140,9 +134,7 @@ async def test_an_address_ses_rejects_is_skipped_not_retried(
 
     with Stubber(client) as ses:
         ses.add_client_error("send_email", "MessageRejected", http_status_code=400)
-        await mail.send_email(
-            rt.engine, rt.redis, rt.settings, event, mail.SesMailer(rt.settings, client)
-        )
+        await mail.send_email(rt, event, mail.SesMailer(rt.settings, client))
         ses.assert_no_pending_responses()
     async with rt.engine.connect() as conn:
         [notice] = await notices_for(conn, event)

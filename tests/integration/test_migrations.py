@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect
 
 from functions.core import migrate
 from functions.core.database import sync_url
-from functions.core.services.tasks import CLOSED
+from functions.core.queries.tasks import CLOSED
 from functions.core.tables import OPEN_TASK_SQL, metadata
 
 # Alembic cannot compare expression indexes; the test below checks this one exists.

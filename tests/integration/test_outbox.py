@@ -21,7 +21,7 @@ from functions.core.database import transaction
 from functions.core.models.tasks import TaskCreate
 from functions.core.outbox import build, from_row, prune_published, record
 from functions.core.runtime import Runtime
-from functions.core.services.tasks import create_task_with_events
+from functions.core.services.task_commands import create_task_in
 from functions.core.tables import outbox, tasks
 from tests.integration.helpers_tasks import add_member, create_task, owner_with_inbox
 from tests.support import assert_problem, signup
@@ -102,7 +102,7 @@ async def test_creating_a_task_hands_back_the_events_it_wrote_to_the_outbox(
     await add_member(inbox, member, "editor")
     data = TaskCreate(project_id=inbox, title="Hand them back", assignee_id=member.id)
     async with transaction(runtime.current().engine) as conn:
-        task, events = await create_task_with_events(conn, owner.id, data)
+        task, events = await create_task_in(conn, owner.id, data)
 
     rows = await _events_about(task.id)
     assert [e["type"] for e in events] == [types.TASK_CREATED, types.TASK_ASSIGNED]

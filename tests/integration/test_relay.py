@@ -35,7 +35,7 @@ from functions.core.models.tasks import TaskCreate, TaskPublic
 from functions.core.observability import JsonLines, new_trace
 from functions.core.outbox import record
 from functions.core.runtime import Runtime
-from functions.core.services.tasks import create_task
+from functions.core.services.task_commands import create_task, create_task_in
 from functions.core.settings import Settings
 from functions.core.tables import outbox, tasks
 from tests.conftest import (
@@ -251,8 +251,7 @@ async def test_a_task_and_its_outbox_row_are_written_together_or_not_at_all(
     with pytest.raises(RuntimeError, match="after the insert"):
         await create_task_then_fail(relay_runtime.engine, owner.id, data, attempted)
     (failed,) = attempted
-    async with transaction(relay_runtime.engine) as conn:
-        kept = await create_task(conn, owner.id, data)
+    kept = await create_task(relay_runtime, owner.id, data)
 
     async with relay_runtime.engine.connect() as conn:
         for task, expected in ((failed, 0), (kept, 1)):
@@ -271,7 +270,8 @@ async def create_task_then_fail(
     engine: AsyncEngine, user_id: uuid.UUID, data: TaskCreate, attempted: list[TaskPublic]
 ) -> None:
     async with transaction(engine) as conn:
-        attempted.append(await create_task(conn, user_id, data))
+        task, _ = await create_task_in(conn, user_id, data)
+        attempted.append(task)
         raise RuntimeError("something failed after the insert")
 
 

@@ -17,7 +17,7 @@ from functions.core import runtime
 from functions.core.clock import utcnow
 from functions.core.models.tasks import TaskListQuery
 from functions.core.pagination import encode_cursor
-from functions.core.services.tasks import list_statement
+from functions.core.queries.tasks import list_statement
 from tests.integration.helpers_tasks import (
     add_member,
     create_task,

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import sqlite
 
 from functions.core.errors import InvalidInput
 from functions.core.pagination import after, decode_cursor, encode_cursor
-from functions.core.services.tasks import SORT_KEYS
+from functions.core.queries.tasks import SORT_KEYS
 
 WHEN = datetime(2030, 5, 4, 12, 30, 15, 123456, tzinfo=UTC)
 ID = uuid.UUID("6f1c1c3e-4d1a-4e7b-9b0e-2f1d3c4b5a69")

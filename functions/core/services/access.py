@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Final
 
-from sqlalchemy import BindParameter, Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.vocabulary import Role
@@ -40,8 +40,3 @@ async def require_role(
     if RANK[role] < RANK[at_least]:
         raise Forbidden(f"this needs the {at_least} role in the project; you are {role}")
     return role
-
-
-def member_projects(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
-    """A subquery of the ids of every project the user belongs to (or a bound parameter's)."""
-    return select(project_members.c.project_id).where(project_members.c.user_id == user_id)

@@ -1,7 +1,7 @@
 """Accounts and sessions: registration, sign-in, and the refresh-token families behind them.
 
 A session is one refresh-token family: each refresh uses up its token and adds the next one
-(beside a new access token) to the family. The session operations own their transactions:
+(beside a new access token) to the family. Some operations take more than one transaction:
 a detected replay must be committed while the request itself fails, and rate-limit budgets
 and password hashing happen before a database connection is taken.
 
@@ -70,7 +70,7 @@ def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def issue_session(
+async def _issue_session(
     rt: Runtime,
     conn: AsyncConnection,
     user_id: uuid.UUID,
@@ -176,7 +176,7 @@ async def register(rt: Runtime, request: RegisterRequest, client_address: str) -
                 project_id=inbox_id, user_id=user_id, role="owner", created_at=now
             )
         )
-        return Session(tokens=await issue_session(rt, conn, user_id), user_id=user_id)
+        return Session(tokens=await _issue_session(rt, conn, user_id), user_id=user_id)
 
 
 async def login(rt: Runtime, request: LoginRequest, client_address: str) -> Session:
@@ -216,7 +216,7 @@ async def login(rt: Runtime, request: LoginRequest, client_address: str) -> Sess
             await conn.execute(
                 update(users).where(users.c.id == row.id).values(password_hash=upgraded)
             )
-        return Session(tokens=await issue_session(rt, conn, row.id), user_id=row.id)
+        return Session(tokens=await _issue_session(rt, conn, row.id), user_id=row.id)
 
 
 async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
@@ -254,7 +254,7 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
             .returning(refresh_tokens.c.id)
         )
         if rotated.first() is not None:
-            return await issue_session(rt, conn, found.user_id, found.family_id)
+            return await _issue_session(rt, conn, found.user_id, found.family_id)
     # A new transaction: this one takes the lock afresh rather than upgrading one it holds.
     async with transaction(rt.engine) as conn:
         await _lock_account(conn, found.user_id)
@@ -268,7 +268,7 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
         if state.used_at is not None and state.revoked_at is None:
             grace = timedelta(seconds=rt.settings.refresh_reuse_grace_seconds)
             if utcnow() - state.used_at <= grace:
-                return await issue_session(rt, conn, found.user_id, found.family_id)
+                return await _issue_session(rt, conn, found.user_id, found.family_id)
         if state.used_at is not None:
             await _end_sessions(rt, conn, refresh_tokens.c.family_id == found.family_id)
     raise Unauthenticated(REFRESH_FAILED)
@@ -320,11 +320,11 @@ async def change_password(rt: Runtime, principal: Principal, request: PasswordCh
         if changed.first() is None:  # changed by someone else since it was checked
             raise Forbidden(WRONG_PASSWORD)
         await _end_sessions(rt, conn, refresh_tokens.c.user_id == user_id, (principal.jti,))
-        return await issue_session(rt, conn, user_id)
+        return await _issue_session(rt, conn, user_id)
 
 
 async def prune_sessions(conn: AsyncConnection) -> int:
-    """Delete refresh tokens past their expiry; the number deleted.
+    """Delete refresh tokens past their expiry, in the caller's transaction; the number deleted.
 
     An expired token can no longer be used, so its row only grows the table: a replay of
     it finds nothing and is refused like any unknown token.
@@ -335,32 +335,39 @@ async def prune_sessions(conn: AsyncConnection) -> int:
     return deleted.rowcount
 
 
-async def get_user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
-    row = (await conn.execute(select(*_USER_PUBLIC).where(users.c.id == user_id))).first()
+async def get_user(rt: Runtime, user_id: uuid.UUID) -> UserPublic:
+    """The user's profile; an account deleted since its token was issued is a 401."""
+    async with reading(rt.engine) as conn:
+        return await _user(conn, user_id)
+
+
+async def update_user(rt: Runtime, user_id: uuid.UUID, changes: UserUpdate) -> UserPublic:
+    """Change the display name and/or e-mail; an e-mail another account uses is a 409."""
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    if not values:
+        return await get_user(rt, user_id)
+    if "email" in values:
+        values["email"] = normalise_email(values["email"])
+    async with transaction(rt.engine) as conn:
+        try:
+            async with conn.begin_nested():
+                row = (
+                    await conn.execute(
+                        update(users)
+                        .where(users.c.id == user_id)
+                        .values(**values, updated_at=utcnow())
+                        .returning(*_USER_PUBLIC)
+                    )
+                ).first()
+        except IntegrityError as exc:
+            raise Conflict("an account with this e-mail address exists already") from exc
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
     return UserPublic.model_validate(row)
 
 
-async def update_user(conn: AsyncConnection, user_id: uuid.UUID, changes: UserUpdate) -> UserPublic:
-    """Change the display name and/or e-mail; an e-mail another account uses is a 409."""
-    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    if not values:
-        return await get_user(conn, user_id)
-    if "email" in values:
-        values["email"] = normalise_email(values["email"])
-    try:
-        async with conn.begin_nested():
-            row = (
-                await conn.execute(
-                    update(users)
-                    .where(users.c.id == user_id)
-                    .values(**values, updated_at=utcnow())
-                    .returning(*_USER_PUBLIC)
-                )
-            ).first()
-    except IntegrityError as exc:
-        raise Conflict("an account with this e-mail address exists already") from exc
+async def _user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
+    row = (await conn.execute(select(*_USER_PUBLIC).where(users.c.id == user_id))).first()
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
     return UserPublic.model_validate(row)

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.vocabulary import Role
 from functions.core.clock import utcnow
+from functions.core.database import reading, transaction
 from functions.core.errors import Forbidden, NotFound
 from functions.core.models.tasks import (
     CommentCreate,
@@ -19,9 +19,10 @@ from functions.core.models.tasks import (
     CommentsPublic,
 )
 from functions.core.pagination import ListOrder, fetch_page
+from functions.core.runtime import Runtime
 from functions.core.services import task_events
 from functions.core.services.access import role_in
-from functions.core.services.tasks import get_task, visible_task_project
+from functions.core.services.task_reads import get_task_in, visible_task_project
 from functions.core.tables import comments, tasks, users
 
 # Comments are writes to a shared task, so they take the same role as changing it; viewers read.
@@ -48,58 +49,61 @@ def _comment_select() -> Select[Any]:
 
 
 async def add_comment(
-    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, data: CommentCreate
+    rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID, data: CommentCreate
 ) -> CommentPublic:
     """A new comment by the user, who must be an editor or owner of the task's project."""
-    await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
-    task = await get_task(conn, user_id, task_id)
-    comment_id = uuid.uuid4()
-    now = utcnow()
-    await conn.execute(
-        insert(comments).values(
-            id=comment_id,
-            task_id=task_id,
-            author_id=user_id,
-            body=data.body,
-            created_at=now,
-            updated_at=now,
+    async with transaction(rt.engine) as conn:
+        await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
+        task = await get_task_in(conn, user_id, task_id)
+        comment_id = uuid.uuid4()
+        now = utcnow()
+        await conn.execute(
+            insert(comments).values(
+                id=comment_id,
+                task_id=task_id,
+                author_id=user_id,
+                body=data.body,
+                created_at=now,
+                updated_at=now,
+            )
         )
-    )
-    row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
-    await task_events.comment_added(conn, user_id, task, comment_id, data.body)
+        row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+        await task_events.comment_added(conn, user_id, task, comment_id, data.body)
     return CommentPublic.model_validate(row)
 
 
 async def list_comments(
-    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, query: CommentListQuery
+    rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID, query: CommentListQuery
 ) -> CommentsPublic:
     """A task's comments, oldest first, one page at a time."""
-    await visible_task_project(conn, user_id, task_id)
-    items, next_cursor = await fetch_page(
-        conn,
-        _comment_select().where(comments.c.task_id == task_id),
-        OLDEST_FIRST,
-        CommentPublic,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
+    async with reading(rt.engine) as conn:
+        await visible_task_project(conn, user_id, task_id)
+        items, next_cursor = await fetch_page(
+            conn,
+            _comment_select().where(comments.c.task_id == task_id),
+            OLDEST_FIRST,
+            CommentPublic,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
     return CommentsPublic(items=items, next_cursor=next_cursor)
 
 
 async def delete_comment(
-    conn: AsyncConnection, user_id: uuid.UUID, task_id: uuid.UUID, comment_id: uuid.UUID
+    rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID, comment_id: uuid.UUID
 ) -> None:
     """Its author (while still a member) or an owner of the project may delete a comment."""
-    found = (
-        await conn.execute(
-            select(comments.c.author_id, tasks.c.project_id)
-            .join(tasks, tasks.c.id == comments.c.task_id)
-            .where(comments.c.id == comment_id, comments.c.task_id == task_id)
-        )
-    ).first()
-    role = None if found is None else await role_in(conn, found.project_id, user_id)
-    if found is None or role is None:
-        raise NotFound(NO_SUCH_COMMENT)
-    if found.author_id != user_id and role != "owner":
-        raise Forbidden("only the comment's author or a project owner may delete it")
-    await conn.execute(delete(comments).where(comments.c.id == comment_id))
+    async with transaction(rt.engine) as conn:
+        found = (
+            await conn.execute(
+                select(comments.c.author_id, tasks.c.project_id)
+                .join(tasks, tasks.c.id == comments.c.task_id)
+                .where(comments.c.id == comment_id, comments.c.task_id == task_id)
+            )
+        ).first()
+        role = None if found is None else await role_in(conn, found.project_id, user_id)
+        if found is None or role is None:
+            raise NotFound(NO_SUCH_COMMENT)
+        if found.author_id != user_id and role != "owner":
+            raise Forbidden("only the comment's author or a project owner may delete it")
+        await conn.execute(delete(comments).where(comments.c.id == comment_id))

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from cloudevents.http import CloudEvent
 from sqlalchemy import Select, bindparam, literal_column, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events import types
 from events.codec import new_event
@@ -24,6 +24,7 @@ from functions.core.clock import utcnow
 from functions.core.database import transaction
 from functions.core.observability import current_trace
 from functions.core.outbox import record
+from functions.core.runtime import Runtime
 from functions.core.tables import OPEN_TASK_SQL, UtcDateTime, outbox, tasks
 
 SOURCE: Final = types.source_of("emit_due_soon")
@@ -77,20 +78,23 @@ def due_soon_event(task: TaskSnapshot, due_at: datetime) -> CloudEvent:
 
 
 async def emit_due_soon(
-    engine: AsyncEngine,
-    window: timedelta,
+    rt: Runtime,
     *,
+    window: timedelta | None = None,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Write a due-soon event for each open task due within `window` of `now` that has not
-    had one for its due date; return how many were new. One transaction per batch."""
+    """Write a due-soon event for each open task due within `window` (the settings' unless
+    given) of `now` that has not had one for its due date; return how many were new.
+    One transaction per batch."""
     start = now or utcnow()
+    if window is None:
+        window = timedelta(hours=rt.settings.due_soon_window_hours)
     values: dict[str, Any] = {"now": start, "until": start + window, "limit": batch_size}
     emitted = 0
     statement = _FIRST
     while True:
-        async with transaction(engine) as conn:
+        async with transaction(rt.engine) as conn:
             rows = (await conn.execute(statement, values)).all()
             ids = {due_soon_event_id(row.id, row.due_at): row for row in rows}
             # record() would skip known ids too; leaving them out spares building their

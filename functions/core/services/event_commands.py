@@ -23,7 +23,7 @@ from functions.core.database import transaction
 from functions.core.errors import Conflict, InvalidInput, validation_errors
 from functions.core.models.tasks import TaskCreate
 from functions.core.runtime import Runtime
-from functions.core.services import tasks
+from functions.core.services import task_commands
 
 # A producer's retries of one event land within this; its answer is kept as long.
 REPLY_SECONDS: Final = 7 * 24 * 3600
@@ -55,7 +55,7 @@ async def create_task_once(rt: Runtime, user_id: uuid.UUID, command: CloudEvent)
         return await _earlier_answer(rt, key)
     try:
         async with transaction(rt.engine) as conn:
-            _, events = await tasks.create_task_with_events(conn, user_id, data)
+            _, events = await task_commands.create_task_in(conn, user_id, data)
     except Exception:
         with suppress(RedisError):  # if Redis is gone too, the claim expires on its own
             await rt.redis.delete(key)

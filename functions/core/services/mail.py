@@ -19,12 +19,11 @@ from email.utils import formataddr
 from typing import Any, Final, Protocol
 
 from cloudevents.http import CloudEvent
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from functions.core import kv
 from functions.core.database import reading
 from functions.core.errors import DeliveryFailed
+from functions.core.runtime import Runtime
 from functions.core.services.delivery_claims import (
     CLAIMED,
     SENDING,
@@ -110,18 +109,13 @@ class SesMailer:
         return self._client
 
 
-async def send_email(
-    engine: AsyncEngine,
-    redis: Redis,
-    settings: Settings,
-    event: CloudEvent,
-    mailer: Mailer | None = None,
-) -> None:
+async def send_email(rt: Runtime, event: CloudEvent, mailer: Mailer | None = None) -> None:
     """Mail each recipient of `event` who wants it and was not mailed about it yet.
 
     Raises DeliveryFailed if any mail may go through later.
     """
-    async with reading(engine) as conn:
+    settings, redis = rt.settings, rt.redis
+    async with reading(rt.engine) as conn:
         notices = await notices_for(conn, event)
         if not notices:
             return

@@ -20,11 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
+from functions.core.database import reading, transaction
 from functions.core.models.preferences import (
     NOTICE_KINDS,
     PreferencesPublic,
     PreferencesUpdate,
 )
+from functions.core.runtime import Runtime
 from functions.core.tables import notification_preferences, users
 
 
@@ -35,38 +37,37 @@ class MailRecipient:
     display_name: str
 
 
-async def get_preferences(conn: AsyncConnection, user_id: uuid.UUID) -> PreferencesPublic:
+async def get_preferences(rt: Runtime, user_id: uuid.UUID) -> PreferencesPublic:
     """The caller's preferences, or the defaults if they never saved any."""
-    row = (
-        await conn.execute(
-            select(notification_preferences).where(notification_preferences.c.user_id == user_id)
-        )
-    ).first()
+    mine = select(notification_preferences).where(notification_preferences.c.user_id == user_id)
+    async with reading(rt.engine) as conn:
+        row = (await conn.execute(mine)).first()
     if row is None:
         return _public(email_enabled=False, muted=(), updated_at=None)
     return _public(row.email_enabled, row.email_muted_kinds, row.updated_at)
 
 
 async def update_preferences(
-    conn: AsyncConnection, user_id: uuid.UUID, changes: PreferencesUpdate
+    rt: Runtime, user_id: uuid.UUID, changes: PreferencesUpdate
 ) -> PreferencesPublic:
     """Change the fields sent; kinds not named in `email_kinds` keep their setting."""
-    current = (
-        await conn.execute(
-            select(notification_preferences)
-            .where(notification_preferences.c.user_id == user_id)
-            .with_for_update()
-        )
-    ).first()
-    enabled = current.email_enabled if current is not None else False
-    muted = set(current.email_muted_kinds) if current is not None else set()
-    if changes.email_enabled is not None:
-        enabled = changes.email_enabled
-    for kind, wanted in (changes.email_kinds or {}).items():
-        (muted.discard if wanted else muted.add)(kind)
-    now = utcnow()
-    values = {"email_enabled": enabled, "email_muted_kinds": sorted(muted), "updated_at": now}
-    await conn.execute(_upsert(conn, {"user_id": user_id, **values}, values))
+    async with transaction(rt.engine) as conn:
+        current = (
+            await conn.execute(
+                select(notification_preferences)
+                .where(notification_preferences.c.user_id == user_id)
+                .with_for_update()
+            )
+        ).first()
+        enabled = current.email_enabled if current is not None else False
+        muted = set(current.email_muted_kinds) if current is not None else set()
+        if changes.email_enabled is not None:
+            enabled = changes.email_enabled
+        for kind, wanted in (changes.email_kinds or {}).items():
+            (muted.discard if wanted else muted.add)(kind)
+        now = utcnow()
+        values = {"email_enabled": enabled, "email_muted_kinds": sorted(muted), "updated_at": now}
+        await conn.execute(_upsert(conn, {"user_id": user_id, **values}, values))
     return _public(enabled, muted, now)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.vocabulary import Role
 from functions.core.clock import utcnow
+from functions.core.database import reading, transaction
 from functions.core.errors import Conflict, NotFound
 from functions.core.models.projects import (
     MemberAdd,
@@ -35,6 +36,7 @@ from functions.core.models.projects import (
     ProjectUpdate,
 )
 from functions.core.pagination import ListOrder, fetch_page
+from functions.core.runtime import Runtime
 from functions.core.services import task_events
 from functions.core.services.access import require_role, role_in
 from functions.core.services.accounts import normalise_email
@@ -95,181 +97,190 @@ def _members() -> Select[Any]:
     ).join(users, users.c.id == project_members.c.user_id)
 
 
-async def create_project(
-    conn: AsyncConnection, user_id: uuid.UUID, request: ProjectCreate
-) -> ProjectPublic:
+async def create_project(rt: Runtime, user_id: uuid.UUID, request: ProjectCreate) -> ProjectPublic:
     """A new project owned by its creator."""
-    project_id = uuid.uuid4()
-    now = utcnow()
-    await conn.execute(
-        insert(projects).values(
-            id=project_id,
-            name=request.name,
-            description=request.description,
-            owner_id=user_id,
-            is_inbox=False,
-            created_at=now,
-            updated_at=now,
+    async with transaction(rt.engine) as conn:
+        project_id = uuid.uuid4()
+        now = utcnow()
+        await conn.execute(
+            insert(projects).values(
+                id=project_id,
+                name=request.name,
+                description=request.description,
+                owner_id=user_id,
+                is_inbox=False,
+                created_at=now,
+                updated_at=now,
+            )
         )
-    )
-    await conn.execute(
-        insert(project_members).values(
-            project_id=project_id, user_id=user_id, role="owner", created_at=now
+        await conn.execute(
+            insert(project_members).values(
+                project_id=project_id, user_id=user_id, role="owner", created_at=now
+            )
         )
-    )
-    return await get_project(conn, user_id, project_id)
+        return await _project(conn, user_id, project_id)
 
 
-async def list_projects(
-    conn: AsyncConnection, user_id: uuid.UUID, query: ProjectListQuery
-) -> ProjectsPublic:
+async def list_projects(rt: Runtime, user_id: uuid.UUID, query: ProjectListQuery) -> ProjectsPublic:
     """The caller's projects, Inbox first, then by age; keyset-paginated."""
-    items, next_cursor = await fetch_page(
-        conn,
-        _projects_of(user_id),
-        PROJECTS_IN_ORDER,
-        ProjectPublic,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return ProjectsPublic(items=items, next_cursor=next_cursor)
+    async with reading(rt.engine) as conn:
+        items, next_cursor = await fetch_page(
+            conn,
+            _projects_of(user_id),
+            PROJECTS_IN_ORDER,
+            ProjectPublic,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return ProjectsPublic(items=items, next_cursor=next_cursor)
 
 
-async def get_project(
-    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID
-) -> ProjectPublic:
+async def get_project(rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID) -> ProjectPublic:
     """One project with the caller's role; a project they are not in does not exist (404)."""
-    row = (await conn.execute(_projects_of(user_id).where(projects.c.id == project_id))).first()
-    if row is None:
-        raise NotFound("no such project")
-    return ProjectPublic.model_validate(row)
+    async with reading(rt.engine) as conn:
+        return await _project(conn, user_id, project_id)
 
 
 async def update_project(
-    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, changes: ProjectUpdate
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID, changes: ProjectUpdate
 ) -> ProjectPublic:
     """Rename or describe a project (editors and owners)."""
-    await require_role(conn, project_id, user_id, "editor")
-    values = changes.model_dump(exclude_unset=True)
-    if values:
-        await conn.execute(
-            update(projects)
-            .where(projects.c.id == project_id)
-            .values(**values, updated_at=utcnow())
-        )
-    return await get_project(conn, user_id, project_id)
+    async with transaction(rt.engine) as conn:
+        await require_role(conn, project_id, user_id, "editor")
+        values = changes.model_dump(exclude_unset=True)
+        if values:
+            await conn.execute(
+                update(projects)
+                .where(projects.c.id == project_id)
+                .values(**values, updated_at=utcnow())
+            )
+        return await _project(conn, user_id, project_id)
 
 
-async def delete_project(conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID) -> None:
+async def delete_project(rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID) -> None:
     """Delete a project with its tasks and comments (owners; never the Inbox)."""
-    project = await _lock_for(conn, project_id, user_id, "owner")
-    if project.is_inbox:
-        raise Conflict("the Inbox cannot be deleted")
-    # Tasks, comments and memberships go with it by ON DELETE CASCADE.
-    await conn.execute(delete(projects).where(projects.c.id == project_id))
+    async with transaction(rt.engine) as conn:
+        project = await _lock_for(conn, project_id, user_id, "owner")
+        if project.is_inbox:
+            raise Conflict("the Inbox cannot be deleted")
+        # Tasks, comments and memberships go with it by ON DELETE CASCADE.
+        await conn.execute(delete(projects).where(projects.c.id == project_id))
 
 
 async def list_members(
-    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, query: MemberListQuery
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID, query: MemberListQuery
 ) -> MembersPublic:
     """A project's members with their names and roles, longest-standing first."""
-    await require_role(conn, project_id, user_id, "viewer")
-    items, next_cursor = await fetch_page(
-        conn,
-        _members().where(project_members.c.project_id == project_id),
-        MEMBERS_IN_ORDER,
-        MemberPublic,
-        cursor=query.cursor,
-        limit=query.limit,
-    )
-    return MembersPublic(items=items, next_cursor=next_cursor)
+    async with reading(rt.engine) as conn:
+        await require_role(conn, project_id, user_id, "viewer")
+        items, next_cursor = await fetch_page(
+            conn,
+            _members().where(project_members.c.project_id == project_id),
+            MEMBERS_IN_ORDER,
+            MemberPublic,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        return MembersPublic(items=items, next_cursor=next_cursor)
 
 
 async def add_member(
-    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, request: MemberAdd
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID, request: MemberAdd
 ) -> MemberPublic:
     """Add an existing user, named by id or e-mail address, with a role (owners)."""
-    project = await _lock_for(conn, project_id, user_id, "owner")
-    if project.is_inbox:
-        raise Conflict(INBOX_IS_PERSONAL)
-    found = (
-        users.c.id == request.user_id
-        if request.user_id is not None
-        else users.c.email == normalise_email(str(request.email))
-    )
-    new_member_id = await conn.scalar(select(users.c.id).where(found))
-    if new_member_id is None:
-        raise NotFound("no such user")
-    if await role_in(conn, project_id, new_member_id) is not None:
-        raise Conflict("this user is a member of the project already")
-    await conn.execute(
-        insert(project_members).values(
-            project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
+    async with transaction(rt.engine) as conn:
+        project = await _lock_for(conn, project_id, user_id, "owner")
+        if project.is_inbox:
+            raise Conflict(INBOX_IS_PERSONAL)
+        found = (
+            users.c.id == request.user_id
+            if request.user_id is not None
+            else users.c.email == normalise_email(str(request.email))
         )
-    )
-    await task_events.member_added(
-        conn,
-        user_id,
-        project_id=project_id,
-        project_name=project.name,
-        user_id=new_member_id,
-        role=request.role,
-    )
-    return await _member(conn, project_id, new_member_id)
+        new_member_id = await conn.scalar(select(users.c.id).where(found))
+        if new_member_id is None:
+            raise NotFound("no such user")
+        if await role_in(conn, project_id, new_member_id) is not None:
+            raise Conflict("this user is a member of the project already")
+        await conn.execute(
+            insert(project_members).values(
+                project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
+            )
+        )
+        await task_events.member_added(
+            conn,
+            user_id,
+            project_id=project_id,
+            project_name=project.name,
+            user_id=new_member_id,
+            role=request.role,
+        )
+        return await _member(conn, project_id, new_member_id)
 
 
 async def change_member_role(
-    conn: AsyncConnection,
+    rt: Runtime,
     user_id: uuid.UUID,
     project_id: uuid.UUID,
     member_id: uuid.UUID,
     change: MemberUpdate,
 ) -> MemberPublic:
     """Give a member another role (owners); the last owner cannot step down."""
-    project = await _lock_for(conn, project_id, user_id, "owner")
-    current = await role_in(conn, project_id, member_id)
-    if current is None:
-        raise NotFound("no such member")
-    if current == "owner" and change.role != "owner":
-        await _keep_an_owner(conn, project, member_id)
-    if current != change.role:
-        await conn.execute(
-            update(project_members)
-            .where(project_members.c.project_id == project_id)
-            .where(project_members.c.user_id == member_id)
-            .values(role=change.role)
-        )
-        await _hand_over_if_named(conn, project, member_id)
-    return await _member(conn, project_id, member_id)
+    async with transaction(rt.engine) as conn:
+        project = await _lock_for(conn, project_id, user_id, "owner")
+        current = await role_in(conn, project_id, member_id)
+        if current is None:
+            raise NotFound("no such member")
+        if current == "owner" and change.role != "owner":
+            await _keep_an_owner(conn, project, member_id)
+        if current != change.role:
+            await conn.execute(
+                update(project_members)
+                .where(project_members.c.project_id == project_id)
+                .where(project_members.c.user_id == member_id)
+                .values(role=change.role)
+            )
+            await _hand_over_if_named(conn, project, member_id)
+        return await _member(conn, project_id, member_id)
 
 
 async def remove_member(
-    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, member_id: uuid.UUID
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID, member_id: uuid.UUID
 ) -> None:
     """Owners remove anyone and members remove themselves, unless they are the last owner.
 
     The departing member's task assignments in the project are cleared in the same
     transaction: a task is only ever assigned to a member.
     """
-    leaving = member_id == user_id
-    project = await _lock_for(conn, project_id, user_id, "viewer" if leaving else "owner")
-    current = await role_in(conn, project_id, member_id)
-    if current is None:
-        raise NotFound("no such member")
-    if current == "owner":
-        await _keep_an_owner(conn, project, member_id)
-    await conn.execute(
-        delete(project_members)
-        .where(project_members.c.project_id == project_id)
-        .where(project_members.c.user_id == member_id)
-    )
-    await conn.execute(
-        update(tasks)
-        .where(tasks.c.project_id == project_id)
-        .where(tasks.c.assignee_id == member_id)
-        .values(assignee_id=None, version=tasks.c.version + 1, updated_at=utcnow())
-    )
-    await _hand_over_if_named(conn, project, member_id)
+    async with transaction(rt.engine) as conn:
+        leaving = member_id == user_id
+        project = await _lock_for(conn, project_id, user_id, "viewer" if leaving else "owner")
+        current = await role_in(conn, project_id, member_id)
+        if current is None:
+            raise NotFound("no such member")
+        if current == "owner":
+            await _keep_an_owner(conn, project, member_id)
+        await conn.execute(
+            delete(project_members)
+            .where(project_members.c.project_id == project_id)
+            .where(project_members.c.user_id == member_id)
+        )
+        await conn.execute(
+            update(tasks)
+            .where(tasks.c.project_id == project_id)
+            .where(tasks.c.assignee_id == member_id)
+            .values(assignee_id=None, version=tasks.c.version + 1, updated_at=utcnow())
+        )
+        await _hand_over_if_named(conn, project, member_id)
+
+
+async def _project(
+    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID
+) -> ProjectPublic:
+    row = (await conn.execute(_projects_of(user_id).where(projects.c.id == project_id))).first()
+    if row is None:
+        raise NotFound("no such project")
+    return ProjectPublic.model_validate(row)
 
 
 async def _lock_for(

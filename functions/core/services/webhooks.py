@@ -32,13 +32,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from cloudevents.http import CloudEvent
-from redis.asyncio import Redis
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core import kv
 from functions.core.clock import utcnow
-from functions.core.database import reading
+from functions.core.database import reading, transaction
 from functions.core.errors import Conflict, DeliveryFailed, InvalidInput, NotFound
 from functions.core.models.preferences import (
     MAX_WEBHOOKS_PER_USER,
@@ -48,6 +47,7 @@ from functions.core.models.preferences import (
     WebhooksPublic,
     WebhookTestResult,
 )
+from functions.core.runtime import Runtime
 from functions.core.services.delivery_claims import (
     CLAIMED,
     SENT,
@@ -104,55 +104,59 @@ class _Hook:
 # --- Managing webhooks -----------------------------------------------------------------
 
 
-async def add_webhook(
-    conn: AsyncConnection, settings: Settings, user_id: uuid.UUID, request: WebhookCreate
-) -> WebhookCreated:
+async def add_webhook(rt: Runtime, user_id: uuid.UUID, request: WebhookCreate) -> WebhookCreated:
     """Register a URL (vetted now, and again at every delivery) with a new signing secret."""
+    # Vetted before the transaction: no connection is held while the host resolves.
     try:
-        await vet(settings, request.url)
+        await vet(rt.settings, request.url)
     except Unresolvable as exc:
         raise InvalidInput(str(exc)) from exc
-    # The user's row is the lock that keeps two concurrent adds from passing the cap together.
-    await conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
-    count = await conn.scalar(
-        select(func.count()).select_from(webhooks).where(webhooks.c.user_id == user_id)
-    )
-    if (count or 0) >= MAX_WEBHOOKS_PER_USER:
-        raise Conflict(f"a person may have {MAX_WEBHOOKS_PER_USER} webhooks: delete one first")
-    created = WebhookCreated(
-        id=uuid.uuid4(),
-        url=request.url,
-        description=request.description,
-        created_at=utcnow(),
-        secret=SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode(),
-    )
-    await conn.execute(insert(webhooks).values(user_id=user_id, **created.model_dump()))
+    async with transaction(rt.engine) as conn:
+        # The user's row is the lock that keeps two concurrent adds from passing the cap together.
+        await conn.execute(select(users.c.id).where(users.c.id == user_id).with_for_update())
+        count = await conn.scalar(
+            select(func.count()).select_from(webhooks).where(webhooks.c.user_id == user_id)
+        )
+        if (count or 0) >= MAX_WEBHOOKS_PER_USER:
+            raise Conflict(f"a person may have {MAX_WEBHOOKS_PER_USER} webhooks: delete one first")
+        created = WebhookCreated(
+            id=uuid.uuid4(),
+            url=request.url,
+            description=request.description,
+            created_at=utcnow(),
+            secret=SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode(),
+        )
+        await conn.execute(insert(webhooks).values(user_id=user_id, **created.model_dump()))
     return created
 
 
-async def list_webhooks(conn: AsyncConnection, user_id: uuid.UUID) -> WebhooksPublic:
+async def list_webhooks(rt: Runtime, user_id: uuid.UUID) -> WebhooksPublic:
     """The caller's webhooks, oldest first, without their secrets."""
-    rows = await conn.execute(
-        select(webhooks.c.id, webhooks.c.url, webhooks.c.description, webhooks.c.created_at)
-        .where(webhooks.c.user_id == user_id)
-        .order_by(webhooks.c.created_at, webhooks.c.id)
-    )
+    async with reading(rt.engine) as conn:
+        rows = (
+            await conn.execute(
+                select(webhooks.c.id, webhooks.c.url, webhooks.c.description, webhooks.c.created_at)
+                .where(webhooks.c.user_id == user_id)
+                .order_by(webhooks.c.created_at, webhooks.c.id)
+            )
+        ).all()
     return WebhooksPublic(items=[WebhookPublic.model_validate(row) for row in rows])
 
 
-async def delete_webhook(conn: AsyncConnection, user_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
-    deleted = await conn.execute(
-        delete(webhooks).where(webhooks.c.id == webhook_id).where(webhooks.c.user_id == user_id)
-    )
-    if not deleted.rowcount:
-        raise NotFound("no such webhook")
+async def delete_webhook(rt: Runtime, user_id: uuid.UUID, webhook_id: uuid.UUID) -> None:
+    """Stop sending to one of the caller's webhooks; anyone else's is not found."""
+    async with transaction(rt.engine) as conn:
+        deleted = await conn.execute(
+            delete(webhooks).where(webhooks.c.id == webhook_id).where(webhooks.c.user_id == user_id)
+        )
+        if not deleted.rowcount:
+            raise NotFound("no such webhook")
 
 
-async def test_webhook(
-    engine: AsyncEngine, settings: Settings, user_id: uuid.UUID, webhook_id: uuid.UUID
-) -> WebhookTestResult:
+async def test_webhook(rt: Runtime, user_id: uuid.UUID, webhook_id: uuid.UUID) -> WebhookTestResult:
     """Send a signed test payload to one of the caller's webhooks now, and say what happened."""
-    async with reading(engine) as conn:
+    settings = rt.settings
+    async with reading(rt.engine) as conn:
         row = (
             await conn.execute(
                 select(webhooks.c.id, webhooks.c.user_id, webhooks.c.url, webhooks.c.secret)
@@ -187,15 +191,14 @@ async def test_webhook(
 # --- Delivering notices ----------------------------------------------------------------
 
 
-async def send_webhooks(
-    engine: AsyncEngine, redis: Redis, settings: Settings, event: CloudEvent
-) -> None:
+async def send_webhooks(rt: Runtime, event: CloudEvent) -> None:
     """Deliver each recipient's notice of `event` to each of their webhooks not yet reached.
 
     Raises DeliveryFailed if any delivery may succeed later; a refused URL is logged and
     skipped (no retry can cure it).
     """
-    async with reading(engine) as conn:
+    settings, redis = rt.settings, rt.redis
+    async with reading(rt.engine) as conn:
         notices = await notices_for(conn, event)
         hooks = await _hooks_of(conn, [n.user_id for n in notices])
     due = [(notice, hook) for notice in notices for hook in hooks if hook.user_id == notice.user_id]

@@ -1,0 +1,218 @@
+"""The SELECTs that read tasks: one task, a page of a list, and the counts.
+
+Every statement limits itself to the projects the user belongs to. A list page's statement
+is built once per shape (dialect, filters, order) and cached; a request binds only its values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, Final
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from events.vocabulary import Priority, Status
+from functions.core.models.tasks import TaskListQuery, TaskPublic
+from functions.core.pagination import Kind, after, decode_cursor, encode_cursor
+from functions.core.queries.task_rows import TASK_COLUMNS
+from functions.core.tables import (
+    TASK_SEARCH_CONFIG,
+    UtcDateTime,
+    project_members,
+    task_search_document,
+    tasks,
+)
+
+CLOSED: Final[tuple[Status, ...]] = ("done", "cancelled")
+# Tasks without a due date sort as due at this instant: last ascending (keyset keys cannot be NULL).
+NO_DUE_DATE: Final = datetime.max.replace(tzinfo=UTC)
+PRIORITY_RANK: Final[dict[Priority, int]] = {"low": 0, "medium": 1, "high": 2, "urgent": 3}
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """A list order: the SQL expression rows are sorted by, and that value for one task."""
+
+    expression: ColumnElement[Any]
+    value_of: Callable[[TaskPublic], Any]
+    kind: Kind
+
+
+SORT_KEYS: Final[dict[str, SortKey]] = {
+    "created": SortKey(tasks.c.created_at, lambda t: t.created_at, datetime),
+    "updated": SortKey(tasks.c.updated_at, lambda t: t.updated_at, datetime),
+    "due": SortKey(
+        func.coalesce(tasks.c.due_at, literal(NO_DUE_DATE, UtcDateTime())),
+        lambda t: t.due_at or NO_DUE_DATE,
+        datetime,
+    ),
+    "priority": SortKey(
+        case(PRIORITY_RANK, value=tasks.c.priority),
+        lambda t: PRIORITY_RANK[t.priority],
+        lambda v: type(v) is int and v in PRIORITY_RANK.values(),
+    ),
+}
+
+
+def member_projects(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> Select[tuple[uuid.UUID]]:
+    """A subquery of the ids of every project the user belongs to (or a bound parameter's)."""
+    return select(project_members.c.project_id).where(project_members.c.user_id == user_id)
+
+
+def _overdue(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    return and_(tasks.c.due_at < now, tasks.c.status.not_in(CLOSED))
+
+
+def _not_overdue(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    return or_(tasks.c.due_at.is_(None), tasks.c.due_at >= now, tasks.c.status.in_(CLOSED))
+
+
+def _has_label(dialect: str) -> ColumnElement[bool]:
+    """Has the label given as `label` (PostgreSQL: as the one-element list `["x"]`)."""
+    if dialect == "postgresql":
+        # `labels @> '["x"]'::jsonb`: the form the GIN index ix_tasks_labels serves.
+        return type_coerce(tasks.c.labels, JSONB).contains(bindparam("label", type_=JSONB))
+    each = func.json_each(tasks.c.labels).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value == bindparam("label")))
+
+
+def _matches(dialect: str) -> ColumnElement[bool]:
+    """Matches the search given as `q` (SQLite: as a LIKE pattern)."""
+    if dialect == "postgresql":
+        # The exact expression of the index ix_tasks_search, or PostgreSQL cannot use it.
+        config: ColumnElement[str] = literal_column(f"'{TASK_SEARCH_CONFIG}'")
+        return task_search_document.bool_op("@@")(func.websearch_to_tsquery(config, bindparam("q")))
+    pattern: BindParameter[str] = bindparam("q")
+    return or_(
+        tasks.c.title.ilike(pattern, escape="\\"),
+        tasks.c.description.ilike(pattern, escape="\\"),
+    )
+
+
+def _list_values(
+    user_id: uuid.UUID, query: TaskListQuery, dialect: str, now: datetime
+) -> dict[str, Any]:
+    """The values a page of GET /api/tasks binds, one for each filter given."""
+    values: dict[str, Any] = {"user_id": user_id, "limit": query.limit + 1}
+    if query.project_id is not None:
+        values["project_id"] = query.project_id
+    if query.status:
+        values["status"] = query.status
+    if query.priority:
+        values["priority"] = query.priority
+    if query.assignee_id is not None:
+        values["assignee_id"] = query.assignee_id
+    if query.label:
+        values["label"] = [query.label] if dialect == "postgresql" else query.label
+    if query.due_before is not None:
+        values["due_before"] = query.due_before
+    if query.due_after is not None:
+        values["due_after"] = query.due_after
+    if query.overdue is not None:
+        values["now"] = now
+    if query.q:
+        if dialect == "postgresql":
+            values["q"] = query.q
+        else:
+            escaped = query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            values["q"] = f"%{escaped}%"
+    if query.cursor is not None:
+        kinds = (SORT_KEYS[query.sort.removeprefix("-")].kind, uuid.UUID)
+        values["after_key"], values["after_id"] = decode_cursor(query.cursor, query.sort, kinds)
+    return values
+
+
+@lru_cache(maxsize=256)
+def _list_shape(
+    dialect: str, sort: str, overdue: bool | None, given: frozenset[str]
+) -> Select[Any]:
+    """The SELECT for every page of one shape (its filters and order), values left to bind.
+
+    Built once per shape: SQLAlchemy memoises a statement's cache key and result columns on
+    the statement object, work a statement built for each request would repeat each time.
+    """
+    sort_key = SORT_KEYS[sort.removeprefix("-")]
+    descending = sort.startswith("-")
+    keys = (sort_key.expression, tasks.c.id)
+    # Membership is part of every statement, so no filter combination can reach other rows.
+    where: list[ColumnElement[bool]] = [
+        tasks.c.project_id.in_(member_projects(bindparam("user_id")))
+    ]
+    if "project_id" in given:
+        where.append(tasks.c.project_id == bindparam("project_id"))
+    if "status" in given:
+        where.append(tasks.c.status.in_(bindparam("status", expanding=True)))
+    if "priority" in given:
+        where.append(tasks.c.priority.in_(bindparam("priority", expanding=True)))
+    if "assignee_id" in given:
+        where.append(tasks.c.assignee_id == bindparam("assignee_id"))
+    if "label" in given:
+        where.append(_has_label(dialect))
+    if "due_before" in given:
+        where.append(tasks.c.due_at < bindparam("due_before"))
+    if "due_after" in given:
+        where.append(tasks.c.due_at > bindparam("due_after"))
+    if overdue is not None:
+        now = bindparam("now", type_=UtcDateTime())
+        where.append(_overdue(now) if overdue else _not_overdue(now))
+    if "q" in given:
+        where.append(_matches(dialect))
+    if "after_key" in given:
+        where.append(after(keys, (bindparam("after_key"), bindparam("after_id")), descending))
+    order = [key.desc() if descending else key.asc() for key in keys]
+    return select(*TASK_COLUMNS).where(*where).order_by(*order).limit(bindparam("limit"))
+
+
+def list_statement(
+    user_id: uuid.UUID, query: TaskListQuery, *, dialect: str, now: datetime
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The SELECT behind one page of GET /api/tasks (the page's rows plus one, if more follow)
+    and the values it binds."""
+    values = _list_values(user_id, query, dialect, now)
+    return _list_shape(dialect, query.sort, query.overdue, frozenset(values)), values
+
+
+def cursor_after(sort: str, last: TaskPublic) -> str:
+    """The cursor of the page that follows `last` in the order `sort` (list_statement reads it)."""
+    key = SORT_KEYS[sort.removeprefix("-")]
+    return encode_cursor(sort, [key.value_of(last), last.id])
+
+
+def stats_statement(user_id: uuid.UUID, project_id: uuid.UUID | None, now: datetime) -> Select[Any]:
+    """Counts by status and priority, and how many are overdue, in one GROUP BY."""
+    where: list[ColumnElement[bool]] = [tasks.c.project_id.in_(member_projects(user_id))]
+    if project_id is not None:
+        where.append(tasks.c.project_id == project_id)
+    overdue = func.sum(case((_overdue(now), 1), else_=0))
+    return (
+        select(tasks.c.status, tasks.c.priority, func.count(), overdue)
+        .where(*where)
+        .group_by(tasks.c.status, tasks.c.priority)
+    )
+
+
+# Built once: SQLAlchemy memoises a statement's cache key and result columns on the object,
+# work that a statement built for each request repeats each time.
+TASK_BY_ID: Final = select(*TASK_COLUMNS).where(
+    tasks.c.id == bindparam("task_id"),
+    tasks.c.project_id.in_(member_projects(bindparam("user_id"))),
+)

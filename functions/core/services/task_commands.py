@@ -1,0 +1,211 @@
+"""Changing tasks: create, update, delete and bulk-update them, each change with its events.
+
+Each entry point is one transaction: the rows and the events they cause commit together.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from cloudevents.http import CloudEvent
+from sqlalchemy import and_, case, delete, func, insert, literal, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from functions.core.clock import utcnow
+from functions.core.database import transaction
+from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from functions.core.models.tasks import TaskBulkUpdate, TaskCreate, TaskPublic, TaskUpdate
+from functions.core.queries.task_rows import TASK_COLUMNS, task_from_row, tasks_from_rows
+from functions.core.runtime import Runtime
+from functions.core.services import task_events
+from functions.core.services.access import RANK, require_role
+from functions.core.services.task_reads import NO_SUCH_TASK, visible_task_project
+from functions.core.tables import UtcDateTime, project_members, tasks
+
+
+async def create_task(rt: Runtime, user_id: uuid.UUID, data: TaskCreate) -> TaskPublic:
+    """A new task (version 1) created by the user, an editor or owner of its project."""
+    async with transaction(rt.engine) as conn:
+        task, _ = await create_task_in(conn, user_id, data)
+    return task
+
+
+async def create_task_in(
+    conn: AsyncConnection, user_id: uuid.UUID, data: TaskCreate
+) -> tuple[TaskPublic, list[CloudEvent]]:
+    """As `create_task`, inside the caller's transaction; with the events it wrote to the
+    outbox (`created` first)."""
+    await require_role(conn, data.project_id, user_id, "editor")
+    if data.assignee_id is not None:
+        await require_assignable(conn, [data.project_id], data.assignee_id)
+    now = utcnow()
+    row = (
+        await conn.execute(
+            insert(tasks)
+            .values(
+                id=uuid.uuid4(),
+                **data.model_dump(),
+                creator_id=user_id,
+                created_at=now,
+                updated_at=now,
+                completed_at=now if data.status == "done" else None,
+                version=1,
+            )
+            .returning(*TASK_COLUMNS)
+        )
+    ).one()
+    task = task_from_row(row)
+    return task, await task_events.task_created(conn, user_id, task)
+
+
+async def update_task(
+    rt: Runtime,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    changes: TaskUpdate,
+    *,
+    if_match: Collection[int] | None = None,
+) -> TaskPublic:
+    """Change only the fields sent, in one UPDATE conditional on the version expected.
+
+    `if_match` (the versions an If-Match header accepts) failing is a 412; `changes.version`
+    failing is a 409; with neither, the write is unconditional.
+    """
+    async with transaction(rt.engine) as conn:
+        project_id = await visible_task_project(conn, user_id, task_id, "editor")
+        values = {name: getattr(changes, name) for name in changes.model_fields_set - {"version"}}
+        if values.get("assignee_id") is not None:
+            await require_assignable(conn, [project_id], values["assignee_id"])
+        # Locked as it stands, so the events describe exactly this change.
+        before = await _locked_task(conn, task_id)
+        statement = update(tasks).where(tasks.c.id == task_id)
+        if if_match is not None:
+            statement = statement.where(tasks.c.version.in_(if_match))
+        if changes.version is not None:
+            statement = statement.where(tasks.c.version == changes.version)
+        row = (
+            await conn.execute(
+                statement.values(_changes(values, utcnow())).returning(*TASK_COLUMNS)
+            )
+        ).first()
+        if row is None:
+            current = await conn.scalar(select(tasks.c.version).where(tasks.c.id == task_id))
+            if current is None:
+                raise NotFound(NO_SUCH_TASK)
+            if if_match is not None and current not in if_match:
+                raise PreconditionFailed(
+                    f"the task is at version {current}; read it again", current_version=current
+                )
+            raise Conflict(
+                f"the task changed meanwhile and is at version {current}", current_version=current
+            )
+        after = task_from_row(row)
+        if before is not None:
+            await task_events.tasks_changed(conn, user_id, [(before, after)])
+    return after
+
+
+async def delete_task(rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
+    """Delete a task (editors and owners); its comments go with it."""
+    async with transaction(rt.engine) as conn:
+        await visible_task_project(conn, user_id, task_id, "editor")
+        row = (
+            await conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(*TASK_COLUMNS))
+        ).first()
+        if row is not None:
+            await task_events.task_deleted(conn, user_id, task_from_row(row))
+
+
+async def bulk_update_tasks(
+    rt: Runtime, user_id: uuid.UUID, request: TaskBulkUpdate
+) -> list[TaskPublic]:
+    """Set the same fields on every task named, or on none: one transaction."""
+    ids = list(dict.fromkeys(request.ids))
+    async with transaction(rt.engine) as conn:
+        # Locked in id order, so two bulk updates over the same tasks cannot deadlock.
+        visible = (
+            await conn.execute(
+                select(*TASK_COLUMNS, project_members.c.role)
+                .join(
+                    project_members,
+                    and_(
+                        project_members.c.project_id == tasks.c.project_id,
+                        project_members.c.user_id == user_id,
+                    ),
+                )
+                .where(tasks.c.id.in_(ids))
+                .order_by(tasks.c.id)
+                .with_for_update(of=tasks)
+            )
+        ).all()
+        missing = set(ids) - {row.id for row in visible}
+        if missing:
+            raise NotFound(NO_SUCH_TASK, missing_ids=sorted(str(i) for i in missing))
+        if any(RANK[row.role] < RANK["editor"] for row in visible):
+            raise Forbidden("changing these tasks needs the editor role in each of their projects")
+        values = request.set.model_dump(exclude_unset=True)
+        if values.get("assignee_id") is not None:
+            projects = {row.project_id for row in visible}
+            await require_assignable(conn, projects, values["assignee_id"])
+        rows = (
+            await conn.execute(
+                update(tasks)
+                .where(tasks.c.id.in_(ids))
+                .values(_changes(values, utcnow()))
+                .returning(*TASK_COLUMNS)
+            )
+        ).all()
+        by_id = {task.id: task for task in tasks_from_rows(rows)}
+        before = {row.id: task_from_row(row[: len(TASK_COLUMNS)]) for row in visible}
+        await task_events.tasks_changed(
+            conn, user_id, [(before[task_id], by_id[task_id]) for task_id in ids]
+        )
+    return [by_id[task_id] for task_id in ids]
+
+
+async def require_assignable(
+    conn: AsyncConnection, project_ids: Collection[uuid.UUID], assignee_id: uuid.UUID
+) -> None:
+    """Tasks are assigned only to members: of every project named (else a 422)."""
+    # FOR SHARE: a removal of this member waits for this write, then clears its assignment.
+    memberships = (
+        await conn.execute(
+            select(project_members.c.project_id)
+            .where(
+                project_members.c.user_id == assignee_id,
+                project_members.c.project_id.in_(project_ids),
+            )
+            .with_for_update(read=True)
+        )
+    ).all()
+    if len(memberships) != len(set(project_ids)):
+        raise InvalidInput(
+            "the assignee must be a member of the task's project",
+            errors=[{"loc": ["assignee_id"], "msg": "not a project member", "type": "member"}],
+        )
+
+
+def _changes(values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The SET clause for `values`: bumps version and updated_at, keeps completed_at in step."""
+    changes = dict(values, version=tasks.c.version + 1, updated_at=now)
+    if "status" in values:
+        if values["status"] == "done":
+            stamp = literal(now, UtcDateTime())
+            # A task that was done already keeps the time it was completed.
+            changes["completed_at"] = case(
+                (tasks.c.status == "done", func.coalesce(tasks.c.completed_at, stamp)),
+                else_=stamp,
+            )
+        else:
+            changes["completed_at"] = None
+    return changes
+
+
+async def _locked_task(conn: AsyncConnection, task_id: uuid.UUID) -> TaskPublic | None:
+    row = (
+        await conn.execute(select(*TASK_COLUMNS).where(tasks.c.id == task_id).with_for_update())
+    ).first()
+    return None if row is None else task_from_row(row)
