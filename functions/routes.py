@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any, Final
 
 from events import types as event_types
+from functions.core.limits import STREAM_LIMIT
 
 # How a function is reached. HTTP: a public path through the gateway. EVENT: only by the
 # broker (a Knative Trigger, or the local dispatcher), with the CloudEvent types it
@@ -114,7 +115,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "notification_stream",
         _NOTIFICATIONS,
         min_scale=1,
-        target_concurrency=1000,
+        target_concurrency=STREAM_LIMIT,
     ),
     Route("GET", "/api/notifications/preferences", "get_preferences", _NOTIFICATION_SETTINGS),
     Route("PUT", "/api/notifications/preferences", "update_preferences", _NOTIFICATION_SETTINGS),

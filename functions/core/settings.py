@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from functions.core.limits import STREAM_LIMIT
 
 Environment = Literal["dev", "test", "prod"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -14,10 +16,6 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 DEFAULT_DATA_DIR = Path(".taskflow")
 # The web app's production build, beside the package in a checkout (the image sets its own).
 DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
-
-
-# Live streams one process holds (see `stream_limit`).
-STREAM_LIMIT: Final = 10_000
 
 
 class Settings(BaseSettings):

@@ -23,6 +23,7 @@ from events.transport.dispatch import service_name
 from events.types import EXCHANGE
 from functions.core.settings import Settings
 from functions.deploy import knative, nginx
+from functions.deploy.knative.serving import STREAMING_TARGETS
 from functions.routes import HTTP, ROUTES, SCHEDULE, subscriptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,7 +301,13 @@ def test_each_service_runs_its_target_with_the_routes_scaling_hints(
         assert template["metadata"]["annotations"] == expected, target
         assert template["spec"]["containerConcurrency"] == route.target_concurrency
         (container,) = template["spec"]["containers"]
-        assert container["env"] == [{"name": "FUNCTION_TARGET", "value": target}]
+        env = {e["name"]: e["value"] for e in container["env"]}
+        assert env.pop("FUNCTION_TARGET") == target
+        if target in STREAMING_TARGETS:
+            # The process refuses past the number of streams Knative sends it, and no sooner.
+            default = Settings.model_fields["stream_limit"].default
+            assert env.pop("TASKFLOW_STREAM_LIMIT") == str(route.target_concurrency) == str(default)
+        assert env == {}
         assert container["image"] == knative.IMAGE
 
 

@@ -3,7 +3,7 @@ Service where events end after their last retry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from events.transport.dispatch import service_name
@@ -59,10 +59,12 @@ class FunctionSpec:
     requests: dict[str, str]
     limits: dict[str, str]
     service_account: str = FUNCTIONS_ACCOUNT
+    # Settings the function enforces that must agree with what Knative is told above.
+    settings: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
-        return {"FUNCTION_TARGET": self.target}
+        return {"FUNCTION_TARGET": self.target, **self.settings}
 
 
 def function_specs() -> list[FunctionSpec]:
@@ -92,7 +94,9 @@ def _spec(route: Route) -> FunctionSpec:
         timeout_seconds=STREAMING_TIMEOUT_SECONDS if streaming else None,
         cluster_local=route.trigger != HTTP,
         requests={"cpu": "100m", "memory": "192Mi"},
-        limits={"cpu": "1000m", "memory": "384Mi"},
+        limits={"cpu": "1000m", "memory": "512Mi" if streaming else "384Mi"},
+        # The streams one process accepts are the streams Knative sends it.
+        settings={"TASKFLOW_STREAM_LIMIT": str(route.target_concurrency)} if streaming else {},
     )
 
 

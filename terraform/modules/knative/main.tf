@@ -152,8 +152,12 @@ resource "kubectl_manifest" "knative_serving" {
         domain  = { (var.domain) = "" }
         # Scale to zero is the default; the route table's hints set each Service's bounds.
         autoscaler = { "enable-scale-to-zero" = "true" }
-        # The live notification stream stays open up to an hour (its timeoutSeconds).
-        defaults = { "max-revision-timeout-seconds" = "3600" }
+        # The live notification stream stays open up to an hour (its timeoutSeconds), and one
+        # instance holds up to 10,000 of them (its containerConcurrency; the default cap is 1000).
+        defaults = {
+          "max-revision-timeout-seconds"    = "3600"
+          "container-concurrency-max-limit" = "10000"
+        }
         features = {
           "kubernetes.podspec-securitycontext"  = "enabled"
           "kubernetes.podspec-volumes-emptydir" = "enabled"
