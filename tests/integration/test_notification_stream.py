@@ -361,7 +361,7 @@ async def test_a_lone_functions_framework_process_streams_and_ends_its_streams_o
 
         stopping = time.monotonic()
         os.killpg(process.process.pid, signal.SIGTERM)
-        await stream.end(within=10)
+        assert await stream.end(within=10) == "1000", "told when to reconnect"
     assert await asyncio.to_thread(process.process.wait, 10) == 0, process.output()
     assert time.monotonic() - stopping < 10
     assert "Traceback" not in process.output()
