@@ -105,7 +105,7 @@ project_members = Table(
     Index(None, "user_id"),
 )
 
-# Not done or cancelled (services.tasks.CLOSED), as literal SQL: a partial index serves a
+# Not done or cancelled (core.queries.tasks.CLOSED), as literal SQL: a partial index serves a
 # query only when the planner can see the query implies its predicate, which it cannot from
 # bound parameters in a generic plan.
 OPEN_TASK_SQL = "status NOT IN ('done', 'cancelled')"

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
 from functions.core.database import reading, transaction
+from functions.core.emails import normalise_email
 from functions.core.errors import Conflict, Forbidden, Unauthenticated
 from functions.core.models.accounts import (
     LoginRequest,
@@ -59,10 +60,6 @@ _USER_PUBLIC = (
 class Session:
     tokens: TokenPair
     user_id: uuid.UUID
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def hash_refresh_token(token: str) -> str:

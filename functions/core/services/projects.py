@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from events.vocabulary import Role
 from functions.core.clock import utcnow
 from functions.core.database import reading, transaction
+from functions.core.emails import normalise_email
 from functions.core.errors import Conflict, NotFound
 from functions.core.models.projects import (
     MemberAdd,
@@ -39,7 +40,6 @@ from functions.core.pagination import ListOrder, fetch_page
 from functions.core.runtime import Runtime
 from functions.core.services import task_events
 from functions.core.services.access import require_role, role_in
-from functions.core.services.accounts import normalise_email
 from functions.core.tables import project_members, projects, tasks, users
 
 PROJECT_ORDER: Final = "projects"
