@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ReactNode } from "react";
 import { Outlet, RouterProvider, createMemoryRouter, useParams } from "react-router";
-import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Member, Project } from "../../api/queries";
 import { SessionProvider, useSession } from "../../lib/auth";
@@ -139,17 +139,6 @@ function renderApp(path: string) {
   );
   return router;
 }
-
-beforeAll(() => {
-  // jsdom has <dialog> but not its modal methods: open it the way a browser would.
-  HTMLDialogElement.prototype.showModal ??= function showModal(this: HTMLDialogElement) {
-    this.setAttribute("open", "");
-  };
-  HTMLDialogElement.prototype.close ??= function close(this: HTMLDialogElement) {
-    this.removeAttribute("open");
-    this.dispatchEvent(new Event("close"));
-  };
-});
 
 afterEach(() => {
   forget();

@@ -76,14 +76,6 @@ function renderPage() {
 describe("the notification settings page", () => {
   beforeEach(() => {
     grant({ access_token: "token", expires_in: 900 });
-    // jsdom's <dialog> has no showModal: open it the way a browser would.
-    HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
-      this.setAttribute("open", "");
-    };
-    HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
-      this.removeAttribute("open");
-      this.dispatchEvent(new Event("close"));
-    };
   });
   afterEach(() => {
     forget();

@@ -6,6 +6,7 @@ import { Button } from "../../components/Button";
 import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
+import { useModal } from "../../hooks/useModal";
 import {
   kindLabel,
   orderedKinds,
@@ -170,7 +171,7 @@ function Webhooks() {
 function WebhookRow({ hook }: { hook: Webhook }) {
   const test = useTestWebhook();
   const remove = useDeleteWebhook();
-  const [confirming, setConfirming] = useState(false);
+  const confirming = useModal();
   const urlId = useId();
   const created = new Date(hook.created_at);
   return (
@@ -199,34 +200,36 @@ function WebhookRow({ hook }: { hook: Webhook }) {
           variant="ghost"
           aria-describedby={urlId}
           className="text-red-700 hover:text-red-800 dark:text-red-400 dark:hover:text-red-300"
-          onClick={() => setConfirming(true)}
+          onClick={confirming.show}
         >
           Delete
         </Button>
       </div>
-      <Dialog open={confirming} title="Delete webhook" onClose={() => setConfirming(false)}>
-        <p className="text-sm text-ink-soft">
-          TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>. This
-          cannot be undone.
-        </p>
-        {remove.isError ? (
-          <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-            {describeError(remove.error)}
+      {confirming.open ? (
+        <Dialog open title="Delete webhook" onClose={confirming.hide}>
+          <p className="text-sm text-ink-soft">
+            TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>.
+            This cannot be undone.
           </p>
-        ) : null}
-        <div className="mt-6 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirming(false)}>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            disabled={remove.isPending}
-            onClick={() => remove.mutate(hook.id, { onSuccess: () => setConfirming(false) })}
-          >
-            Delete webhook
-          </Button>
-        </div>
-      </Dialog>
+          {remove.isError ? (
+            <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
+              {describeError(remove.error)}
+            </p>
+          ) : null}
+          <div className="mt-6 flex justify-end gap-2">
+            <Button variant="secondary" onClick={confirming.hide}>
+              Cancel
+            </Button>
+            <Button
+              variant="danger"
+              disabled={remove.isPending}
+              onClick={() => remove.mutate(hook.id, { onSuccess: confirming.hide })}
+            >
+              Delete webhook
+            </Button>
+          </div>
+        </Dialog>
+      ) : null}
     </li>
   );
 }

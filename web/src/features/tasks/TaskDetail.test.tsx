@@ -5,7 +5,8 @@ import { Toaster } from "sonner";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import type { Task } from "./api";
-import { TaskDetail, fromLocalInput, parseLabels, toLocalInput } from "./TaskDetail";
+import { TaskDetail } from "./TaskDetail";
+import { fromLocalInput, parseLabels, toLocalInput } from "./taskFormValues";
 
 vi.mock("../../lib/auth", () => ({
   useUser: () => ({ id: "u1", email: "ada@example.com", display_name: "Ada Lovelace", created_at: "", updated_at: "" }),
@@ -220,6 +221,25 @@ describe("TaskDetail", () => {
     expect(onClose).toHaveBeenCalledTimes(1);
     await user.click(screen.getByRole("button", { name: "Close task details" }));
     expect(onClose).toHaveBeenCalledTimes(2);
+  });
+  it("deletes the task once the dialog confirms it, and closes", async () => {
+    const user = userEvent.setup({ delay: null });
+    server(
+      () => task(),
+      () => json(500, {}),
+    );
+    const { onClose } = show();
+    await screen.findByLabelText("Title");
+
+    await user.click(screen.getByRole("button", { name: "Delete task" }));
+    const dialog = screen.getByRole("dialog", { name: "Delete this task?" });
+    await user.click(within(dialog).getByRole("button", { name: "Delete task" }));
+
+    expect(await screen.findByText("Task deleted.")).toBeInTheDocument();
+    const methods = vi.mocked(fetch).mock.calls.map(([request]) => (request as Request).method);
+    expect(methods).toContain("DELETE");
+    expect(onClose).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 });
 
