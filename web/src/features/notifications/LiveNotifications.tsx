@@ -64,6 +64,11 @@ export function LiveNotifications() {
           void client.invalidateQueries({ queryKey: notificationKeys.unread });
         }
       },
+      onRefetch: () => {
+        // The stream fell behind: the lists and the count are asked for again, not patched.
+        void client.invalidateQueries({ queryKey: notificationKeys.lists });
+        void client.invalidateQueries({ queryKey: notificationKeys.unread });
+      },
       onNotification: (notification) => {
         if (seen.has(notification.id)) return;
         seen.add(notification.id);

@@ -109,6 +109,23 @@ describe("the notification stream client", () => {
     await vi.waitFor(() => expect(opened).toEqual([false, true]));
   });
 
+  it("asks for a refetch and reconnects from now when the server says the stream fell behind", async () => {
+    const calls = fakeServer([
+      (call) => sse([event(notice("100-0")), "event: refetch\ndata: {}\nretry: 1000\n\n"], call),
+    ]);
+    const received: string[] = [];
+    let refetches = 0;
+    stop = connectNotifications({
+      ...fast,
+      onNotification: (n) => received.push(n.id),
+      onRefetch: () => (refetches += 1),
+    });
+    await vi.waitFor(() => expect(streamCalls(calls)).toHaveLength(2));
+    expect(received).toEqual(["100-0"]);
+    expect(refetches).toBe(1);
+    expect(streamCalls(calls)[1]?.lastEventId).toBeNull();
+  });
+
   it("passes each id once when a reconnect replays what was delivered already", async () => {
     const calls = fakeServer([
       (call) => sse([event(notice("5-0")), event(notice("6-0"))], call),

@@ -11,6 +11,8 @@ export type StreamStatus = "connecting" | "open" | "waiting" | "signed-out" | "c
 
 export const STREAM_PATH = "/api/notifications/stream";
 const EVENT_NAME = "notification";
+// The server fell too far behind this client's stream: what the page shows may be stale.
+const REFETCH_EVENT = "refetch";
 const EVENT_STREAM = "text/event-stream";
 
 export interface SessionAccess {
@@ -24,6 +26,8 @@ export interface StreamOptions {
   /** Each time the stream (re)opens; `resumed` when it replays from a Last-Event-ID. */
   onOpen?: (info: { resumed: boolean }) => void;
   onStatus?: (status: StreamStatus) => void;
+  /** The stream fell behind and was dropped: refetch what is shown; it reconnects from now. */
+  onRefetch?: () => void;
   url?: string;
   fetch?: typeof fetch;
   session?: SessionAccess;
@@ -151,6 +155,12 @@ export function connectNotifications(options: StreamOptions): () => void {
         },
         onmessage: (message) => {
           alive(); // heartbeats too: each comment ends in a blank line, dispatched as a message
+          if (message.event === REFETCH_EVENT) {
+            // Replaying what was missed would not catch up: start from now, after a refetch.
+            lastEventId = null;
+            options.onRefetch?.();
+            return;
+          }
           const notification = parse(message);
           if (!notification) return; // heartbeats, unknown events
           // A replay may repeat what this stream delivered already: each id passes once.
