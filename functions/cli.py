@@ -14,6 +14,7 @@ from functions.commands import (
     dev,
     dispatch,
     gateway,
+    generate,
     kn,
     migrate,
     openapi,
@@ -76,6 +77,13 @@ COMMANDS: Final = (
         "write the deployment files the route table renders (nginx, compose, Knative)",
         render.run,
         render.arguments,
+    ),
+    Command(
+        "generate",
+        "write every generated file: deployment files, the OpenAPI document, event schemas, "
+        "the web app's vocabulary",
+        generate.run,
+        generate.arguments,
     ),
     Command(
         "openapi",

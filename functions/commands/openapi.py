@@ -13,18 +13,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    text = document_text()
+    os.environ.setdefault("TASKFLOW_ENV", "dev")  # the document needs no servers or keys
+    from functions.gateway import openapi_json
+
+    text = openapi_json()
     if args.output:
         Path(args.output).write_text(text)
     else:
         sys.stdout.write(text)
-
-
-def document_text() -> str:
-    """The gateway's OpenAPI document as stable, indented JSON."""
-    import json
-
-    os.environ.setdefault("TASKFLOW_ENV", "dev")  # the document needs no servers or keys
-    from functions.gateway import openapi_document
-
-    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"

@@ -11,6 +11,7 @@ and closing what the app opened).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from functions.gateway.problems import add_problem_handler
 from functions.gateway.web import mount_web
 from functions.proxy import Upstreams
 
-__all__ = ["create_app", "openapi_document"]
+__all__ = ["create_app", "openapi_document", "openapi_json"]
 
 
 def create_app(
@@ -66,3 +67,8 @@ def create_app(
 def openapi_document() -> dict[str, Any]:
     """The API's contract, as the gateway publishes it at /api/openapi.json."""
     return create_app().openapi()
+
+
+def openapi_json() -> str:
+    """The document as stable, indented JSON: what web/openapi.json holds."""
+    return json.dumps(openapi_document(), indent=2, sort_keys=True) + "\n"
