@@ -23,18 +23,11 @@ def run(args: argparse.Namespace) -> None:
 
 async def prune(settings: Settings) -> tuple[int, int]:
     """Delete expired refresh tokens and published events past their retention."""
-    from datetime import timedelta
-
-    from functions.core.clock import utcnow
-    from functions.core.database import transaction
-    from functions.core.outbox import prune_published
     from functions.core.runtime import Runtime
-    from functions.core.services.accounts import prune_sessions
+    from functions.core.services import maintenance
 
     rt = Runtime(settings)
-    retained = utcnow() - timedelta(hours=settings.outbox_retention_hours)
     try:
-        async with transaction(rt.engine) as conn:
-            return await prune_sessions(conn), await prune_published(conn, retained)
+        return await maintenance.prune(rt)
     finally:
         await rt.close()

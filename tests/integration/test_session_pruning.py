@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from functions.core.clock import utcnow
 from functions.core.database import transaction
 from functions.core.runtime import Runtime
+from functions.core.services import maintenance
 from functions.core.services.accounts import hash_refresh_token, prune_sessions
 from functions.core.tables import refresh_tokens
 from tests.support import signup
@@ -41,8 +42,7 @@ async def test_pruning_deletes_expired_refresh_tokens_and_keeps_live_ones(
     expired, live = await signup(api, "expired"), await signup(api, "live")
     await _expire(pg_runtime, expired.refresh_token)
 
-    async with transaction(pg_runtime.engine) as conn:
-        deleted = await prune_sessions(conn)
+    deleted, _ = await maintenance.prune(pg_runtime)
 
     assert deleted >= 1
     assert await _tokens_of(pg_runtime, expired.id) == 0

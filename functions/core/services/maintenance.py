@@ -1,0 +1,22 @@
+"""Housekeeping a timer runs (`taskflow prune`): what has expired goes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from functions.core.clock import utcnow
+from functions.core.database import transaction
+from functions.core.outbox import prune_published
+from functions.core.services.accounts import prune_sessions
+
+if TYPE_CHECKING:
+    from functions.core.runtime import Runtime
+
+
+async def prune(rt: Runtime, now: datetime | None = None) -> tuple[int, int]:
+    """Delete expired refresh tokens and events published longer ago than the retention;
+    how many of each went."""
+    retained = (now or utcnow()) - timedelta(hours=rt.settings.outbox_retention_hours)
+    async with transaction(rt.engine) as conn:
+        return await prune_sessions(conn), await prune_published(conn, retained)
