@@ -1,4 +1,6 @@
-"""Fixtures: a fresh PostgreSQL database and Redis key prefix per run, dropped at the end."""
+"""Fixtures: a PostgreSQL database, Redis key prefix and RabbitMQ vhost of each test process's
+own (each pytest-xdist worker is one), removed at the end; the `taskflow cluster` its tests
+share; and each test marked with the servers it needs."""
 
 from __future__ import annotations
 
@@ -25,11 +27,61 @@ from functions.core.runtime import Runtime
 from functions.core.security.keys import new_private_key_pem
 from functions.core.settings import Settings
 from functions.gateway import create_app
+from tests.processes import Cluster, Servers, SharedCluster, clean_environment
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TASKFLOW_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
 REDIS_TEST_URL = os.environ.get("TASKFLOW_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+# The servers each fixture reaches: a test using one is marked with them, so that
+# `-m "not postgres and not redis and not rabbitmq"` selects the tests that need none.
+SERVERS_BEHIND: dict[str, tuple[str, ...]] = {
+    "postgres_url": ("postgres",),
+    "redis_prefix": ("redis",),
+    "rabbitmq_vhost": ("rabbitmq",),
+    "own_amqp_url": ("rabbitmq",),
+    "shared_cluster": ("rabbitmq",),
+}
+# The folder `make check` runs with no server at hand: none of its tests may need one.
+SERVER_FREE = Path(__file__).resolve().parent / "unit"
+# Tests sharing the one `taskflow cluster` of a test process go to the same pytest-xdist worker.
+CLUSTER_GROUP = "taskflow-cluster"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    misplaced = []
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        needs = {
+            server
+            for fixture, servers in SERVERS_BEHIND.items()
+            if fixture in used
+            for server in servers
+        }
+        for server in sorted(needs):
+            item.add_marker(server)
+        if needs and item.path.is_relative_to(SERVER_FREE):
+            misplaced.append(f"{item.nodeid} ({', '.join(sorted(needs))})")
+        if "shared_cluster" in used:
+            item.add_marker(pytest.mark.xdist_group(CLUSTER_GROUP))
+    if misplaced:
+        raise pytest.UsageError(
+            "tests/unit needs no server, but these tests use one (move them to "
+            "tests/integration): " + "; ".join(misplaced)
+        )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Stopping a server under tests that run beside it would fail them for no fault of theirs.
+    if item.get_closest_marker("exclusive") and os.environ.get("PYTEST_XDIST_WORKER"):
+        pytest.fail(
+            "an `exclusive` test stops or restarts a server: run it alone, without -n "
+            "(`make test` runs `pytest -m exclusive` after the parallel phase)",
+            pytrace=False,
+        )
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -38,7 +90,9 @@ def _sqlalchemy_url(url: str) -> str:
 
 @pytest.fixture(scope="session")
 def run_id() -> str:
-    return secrets.token_hex(4)
+    """This test process's own name part: each pytest-xdist worker is a session of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{secrets.token_hex(4)}_{worker}" if worker else secrets.token_hex(4)
 
 
 @pytest.fixture(scope="session")
@@ -174,7 +228,7 @@ def rabbitmqctl(*args: str) -> None:
 
 
 @contextmanager
-def _vhost(name: str) -> Iterator[str]:
+def own_vhost(name: str) -> Iterator[str]:
     """A RabbitMQ vhost guest may do anything in; deleted with its queues afterwards."""
     rabbitmqctl("add_vhost", name)
     try:
@@ -185,27 +239,27 @@ def _vhost(name: str) -> Iterator[str]:
         rabbitmqctl("delete_vhost", name)
 
 
-def _amqp_url(vhost: str) -> str:
+def amqp_url_for(vhost: str) -> str:
     return f"amqp://guest:guest@{RABBITMQ_HOST}/{quote(vhost, safe='')}"
 
 
 @pytest.fixture(scope="session")
 def rabbitmq_vhost(run_id: str) -> Iterator[str]:
     """This run's RabbitMQ vhost."""
-    with _vhost(f"taskflow_test_{run_id}") as vhost:
+    with own_vhost(f"taskflow_test_{run_id}") as vhost:
         yield vhost
 
 
 @pytest.fixture(scope="session")
 def amqp_url(rabbitmq_vhost: str) -> str:
-    return _amqp_url(rabbitmq_vhost)
+    return amqp_url_for(rabbitmq_vhost)
 
 
 @pytest.fixture
 def own_amqp_url(run_id: str) -> Iterator[str]:
     """A vhost of one test's own, for processes that declare the topology with other limits."""
-    with _vhost(f"taskflow_test_{run_id}_{secrets.token_hex(3)}") as vhost:
-        yield _amqp_url(vhost)
+    with own_vhost(f"taskflow_test_{run_id}_{secrets.token_hex(3)}") as vhost:
+        yield amqp_url_for(vhost)
 
 
 def make_event_settings(amqp_url: str, **overrides: object) -> Settings:
@@ -240,7 +294,7 @@ class RabbitQueues:
 
     def take_all(self, queue: str) -> list[QueuedMessage]:
         """Every message ready in `queue`, removed from it."""
-        taken = []
+        taken: list[QueuedMessage] = []
         with pika.BlockingConnection(pika.URLParameters(self.url)) as connection:
             channel = connection.channel()
             while True:
@@ -285,3 +339,41 @@ async def eventually(
         if time.monotonic() > deadline:
             pytest.fail(f"{what} did not happen within {within:g} s")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def shared_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+    run_id: str,
+    postgres_url: str,
+    redis_prefix: str,
+    signing_key_pem: str,
+) -> Iterator[SharedCluster]:
+    """This test process's `taskflow cluster`, on this run's database, Redis prefix and a
+    RabbitMQ vhost of its own (its topology has the defaults, not the event tests' limits)."""
+    with own_vhost(f"taskflow_test_{run_id}_cluster") as vhost:
+        env = clean_environment(
+            TASKFLOW_ENV="test",
+            TASKFLOW_DATABASE_URL=postgres_url,
+            TASKFLOW_REDIS_URL=REDIS_TEST_URL,
+            TASKFLOW_REDIS_PREFIX=f"{redis_prefix}cluster:",
+            TASKFLOW_AMQP_URL=amqp_url_for(vhost),
+            TASKFLOW_JWT_PRIVATE_KEY=signing_key_pem,
+            TASKFLOW_RETRY_BACKOFF_SECONDS="0.2",
+            # Readers notice they were told to stop at the next heartbeat: keep shutdown quick.
+            TASKFLOW_STREAM_HEARTBEAT_SECONDS="1",
+            # Cheap hashing: the scenarios sign people up through more than one gateway.
+            TASKFLOW_ARGON2_TIME_COST="1",
+            TASKFLOW_ARGON2_MEMORY_KIB="8192",
+        )
+        servers = Servers(tmp_path_factory.mktemp("cluster-logs"))
+        try:
+            yield SharedCluster(servers, tmp_path_factory, env)
+        finally:
+            servers.stop_all()
+
+
+@pytest.fixture
+def cluster(shared_cluster: SharedCluster) -> Cluster:
+    """The shared `taskflow cluster`, running, every function answering its probe."""
+    return shared_cluster.get()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import socket
 import subprocess
 import time
 import uuid
@@ -30,14 +29,12 @@ from tests.deploy.conftest import (
     nginx_test,
     substitute,
 )
-from tests.e2e import conftest as e2e
-from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
+from tests.e2e.conftest import BIN, ROOT, Cluster, Servers, clean_environment, free_port
 from tests.support import PASSWORD
 
 TEMPLATE = ROOT / nginx.TEMPLATE_PATH
 MAX_BODY = int(Settings.model_fields["max_body_bytes"].default)
 HEARTBEAT_DEADLINE_SECONDS = 10.0
-CLUSTER_STARTUP_SECONDS = 180.0
 
 
 def test_the_committed_template_is_what_the_route_table_renders() -> None:
@@ -122,65 +119,6 @@ def test_a_stray_placeholder_in_a_template_is_an_error_not_text() -> None:
 # --- the same answers through nginx and through the FastAPI gateway ------------------------
 
 
-def _free_port_block(size: int) -> int:
-    for _ in range(50):
-        base = free_port()
-        if base + size > 65000:
-            continue
-        probes: list[socket.socket] = []
-        try:
-            for port in range(base, base + size):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-    raise RuntimeError("no block of free ports")
-
-
-@pytest.fixture
-def cluster(
-    servers: Servers,
-    tmp_path: Path,
-    postgres_url: str,
-    redis_prefix: str,
-    own_amqp_url: str,
-    signing_key_pem: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> tuple[Server, int]:
-    """`taskflow cluster` on the real servers, every function answering its probe."""
-    # Some forty processes importing their modules: on a busy 2-core machine, minutes.
-    monkeypatch.setattr(e2e, "STARTUP_DEADLINE_SECONDS", CLUSTER_STARTUP_SECONDS)
-    base_port = _free_port_block(len(function_ports(0)))
-    port = free_port()
-    env = clean_environment(
-        TASKFLOW_ENV="test",
-        TASKFLOW_DATABASE_URL=postgres_url,
-        TASKFLOW_REDIS_URL="redis://127.0.0.1:6379/0",
-        TASKFLOW_REDIS_PREFIX=f"{redis_prefix}nginx:",
-        TASKFLOW_AMQP_URL=own_amqp_url,
-        TASKFLOW_JWT_PRIVATE_KEY=signing_key_pem,
-        TASKFLOW_DATA_DIR=str(tmp_path / "cluster-data"),
-        TASKFLOW_STREAM_HEARTBEAT_SECONDS="1",
-        # Cheap hashing: the scenario signs up twice, once through each gateway.
-        TASKFLOW_ARGON2_TIME_COST="1",
-        TASKFLOW_ARGON2_MEMORY_KIB="8192",
-    )
-    command = [str(BIN / "taskflow"), "cluster", "--port", str(port), "--base-port", str(base_port)]
-    server = servers.start("cluster", command, port, env, stop_timeout=90)
-    for target, function_port in function_ports(base_port).items():
-        servers._wait_until_answering(
-            Server(target, server.process, f"http://127.0.0.1:{function_port}", server.log),
-            "/healthz",
-            200,
-        )
-    return server, base_port
-
-
 @contextmanager
 def _running_nginx(prefix: Path, upstreams: dict[str, int], web_root: Path) -> Iterator[str]:
     """A real nginx on loopback with the rendered configuration; yields its base URL."""
@@ -224,10 +162,11 @@ def _web_build(root: Path) -> Path:
 
 
 @pytest.fixture
-def nginx_gateway(cluster: tuple[Server, int], tmp_path: Path) -> Iterator[str]:
+def nginx_gateway(cluster: Cluster, tmp_path: Path) -> Iterator[str]:
     """nginx rendered with the cluster's function ports as upstreams."""
-    _, base_port = cluster
-    ports = {target.replace("_", "-"): port for target, port in function_ports(base_port).items()}
+    ports = {
+        target.replace("_", "-"): port for target, port in function_ports(cluster.base_port).items()
+    }
     with _running_nginx(tmp_path / "nginx", ports, _web_build(tmp_path / "web")) as url:
         yield url
 
@@ -397,9 +336,9 @@ def _stream(client: httpx.Client, auth: dict[str, str], tag: str) -> dict[str, A
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_nginx_answers_every_request_as_the_fastapi_gateway_does(
-    cluster: tuple[Server, int], nginx_gateway: str
+    cluster: Cluster, nginx_gateway: str
 ) -> None:
-    server, _ = cluster
+    server = cluster.server
     trace_id = secrets.token_hex(16)
     through_nginx = _scenario(nginx_gateway, trace_id)
     through_fastapi = _scenario(server.base_url, secrets.token_hex(16))

@@ -26,7 +26,7 @@ import pytest
 from httpx_sse import connect_sse
 
 from functions.cluster import function_ports
-from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
+from tests.e2e.conftest import BIN, ROOT, Cluster, Servers, clean_environment, free_port
 from tests.support import PASSWORD
 
 ARRIVAL_DEADLINE_SECONDS = 30.0
@@ -111,27 +111,6 @@ def _assign_and_receive(base_url: str, title: str) -> dict[str, Any]:
         pytest.fail("the assignment never reached B's stream")
 
 
-def _free_port_block(size: int) -> int:
-    """A first port such that the `size` ports from it are all free now."""
-    for _ in range(50):
-        base = free_port()
-        if base + size > 65000:
-            continue
-        sockets = []
-        try:
-            for port in range(base, base + size):
-                probe = socket.socket()
-                sockets.append(probe)
-                probe.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for probe in sockets:
-                probe.close()
-    raise RuntimeError("no block of free ports")
-
-
 def test_taskflow_dev_delivers_an_assignment_to_the_assignees_open_stream(
     servers: Servers, tmp_path: Path
 ) -> None:
@@ -145,59 +124,17 @@ def test_taskflow_dev_delivers_an_assignment_to_the_assignees_open_stream(
     assert notification["read"] is False
 
 
-@pytest.fixture
-def cluster(
-    servers: Servers,
-    tmp_path: Path,
-    postgres_url: str,
-    redis_prefix: str,
-    own_amqp_url: str,
-    signing_key_pem: str,
-) -> tuple[Server, Path, int]:
-    base_port = _free_port_block(len(function_ports(0)))
-    port = free_port()
-    data_dir = tmp_path / "cluster-data"
-    env = clean_environment(
-        TASKFLOW_ENV="test",
-        TASKFLOW_DATABASE_URL=postgres_url,
-        TASKFLOW_REDIS_URL="redis://127.0.0.1:6379/0",
-        TASKFLOW_REDIS_PREFIX=f"{redis_prefix}cluster:",
-        TASKFLOW_AMQP_URL=own_amqp_url,
-        TASKFLOW_JWT_PRIVATE_KEY=signing_key_pem,
-        TASKFLOW_DATA_DIR=str(data_dir),
-        TASKFLOW_RETRY_BACKOFF_SECONDS="0.2",
-        # Readers notice they were told to stop at the next heartbeat: keep shutdown quick.
-        TASKFLOW_STREAM_HEARTBEAT_SECONDS="1",
-    )
-    command = [
-        str(BIN / "taskflow"),
-        "cluster",
-        "--port",
-        str(port),
-        "--base-port",
-        str(base_port),
-    ]
-    # supervisord stops some forty processes on SIGTERM; it must finish, or they outlive it.
-    server = servers.start("cluster", command, port, env, stop_timeout=90)
-    # Every function answers its probe before the scenario starts.
-    for target, function_port in function_ports(base_port).items():
-        servers._wait_until_answering(
-            Server(target, server.process, f"http://127.0.0.1:{function_port}", server.log),
-            "/healthz",
-            200,
-        )
-    return server, data_dir / "cluster" / "supervisord.conf", base_port
-
-
 def test_taskflow_cluster_delivers_through_rabbitmq_and_restarts_a_function_that_dies(
-    cluster: tuple[Server, Path, int],
+    cluster: Cluster,
 ) -> None:
-    server, config, base_port = cluster
+    server, config, base_port = cluster.server, cluster.config, cluster.base_port
+    earlier = len(server.output())  # the shared cluster's log before this test
     notification = _assign_and_receive(server.base_url, "Book the venue")
     assert notification["message"] == "Ada assigned you “Book the venue”"
     # One trace id follows the task from the HTTP request to the notification: the gateway,
     # create_task, the relay, the dispatcher and deliver_notification all log it.
-    lines = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    ours = server.output()[earlier:].splitlines()
+    lines = [json.loads(line) for line in ours if line.startswith("{")]
     published = next(
         line
         for line in lines
@@ -241,7 +178,8 @@ def test_taskflow_cluster_delivers_through_rabbitmq_and_restarts_a_function_that
     after = _assign_and_receive(server.base_url, "After the restart")
     assert after["message"] == "Ada assigned you “After the restart”"
 
-    # Ctrl-C stops every process: no function is left answering on its port.
+    # Ctrl-C stops every process: no function is left answering on its port. (A later test
+    # that needs the cluster gets a fresh one.)
     os.kill(server.process.pid, signal.SIGINT)
     server.process.wait(timeout=90)
     for target, function_port in function_ports(base_port).items():

@@ -15,6 +15,9 @@ from functions.core.settings import Settings
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support import assert_problem, serve, signup
 
+# Ends PostgreSQL sessions and breaks connections on purpose: runs alone, in the serial phase.
+pytestmark = pytest.mark.exclusive
+
 
 @pytest.fixture
 def closed_port() -> Iterator[int]:

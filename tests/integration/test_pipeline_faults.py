@@ -54,6 +54,9 @@ from tests.conftest import RabbitQueues, eventually, make_event_settings
 from tests.integration.helpers_events import rabbitmq_stopped
 from tests.support import User, create_project, serve, share_project, signup
 
+# Stops RabbitMQ under every other test's feet: runs alone, in `make test`'s serial phase.
+pytestmark = pytest.mark.exclusive
+
 TASKFLOW: Final = Path(sys.executable).parent / "taskflow"
 NOTIFY: Final = "deliver_notification"
 NOTIFY_PATH: Final = "/events/deliver-notification"

@@ -360,6 +360,7 @@ async def test_the_relay_logs_each_event_it_publishes_in_the_events_trace(
     assert published["trace_id"] == trace.trace_id
 
 
+@pytest.mark.exclusive  # stops RabbitMQ: runs alone, in the serial phase
 @pytest.mark.usefixtures("clean")
 async def test_tasks_created_while_rabbitmq_is_down_are_all_published_once_it_is_back(
     relay_runtime: Runtime, rabbit_queues: RabbitQueues, publishers: Callable[[], AmqpPublisher]
