@@ -5,33 +5,28 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Final
 
-import anyio
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from functions.core.errors import Unavailable
-from functions.core.live import FellBehind
+from functions.core.live import Closing, FellBehind
 from functions.core.models.notifications import (
     MarkRead,
     NotificationListQuery,
-    NotificationPublic,
     NotificationsPublic,
     UnreadCount,
 )
 from functions.core.runtime import Runtime
 from functions.core.services import notifications
 from functions.edge import Call, endpoint
+from functions.edge.event_stream import EventStream, on_shutdown
 from functions.sink import event_sink
 
 if TYPE_CHECKING:
-    import uuid
-
     from cloudevents.http import CloudEvent
-    from sse_starlette import EventSourceResponse, ServerSentEvent
 
 log = logging.getLogger("taskflow.notifications")
 # The SSE event name; its data is a NotificationPublic, its `id:` the notification's id.
@@ -40,8 +35,8 @@ LAST_EVENT_ID_DOC: Final = (
     "The id of the last notification received: the stream sends the ones stored after it "
     "first (a reconnect misses nothing the feed still holds)."
 )
-# On shutdown a stream ends its response properly (the client reconnects elsewhere) within this.
-SHUTDOWN_GRACE_SECONDS: Final = 2.0
+# Sent after a quiet spell, so proxies keep the connection open and clients know it lives.
+HEARTBEAT: Final = b": heartbeat\r\n\r\n"
 # Sent to a stream that fell too far behind: its client refetches what it shows, then
 # reconnects without a Last-Event-ID.
 REFETCH_EVENT: Final = "refetch"
@@ -75,11 +70,8 @@ async def mark_notifications_read(call: Call[MarkRead, None]) -> UnreadCount:
 
 
 @endpoint(headers={"Last-Event-ID": LAST_EVENT_ID_DOC}, produces="text/event-stream")
-async def notification_stream(call: Call[None, None]) -> EventSourceResponse:
+async def notification_stream(call: Call[None, None]) -> EventStream:
     """Your new notifications as they happen, as Server-Sent Events (`text/event-stream`)."""
-    # Imported here: sse-starlette brings uvicorn's command line, which no other function needs.
-    from sse_starlette import EventSourceResponse, ServerSentEvent
-
     rt = call.rt
     # The token comes only in the Authorization header (fetch-based SSE sends it), never in
     # the URL, where proxies' and browsers' logs would keep it.
@@ -90,67 +82,44 @@ async def notification_stream(call: Call[None, None]) -> EventSourceResponse:
     release = rt.live.admit(rt.settings.stream_limit)
     if release is None:
         raise Unavailable("this instance holds all the live streams it can", retry_after=1)
-    shutdown = anyio.Event()
-    events = _events(rt, user_id, position, shutdown, release)
-    # A stream whose response never starts (the client left first) is still released.
-    weakref.finalize(events, release)
-    return EventSourceResponse(
-        events,
-        ping=rt.settings.stream_heartbeat_seconds,
-        ping_message_factory=lambda: ServerSentEvent(comment="heartbeat"),
-        shutdown_event=shutdown,
-        shutdown_grace_period=SHUTDOWN_GRACE_SECONDS,
+    on_shutdown(rt.live.close_followers)
+    feed = notifications.follow(rt, user_id, position)
+
+    def end() -> None:
+        feed.close()
+        release()
+
+    answer = EventStream(
+        _chunks(feed, rt.settings.stream_heartbeat_seconds), on_gone=feed.close, on_end=end
     )
+    # A stream whose answer never starts (its client left first) is still let go.
+    weakref.finalize(answer, end)
+    return answer
 
 
-async def _events(
-    rt: Runtime,
-    user_id: uuid.UUID,
-    position: str,
-    shutdown: anyio.Event,
-    release: Callable[[], None],
-) -> AsyncIterator[ServerSentEvent]:
+async def _chunks(feed: notifications.LiveFeed, heartbeat_seconds: float) -> AsyncIterator[bytes]:
+    """The stream's bytes: each batch of notifications as it arrives, a heartbeat after a
+    quiet spell, and a last word when it ends on purpose."""
     from sse_starlette import ServerSentEvent
 
     try:
-        # aclosing: when the client leaves, the feed's reader ends here too, not at collection.
-        async with aclosing(notifications.follow(rt, user_id, position)) as followed:
-            while (notification := await _next_unless(followed, shutdown)) is not None:
-                yield ServerSentEvent(
-                    data=notification.model_dump_json(),
-                    event=NOTIFICATION_EVENT,
-                    id=notification.id,
-                )
-            # Shutting down: the client reconnects (to another instance) after this pause.
-            yield ServerSentEvent(comment="shutting down", retry=RECONNECT_MS)
+        async for batch in feed.batches(heartbeat_seconds):
+            if not batch:
+                yield HEARTBEAT
+                continue
+            yield b"".join(
+                ServerSentEvent(
+                    data=n.model_dump_json(), event=NOTIFICATION_EVENT, id=n.id
+                ).encode()
+                for n in batch
+            )
     except FellBehind:
         # Too slow to keep up: told to refetch, then closed, so it never holds the others back.
-        yield ServerSentEvent(data="{}", event=REFETCH_EVENT, retry=RECONNECT_MS)
+        yield ServerSentEvent(data="{}", event=REFETCH_EVENT, retry=RECONNECT_MS).encode()
+    except Closing:
+        # Shutting down (or the client left): it reconnects, to another instance, after this.
+        yield ServerSentEvent(comment="shutting down", retry=RECONNECT_MS).encode()
     except (RedisConnectionError, RedisTimeoutError) as exc:
         # Past redis-py's own retries: end the stream; the client reconnects with its
         # Last-Event-ID (and gets a 503 until Redis is back).
         log.warning("a notification stream lost Redis: %s", exc)
-    finally:
-        release()
-
-
-async def _next_unless(
-    followed: AsyncGenerator[NotificationPublic, None], shutdown: anyio.Event
-) -> NotificationPublic | None:
-    """The next notification, or None once the server is shutting down (the wait for it cut)."""
-    found = failure = None
-    async with anyio.create_task_group() as group:
-
-        async def cut_on_shutdown() -> None:
-            await shutdown.wait()
-            group.cancel_scope.cancel()
-
-        group.start_soon(cut_on_shutdown)
-        try:
-            found = await anext(followed)
-        except Exception as exc:  # raised as itself below, not wrapped in an exception group
-            failure = exc
-        group.cancel_scope.cancel()
-    if failure is not None:
-        raise failure
-    return found

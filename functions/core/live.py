@@ -61,40 +61,77 @@ class FellBehind(Exception):
     """A follower's buffer overflowed: it must refetch rather than read on."""
 
 
-@dataclass(eq=False)
-class Follower:
-    """One open stream's interest in one key, and the entries waiting for it."""
+class Closing(Exception):
+    """The process is shutting down, or the follower's client went away."""
 
-    key: str
-    # The id of the last entry the stream has sent: nothing at or before it is sent again.
-    after: tuple[int, int]
-    queue: asyncio.Queue[Entry | None]
-    fell_behind: bool = False
+
+class Follower:
+    """One open stream's interest in one key, and the entries waiting for it.
+
+    Lean on purpose: a process holds thousands. Its stream waits on one future at a time,
+    which an entry, an idle timeout or `close` resolves; no task or queue of its own.
+    """
+
+    __slots__ = ("after", "buffer", "closed", "fell_behind", "key", "pending", "waiter")
+
+    def __init__(self, key: str, after: tuple[int, int], buffer: int) -> None:
+        self.key = key
+        # The id of the last entry the stream has sent: nothing at or before it is sent again.
+        self.after = after
+        self.buffer = buffer
+        self.pending: list[Entry] = []
+        self.waiter: asyncio.Future[None] | None = None
+        self.fell_behind = False
+        self.closed = False
 
     def offer(self, entry: Entry) -> None:
-        if self.fell_behind:
+        if self.fell_behind or self.closed:
             return
-        try:
-            self.queue.put_nowait(entry)
-        except asyncio.QueueFull:
+        if len(self.pending) >= self.buffer:
             # What it holds is of no use to a follower that must refetch: only the news stays.
             self.fell_behind = True
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+            self.pending.clear()
+        else:
+            self.pending.append(entry)
+        self._wake()
+
+    def close(self) -> None:
+        """End the wait for good (shutdown, or the client left)."""
+        self.closed = True
+        self._wake()
 
     def sent(self, entry_id: str) -> None:
         self.after = max(self.after, stream_id(entry_id))
 
-    async def next(self) -> Entry:
-        """The next entry after the last one sent; FellBehind once the buffer overflowed."""
+    async def next(self, idle_seconds: float | None = None) -> list[Entry]:
+        """The entries after the last one sent, oldest first, as soon as there are any; an
+        empty list after `idle_seconds` without any. FellBehind once the buffer overflowed;
+        Closing once closed."""
         while True:
-            entry = await self.queue.get()
-            if entry is None:
+            if self.closed:
+                raise Closing(self.key)
+            if self.fell_behind:
                 raise FellBehind(self.key)
-            if stream_id(entry[0]) > self.after:
-                self.sent(entry[0])
-                return entry
+            fresh = [e for e in self.pending if stream_id(e[0]) > self.after]
+            self.pending.clear()
+            if fresh:
+                self.sent(fresh[-1][0])
+                return fresh
+            loop = asyncio.get_running_loop()
+            self.waiter = loop.create_future()
+            timer = loop.call_later(idle_seconds, self._wake) if idle_seconds else None
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+                if timer is not None:
+                    timer.cancel()
+            if not (self.pending or self.closed or self.fell_behind):
+                return []  # idle
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
 
 
 @dataclass(eq=False)
@@ -137,7 +174,7 @@ class LiveStreams:
         `0-0` for none) count as sent. Entries stored between `position` and now may come
         too: a caller that replays them itself first marks them `sent`, then `caught_up`."""
         self._start()
-        follower = Follower(key, stream_id(position), asyncio.Queue(maxsize=self.buffer))
+        follower = Follower(key, stream_id(position), self.buffer)
         if key not in self._followers:
             self._followers[key] = set()
             self._positions[key] = position
@@ -161,7 +198,14 @@ class LiveStreams:
             del self._positions[follower.key]
             self._dirty.discard(follower.key)
 
+    def close_followers(self) -> None:
+        """End every open stream's wait (the process is shutting down)."""
+        for followers in self._followers.values():
+            for follower in followers:
+                follower.close()
+
     async def close(self) -> None:
+        self.close_followers()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

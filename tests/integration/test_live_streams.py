@@ -209,7 +209,7 @@ async def test_a_follower_that_stalls_loses_its_place_but_not_the_others(
                 pipe.xadd(key, {"n": str(n)})
                 announce(pipe, channel, [key])
                 await pipe.execute()
-            entry = await asyncio.wait_for(reading.next(), 5)
+            (entry,) = await asyncio.wait_for(reading.next(), 5)
             assert entry[1] == {"n": str(n)}
         with pytest.raises(FellBehind):
             await asyncio.wait_for(stalled.next(), 1)

@@ -35,7 +35,7 @@ from redis.exceptions import WatchError
 from functions.core.clock import utcnow
 from functions.core.errors import InvalidInput
 from functions.core.kv import key, live_channel
-from functions.core.live import announce
+from functions.core.live import Follower, announce
 from functions.core.models.notifications import (
     NOTIFICATION_ID_PATTERN,
     MarkRead,
@@ -295,28 +295,44 @@ async def stream_position(rt: Runtime, user_id: uuid.UUID, last_event_id: str | 
     return newest[0][0] if newest else "0-0"
 
 
-async def follow(
-    rt: Runtime, user_id: uuid.UUID, position: str
-) -> AsyncGenerator[NotificationPublic, None]:
-    """Each notification after `position`, oldest first: those in the feed already (a
-    reconnect's backlog, with their read marks), then every new one as the process's live
-    reader hands it over. Never ends by itself; raises FellBehind when its reader fell too
-    far behind (the client should refetch)."""
-    redis: Redis = rt.redis
-    feed, unread = _feed_key(rt.settings, user_id), _unread_key(rt.settings, user_id)
-    follower = rt.live.follow(feed, position)
-    try:
+class LiveFeed:
+    """One open stream's view of a person's feed: what it missed, then what arrives.
+
+    Built by `follow`; `close` it when the stream ends (it is safe to call more than once).
+    """
+
+    __slots__ = ("follower", "rt", "unread")
+
+    def __init__(self, rt: Runtime, follower: Follower, unread: str) -> None:
+        self.rt, self.follower, self.unread = rt, follower, unread
+
+    async def batches(self, idle_seconds: float) -> AsyncGenerator[list[NotificationPublic], None]:
+        """Each notification after the stream's position, oldest first, in batches: those in
+        the feed already (with their read marks), then each batch as the process's live
+        reader hands it over; an empty batch after `idle_seconds` of quiet. Raises
+        FellBehind when the reader fell too far behind, Closing once closed."""
+        redis: Redis = self.rt.redis
+        follower = self.follower
         while True:
             start = "({}-{}".format(*follower.after)
-            entries = _entries(await redis.xrange(feed, min=start, count=READ_BATCH))
-            flags = await redis.smismember(unread, [i for i, _ in entries]) if entries else []
-            for entry, flag in zip(entries, flags, strict=True):
-                follower.sent(entry[0])
-                yield _notification(entry, flag)
+            entries = _entries(await redis.xrange(follower.key, min=start, count=READ_BATCH))
+            if entries:
+                flags = await redis.smismember(self.unread, [i for i, _ in entries])
+                follower.sent(entries[-1][0])
+                yield [_notification(e, f) for e, f in zip(entries, flags, strict=True)]
             if len(entries) < READ_BATCH:
                 break
-        rt.live.caught_up(follower)
+        self.rt.live.caught_up(follower)
         while True:
-            yield _notification(await follower.next(), True)  # stored just now: unread
-    finally:
-        rt.live.unfollow(follower)
+            # Stored just now, so unread.
+            yield [_notification(entry, True) for entry in await follower.next(idle_seconds)]
+
+    def close(self) -> None:
+        self.follower.close()
+        self.rt.live.unfollow(self.follower)
+
+
+def follow(rt: Runtime, user_id: uuid.UUID, position: str) -> LiveFeed:
+    """Follow a person's feed live from just after `position` (see `stream_position`)."""
+    feed, unread = _feed_key(rt.settings, user_id), _unread_key(rt.settings, user_id)
+    return LiveFeed(rt, rt.live.follow(feed, position), unread)
