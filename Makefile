@@ -1,4 +1,7 @@
 # The commands a newcomer needs: `make run` and `make test`. Each installs what it needs.
+# `make check` is the fast loop (no server, under a minute); `make generate` rewrites every
+# generated file. The same fast checks before each commit, from .pre-commit-config.yaml:
+#   pip install pre-commit && pre-commit install
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -10,8 +13,20 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_VERSION := 3.3.30
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint requirements.lock
+# Bytecode caches kept even where the environment turns them off: without them every pytest
+# process compiles and assertion-rewrites some 500 modules again, 10 s of CPU apiece.
+unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: run test lint typecheck pytest format clean lock web web-check
+.PHONY: run test check lint typecheck imports generated web-lint unit pytest generate format \
+	clean lock web web-check
+
+# Test processes for the parallel phase: the suite waits on servers and subprocesses as much as
+# it computes, so more processes than cores pay off.
+PYTEST_WORKERS ?= 4
+# More pytest options for every run, e.g. PYTEST_ARGS=--durations=30.
+PYTEST_ARGS ?=
+# The tests `make check` runs: they need no server (tests/conftest.py holds them to that).
+CHECK_TESTS := tests/unit
 
 # The web app (web/): installed from its lock file, rebuilt when a source changes.
 WEB_MODULES := web/node_modules/.package-lock.json
@@ -49,7 +64,19 @@ run: $(APP)
 	else echo "make: npm not found; serving the API without the web app (install Node.js 20)"; fi
 	$(BIN)/taskflow dev --port $${PORT:-8000}
 
-test: lint typecheck web-check pytest
+test: check web-check pytest
+# `make check` has run these already; set for `make test` only, so `make pytest` runs them too.
+test: PYTEST_SKIP := $(CHECK_TESTS)
+
+# Lint, types, the import layers, generated files' freshness, the web app's lint and format,
+# and the tests that need no server.
+check: lint typecheck imports generated web-lint unit
+
+# Every generated file: deploy files, OpenAPI document, event schemas, the web vocabulary, then
+# the web app's TypeScript client from that OpenAPI document.
+generate: $(INSTALLED) $(WEB_MODULES)
+	$(BIN)/taskflow generate
+	cd web && npm run api:generate
 
 # Types, the generated client's freshness, component tests, the build and its size budget.
 web-check: $(WEB_BUILD)
@@ -62,8 +89,25 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy functions events
 
+imports: $(INSTALLED)
+	$(BIN)/lint-imports
+
+generated: $(INSTALLED)
+	$(BIN)/taskflow generate --check
+
+web-lint: $(WEB_MODULES)
+	cd web && npm run lint && npm run format:check
+
+unit: $(INSTALLED)
+	$(BIN)/pytest $(PYTEST_ARGS) $(CHECK_TESTS)
+
+# The whole suite in two phases: most tests in parallel processes (each with a database, Redis
+# prefix and vhost of its own), then one process for the tests that stop or restart a server
+# (`exclusive`: nothing may run beside them) and those sharing one `taskflow cluster`.
 pytest: $(INSTALLED) $(CHECKOV) $(WEB_BUILD)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not exclusive and not cluster" \
+		$(addprefix --ignore=,$(PYTEST_SKIP)) $(PYTEST_ARGS)
+	$(BIN)/pytest -m "exclusive or cluster" $(PYTEST_ARGS)
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

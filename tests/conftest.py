@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import subprocess
 import time
@@ -46,11 +47,8 @@ SERVERS_BEHIND: dict[str, tuple[str, ...]] = {
 }
 # The folder `make check` runs with no server at hand: none of its tests may need one.
 SERVER_FREE = Path(__file__).resolve().parent / "unit"
-# Tests sharing the one `taskflow cluster` of a test process go to the same pytest-xdist worker.
-CLUSTER_GROUP = "taskflow-cluster"
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     misplaced = []
     for item in items:
@@ -66,12 +64,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if needs and item.path.is_relative_to(SERVER_FREE):
             misplaced.append(f"{item.nodeid} ({', '.join(sorted(needs))})")
         if "shared_cluster" in used:
-            item.add_marker(pytest.mark.xdist_group(CLUSTER_GROUP))
+            # Run together in one process, they start the cluster once between them.
+            item.add_marker("cluster")
     if misplaced:
         raise pytest.UsageError(
             "tests/unit needs no server, but these tests use one (move them to "
             "tests/integration): " + "; ".join(misplaced)
         )
+
+
+# Every pytest-xdist worker collects on its own and all must find the same test ids, so an id
+# shows no clock reading or random UUID that a parameter was built from.
+_UNSTABLE_IN_IDS = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?((%2B|\+|-)\d\d:\d\d|Z)?"
+    r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    if isinstance(val, str) and _UNSTABLE_IN_IDS.search(val):
+        return _UNSTABLE_IN_IDS.sub(lambda found: "TIME" if "T" in found[0] else "UUID", val)
+    return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
