@@ -13,16 +13,14 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_VERSION := 3.3.30
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint requirements.lock
-# Bytecode caches kept even where the environment turns them off: without them every pytest
-# process compiles and assertion-rewrites some 500 modules again, 10 s of CPU apiece.
+# Without bytecode caches each pytest process re-compiles and re-rewrites ~500 modules (10 s CPU).
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test check lint typecheck imports generated web-lint unit pytest generate format \
 	clean lock web web-check
 
-# Test processes for the parallel phase: the suite waits on servers and subprocesses as much as
-# it computes, so more processes than cores pay off.
-PYTEST_WORKERS ?= 4
+# Parallel test processes: on 2 cores, 2 to 4 take the same time (CPU-bound); 6 is slower.
+PYTEST_WORKERS ?= 3
 # More pytest options for every run, e.g. PYTEST_ARGS=--durations=30.
 PYTEST_ARGS ?=
 # The tests `make check` runs: they need no server (tests/conftest.py holds them to that).
@@ -65,15 +63,13 @@ run: $(APP)
 	$(BIN)/taskflow dev --port $${PORT:-8000}
 
 test: check web-check pytest
-# `make check` has run these already; set for `make test` only, so `make pytest` runs them too.
+# `make check` ran these already; set for `make test` only, so `make pytest` alone runs them.
 test: PYTEST_SKIP := $(CHECK_TESTS)
 
-# Lint, types, the import layers, generated files' freshness, the web app's lint and format,
-# and the tests that need no server.
+# Lint, types, import layers, generated files, web lint and format, the server-free tests.
 check: lint typecheck imports generated web-lint unit
 
-# Every generated file: deploy files, OpenAPI document, event schemas, the web vocabulary, then
-# the web app's TypeScript client from that OpenAPI document.
+# Every generated file, then the web app's TypeScript client from the new web/openapi.json.
 generate: $(INSTALLED) $(WEB_MODULES)
 	$(BIN)/taskflow generate
 	cd web && npm run api:generate
@@ -101,9 +97,8 @@ web-lint: $(WEB_MODULES)
 unit: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS) $(CHECK_TESTS)
 
-# The whole suite in two phases: most tests in parallel processes (each with a database, Redis
-# prefix and vhost of its own), then one process for the tests that stop or restart a server
-# (`exclusive`: nothing may run beside them) and those sharing one `taskflow cluster`.
+# Parallel processes (each its own database, Redis prefix, vhost), then one process alone for the
+# tests that stop a server (`exclusive`) and those sharing one `taskflow cluster` (`cluster`).
 pytest: $(INSTALLED) $(CHECKOV) $(WEB_BUILD)
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not exclusive and not cluster" \
 		$(addprefix --ignore=,$(PYTEST_SKIP)) $(PYTEST_ARGS)

@@ -36,8 +36,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 REDIS_TEST_URL = os.environ.get("TASKFLOW_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
-# The servers each fixture reaches: a test using one is marked with them, so that
-# `-m "not postgres and not redis and not rabbitmq"` selects the tests that need none.
+# The servers behind each fixture: a test using it gets their marks, to select tests by need.
 SERVERS_BEHIND: dict[str, tuple[str, ...]] = {
     "postgres_url": ("postgres",),
     "redis_prefix": ("redis",),
@@ -50,7 +49,7 @@ SERVER_FREE = Path(__file__).resolve().parent / "unit"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    misplaced = []
+    misplaced: list[str] = []
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         needs = {
@@ -73,8 +72,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         )
 
 
-# Every pytest-xdist worker collects on its own and all must find the same test ids, so an id
-# shows no clock reading or random UUID that a parameter was built from.
+# Each xdist worker collects on its own, so ids must not show a clock reading or a random UUID.
 _UNSTABLE_IN_IDS = re.compile(
     r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?((%2B|\+|-)\d\d:\d\d|Z)?"
     r"|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -92,7 +90,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("exclusive") and os.environ.get("PYTEST_XDIST_WORKER"):
         pytest.fail(
             "an `exclusive` test stops or restarts a server: run it alone, without -n "
-            "(`make test` runs `pytest -m exclusive` after the parallel phase)",
+            "(`make test` runs these after the parallel phase)",
             pytrace=False,
         )
 

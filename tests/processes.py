@@ -155,8 +155,7 @@ class Servers:
                 continue
 
 
-# Below Linux's ephemeral range (32768 and up), where thousands of a busy run's client
-# connections in TIME_WAIT would leave no block of consecutive ports free.
+# Below Linux's ephemeral range, where a busy run's client sockets in TIME_WAIT leave no block.
 PORT_BLOCKS = range(20000, 32000)
 
 
