@@ -62,12 +62,17 @@ run: $(APP)
 	else echo "make: npm not found; serving the API without the web app (install Node.js 20)"; fi
 	$(BIN)/taskflow dev --port $${PORT:-8000}
 
-test: check web-check pytest
-# `make check` ran these already; set for `make test` only, so `make pytest` alone runs them.
-test: PYTEST_SKIP := $(CHECK_TESTS)
-
 # Lint, types, import layers, generated files, web lint and format, the server-free tests.
-check: lint typecheck imports generated web-lint unit
+CHECKS := lint typecheck imports generated web-lint unit
+
+# Two at a time (most are one single-threaded process), each one's output printed whole.
+check:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(CHECKS)
+
+# The checks beside web-check, then the pytest phases less the tests the checks ran.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(CHECKS) web-check
+	@$(MAKE) --no-print-directory pytest PYTEST_SKIP="$(CHECK_TESTS)"
 
 # Every generated file, then the web app's TypeScript client from the new web/openapi.json.
 generate: $(INSTALLED) $(WEB_MODULES)
