@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import resource
 import socket
 import statistics
@@ -207,6 +208,8 @@ class Row:
     rss_per_1000_mib: float
     samples_ms: list[float]
     missing: int
+    # The stream worker's RSS growth over its RSS before any stream (start-up costs included).
+    growth_kib: int = 0
 
 
 async def measure(
@@ -249,7 +252,7 @@ async def measure(
         missing += held - len(arrived)
         samples += [(t - answered) * 1000 for t in arrived]
     growth = max(0, rss - baseline_kib)
-    return Row(way, len(tokens), held, growth / 1024 / held * 1000, samples, missing)
+    return Row(way, len(tokens), held, growth / 1024 / held * 1000, samples, missing, growth)
 
 
 def _p99(samples: list[float]) -> float:
@@ -416,6 +419,18 @@ def main() -> None:
     print()
     print("201 of a task create -> its notification on every open stream, taskflow cluster")
     print_rows(rows)
+    print_marginal(rows)
+
+
+def print_marginal(rows: list[Row]) -> None:
+    """What one more open stream costs: the RSS growth between two sizes of the same way in,
+    which leaves out what the first streams pay once (imports, pools, caches)."""
+    direct = [r for r in rows if r.way == "direct to the stream function"]
+    for smaller, larger in itertools.pairwise(direct):
+        added = larger.held - smaller.held
+        if added > 0:
+            per_stream = (larger.growth_kib - smaller.growth_kib) / added
+            print(f"RSS per added stream, {smaller.held} -> {larger.held}: {per_stream:.1f} KiB")
 
 
 if __name__ == "__main__":
