@@ -85,14 +85,22 @@ def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str)
     return None
 
 
+# The clusters this process started, stopped before an `exclusive` test.
+_CLUSTERS: list[SharedCluster] = []
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not item.get_closest_marker("exclusive"):
+        return
     # Stopping a server under tests that run beside it would fail them for no fault of theirs.
-    if item.get_closest_marker("exclusive") and os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         pytest.fail(
             "an `exclusive` test stops or restarts a server: run it alone, without -n "
             "(`make test` runs these after the parallel phase)",
             pytrace=False,
         )
+    for running in _CLUSTERS:
+        running.stop()
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -378,9 +386,12 @@ def shared_cluster(
             TASKFLOW_ARGON2_MEMORY_KIB="8192",
         )
         servers = Servers(tmp_path_factory.mktemp("cluster-logs"))
+        shared = SharedCluster(servers, tmp_path_factory, env)
+        _CLUSTERS.append(shared)
         try:
-            yield SharedCluster(servers, tmp_path_factory, env)
+            yield shared
         finally:
+            _CLUSTERS.remove(shared)
             servers.stop_all()
 
 

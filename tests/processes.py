@@ -211,6 +211,11 @@ class SharedCluster:
             self.current = self._start()
         return self.current
 
+    def stop(self) -> None:
+        if self.current is not None:
+            self.servers.stop(self.current.server)
+            self.current = None
+
     def _start(self) -> Cluster:
         self.starts += 1
         base_port = free_port_block(len(function_ports(0)))
