@@ -337,7 +337,12 @@ async def run_way(
 
 
 async def bench(
-    base_url: str, stream_url: str, stack: Stack, projects: dict[int, str], changes: int
+    base_url: str,
+    stream_url: str,
+    stack: Stack,
+    projects: dict[int, str],
+    changes: int,
+    ways: list[str],
 ) -> list[Row]:
     keys = load_key_set(stack.key_pem, "", stack.workdir / "data")
     tokens = [
@@ -354,28 +359,30 @@ async def bench(
     gateway, direct = httpx.URL(base_url), httpx.URL(stream_url)
     rows: list[Row] = []
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
-        rows += await run_way(
-            "direct to the stream function",
-            direct.host,
-            direct.port or 80,
-            api,
-            owner,
-            projects,
-            tokens,
-            changes,
-            direct.port or 80,
-        )
-        rows += await run_way(
-            "through the gateway",
-            gateway.host,
-            gateway.port or 80,
-            api,
-            owner,
-            projects,
-            tokens,
-            changes,
-            direct.port or 80,
-        )
+        if "direct" in ways:
+            rows += await run_way(
+                "direct to the stream function",
+                direct.host,
+                direct.port or 80,
+                api,
+                owner,
+                projects,
+                tokens,
+                changes,
+                direct.port or 80,
+            )
+        if "gateway" in ways:
+            rows += await run_way(
+                "through the gateway",
+                gateway.host,
+                gateway.port or 80,
+                api,
+                owner,
+                projects,
+                tokens,
+                changes,
+                direct.port or 80,
+            )
     return rows
 
 
@@ -385,6 +392,7 @@ def main() -> None:
     )
     parser.add_argument("--counts", default="100,1000,10000")
     parser.add_argument("--changes", type=int, default=3)
+    parser.add_argument("--ways", default="direct,gateway", help="direct, gateway or both")
     args = parser.parse_args()
     counts = sorted(int(c) for c in args.counts.split(","))
     limit = raise_file_limit()
@@ -413,7 +421,11 @@ def main() -> None:
                 )
             stream_url = f"http://127.0.0.1:{ports[TARGET]}"
             print(f"streams one process accepts (TASKFLOW_STREAM_LIMIT): {STREAM_LIMIT}")
-            rows = asyncio.run(bench(server.base_url, stream_url, stack, projects, args.changes))
+            rows = asyncio.run(
+                bench(
+                    server.base_url, stream_url, stack, projects, args.changes, args.ways.split(",")
+                )
+            )
         finally:
             server.stop(timeout=90)
     print()

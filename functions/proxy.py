@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from functions.edge import problem
+from functions.routes import routes_for
 
 # Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection, not to the message.
 HOP_BY_HOP: Final = frozenset(
@@ -38,35 +39,43 @@ class Upstreams:
 
     def __init__(self, urls: dict[str, str]) -> None:
         self.urls = urls
-        # No read timeout: the notification stream stays open for as long as its reader.
-        self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(connect=5.0, read=None, write=30.0, pool=10.0),
-            limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-        )
+        # A pool per target: a thousand open streams must not take every connection the
+        # other functions' requests need. No read timeout: a stream stays open as long as
+        # its reader.
+        self.clients = {
+            target: httpx.AsyncClient(
+                timeout=httpx.Timeout(connect=5.0, read=None, write=30.0, pool=10.0),
+                limits=httpx.Limits(
+                    max_connections=max(1000, *(r.target_concurrency for r in routes_for(target))),
+                    max_keepalive_connections=100,
+                ),
+            )
+            for target in urls
+        }
 
     def forwarder(self, target: str) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        base = self.urls[target].rstrip("/")
+        base, client = self.urls[target].rstrip("/"), self.clients[target]
 
         async def forward(request: Request) -> Response:
-            return await self.forward(base, request)
+            return await self.forward(client, base, request)
 
         return forward
 
-    async def forward(self, base: str, request: Request) -> Response:
+    async def forward(self, client: httpx.AsyncClient, base: str, request: Request) -> Response:
         headers = [
             (name, value)
             for name, value in request.headers.items()
             if name.lower() not in HOP_BY_HOP and name.lower() != "x-forwarded-for"
         ]
-        client = request.client.host if request.client else ""
+        address = request.client.host if request.client else ""
         forwarded = request.headers.get("x-forwarded-for")
-        headers.append(("x-forwarded-for", f"{forwarded}, {client}" if forwarded else client))
+        headers.append(("x-forwarded-for", f"{forwarded}, {address}" if forwarded else address))
         url = base + request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        outgoing = self.client.build_request(
+        outgoing = client.build_request(
             request.method, url, headers=headers, content=await request.body()
         )
         try:
-            answer = await self.client.send(outgoing, stream=True)
+            answer = await client.send(outgoing, stream=True)
         except httpx.TransportError:
             return problem(
                 503, "Service unavailable", "the function did not answer", instance=request.url.path
@@ -79,4 +88,5 @@ class Upstreams:
         )
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        for client in self.clients.values():
+            await client.aclose()
