@@ -280,8 +280,9 @@ async def test_an_event_waiting_for_its_retry_does_not_hold_up_the_events_behind
     dispatching: Callable[..., Dispatcher],
     settings: Settings,
 ) -> None:
+    # The event behind must arrive within the backoff (2.5 s at least): ample on a busy machine.
     slow_retry = settings.model_copy(
-        update={"retry_backoff_seconds": 1.0, "retry_backoff_max_seconds": 1.0}
+        update={"retry_backoff_seconds": 5.0, "retry_backoff_max_seconds": 5.0}
     )
     failing, behind = probe.event(), probe.event()
     receiver.scripts[failing["id"]] = [503, 202]
