@@ -356,32 +356,18 @@ async def bench(
         for n in range(max(projects))
     ]
     owner = {"Authorization": f"Bearer {stack.access_token}"}
-    gateway, direct = httpx.URL(base_url), httpx.URL(stream_url)
+    direct = httpx.URL(stream_url)
+    entrances = {
+        "direct": ("direct to the stream function", direct),
+        "gateway": ("through the gateway", httpx.URL(base_url)),
+    }
     rows: list[Row] = []
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
-        if "direct" in ways:
+        for way in ways:
+            name, url = entrances[way]
+            port = url.port or 80
             rows += await run_way(
-                "direct to the stream function",
-                direct.host,
-                direct.port or 80,
-                api,
-                owner,
-                projects,
-                tokens,
-                changes,
-                direct.port or 80,
-            )
-        if "gateway" in ways:
-            rows += await run_way(
-                "through the gateway",
-                gateway.host,
-                gateway.port or 80,
-                api,
-                owner,
-                projects,
-                tokens,
-                changes,
-                direct.port or 80,
+                name, url.host, port, api, owner, projects, tokens, changes, direct.port or 80
             )
     return rows
 
