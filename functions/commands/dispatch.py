@@ -8,7 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from functions.commands.configuration import amqp_url, load_settings
-from functions.commands.options import target_url
+from functions.commands.options import add_url_overrides
 from functions.commands.signals import stop_on_signals
 
 if TYPE_CHECKING:
@@ -16,13 +16,9 @@ if TYPE_CHECKING:
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--url",
-        action="append",
-        type=target_url,
-        default=[],
-        metavar="TARGET=URL",
-        help="where to POST one target's events (repeatable); others follow "
+    add_url_overrides(
+        parser,
+        "where to POST one target's events (repeatable); others follow "
         "TASKFLOW_FUNCTION_URL_TEMPLATE and the target's path",
     )
 

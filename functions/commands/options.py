@@ -18,3 +18,10 @@ def target_url(pair: str) -> tuple[str, str]:
     if not separator or not target or not url:
         raise argparse.ArgumentTypeError(f"takes TARGET=URL, not {pair!r}")
     return target, url
+
+
+def add_url_overrides(parser: argparse.ArgumentParser, help: str) -> None:
+    """Repeatable `--url TARGET=URL`: where to reach one target instead of its default."""
+    parser.add_argument(
+        "--url", action="append", type=target_url, default=[], metavar="TARGET=URL", help=help
+    )

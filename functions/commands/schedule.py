@@ -9,7 +9,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from functions.commands.configuration import load_settings
-from functions.commands.options import target_url
+from functions.commands.options import add_url_overrides
 from functions.commands.signals import stop_on_signals
 
 if TYPE_CHECKING:
@@ -17,13 +17,9 @@ if TYPE_CHECKING:
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--url",
-        action="append",
-        type=target_url,
-        default=[],
-        metavar="TARGET=URL",
-        help="repeatable",
+    add_url_overrides(
+        parser,
+        "repeatable",
     )
 
 
