@@ -31,7 +31,10 @@ class EventData(BaseModel):
 
 
 class TaskSnapshot(EventData):
-    """The task after the change."""
+    """The task after the change: all of it, so an open screen can show it as it now is.
+
+    The fields from `description` on came later; events written before them lack them.
+    """
 
     id: uuid.UUID
     project_id: uuid.UUID
@@ -43,6 +46,21 @@ class TaskSnapshot(EventData):
     due_at: datetime | None
     labels: list[str]
     version: int
+    description: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class TaskFieldValues(EventData):
+    """Values of a task's changeable fields; only those named in `changed` are meaningful."""
+
+    title: str | None = None
+    description: str | None = None
+    priority: Priority | None = None
+    due_at: datetime | None = None
+    labels: list[str] | None = None
+    assignee_id: uuid.UUID | None = None
 
 
 class TaskCreated(EventData):
@@ -54,6 +72,8 @@ class TaskUpdated(EventData):
 
     task: TaskSnapshot
     changed: list[str] = Field(min_length=1)
+    # The changed fields' values before the change (absent from events written before it).
+    previous: TaskFieldValues | None = None
 
 
 class TaskStatusChanged(EventData):
@@ -81,6 +101,15 @@ class CommentAdded(EventData):
     author_id: uuid.UUID | None
     # The start of the comment, enough for a notification line.
     excerpt: str = Field(max_length=200)
+    # The whole comment, for the threads open on screens (absent from older events).
+    body: str | None = None
+    created_at: datetime | None = None
+
+
+class CommentDeleted(EventData):
+    task: TaskSnapshot
+    comment_id: uuid.UUID
+    author_id: uuid.UUID | None
 
 
 class MemberAdded(EventData):
@@ -88,6 +117,47 @@ class MemberAdded(EventData):
     project_name: str
     user_id: uuid.UUID
     role: Role
+    # Who the member is, for the screens that list members (absent from older events).
+    display_name: str | None = None
+    email: str | None = None
+
+
+class MemberChanged(EventData):
+    """A member's role changed."""
+
+    project_id: uuid.UUID
+    project_name: str
+    user_id: uuid.UUID
+    role: Role
+    previous_role: Role
+
+
+class MemberRemoved(EventData):
+    """A member left or was removed: the tasks they were assigned to are unassigned."""
+
+    project_id: uuid.UUID
+    project_name: str
+    user_id: uuid.UUID
+    role: Role
+    unassigned_task_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class ProjectSnapshot(EventData):
+    id: uuid.UUID
+    name: str
+    description: str
+    owner_id: uuid.UUID
+    updated_at: datetime
+
+
+class ProjectUpdated(EventData):
+    project: ProjectSnapshot
+    changed: list[str] = Field(min_length=1)
+
+
+class ProjectDeleted(EventData):
+    project_id: uuid.UUID
+    project_name: str
 
 
 class CreateTask(BaseModel):
@@ -117,7 +187,12 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_DELETED: TaskDeleted,
     types.TASK_DUE_SOON: TaskDueSoon,
     types.COMMENT_ADDED: CommentAdded,
+    types.COMMENT_DELETED: CommentDeleted,
     types.MEMBER_ADDED: MemberAdded,
+    types.MEMBER_CHANGED: MemberChanged,
+    types.MEMBER_REMOVED: MemberRemoved,
+    types.PROJECT_UPDATED: ProjectUpdated,
+    types.PROJECT_DELETED: ProjectDeleted,
     types.TASK_CREATE: CreateTask,
 }
 

@@ -12,13 +12,18 @@ TASK_ASSIGNED: Final = "com.taskflow.task.assigned"
 TASK_DELETED: Final = "com.taskflow.task.deleted"
 TASK_DUE_SOON: Final = "com.taskflow.task.due_soon"
 COMMENT_ADDED: Final = "com.taskflow.comment.added"
+COMMENT_DELETED: Final = "com.taskflow.comment.deleted"
 MEMBER_ADDED: Final = "com.taskflow.project.member_added"
+MEMBER_CHANGED: Final = "com.taskflow.project.member_changed"
+MEMBER_REMOVED: Final = "com.taskflow.project.member_removed"
+PROJECT_UPDATED: Final = "com.taskflow.project.updated"
+PROJECT_DELETED: Final = "com.taskflow.project.deleted"
 
 # A command (imperative) other systems send to POST /api/events.
 TASK_CREATE: Final = "com.taskflow.task.create"
 
-# What TaskFlow's functions emit, each of which may notify someone; and what it accepts.
-PRODUCED_TYPES: Final = (
+# What may notify someone (in the app, by e-mail, by webhook).
+NOTIFYING_TYPES: Final = (
     TASK_CREATED,
     TASK_UPDATED,
     TASK_STATUS_CHANGED,
@@ -27,6 +32,34 @@ PRODUCED_TYPES: Final = (
     TASK_DUE_SOON,
     COMMENT_ADDED,
     MEMBER_ADDED,
+)
+# What changes a task's record: each is an entry in its history.
+TASK_HISTORY_TYPES: Final = (
+    TASK_CREATED,
+    TASK_UPDATED,
+    TASK_STATUS_CHANGED,
+    TASK_ASSIGNED,
+    TASK_DELETED,
+    COMMENT_ADDED,
+    COMMENT_DELETED,
+)
+# What changes what a project's members see on their open screens.
+TEAM_CHANGE_TYPES: Final = (
+    *TASK_HISTORY_TYPES,
+    MEMBER_ADDED,
+    MEMBER_CHANGED,
+    MEMBER_REMOVED,
+    PROJECT_UPDATED,
+    PROJECT_DELETED,
+)
+# Everything TaskFlow's functions emit, and what it accepts from other systems.
+PRODUCED_TYPES: Final = (
+    *NOTIFYING_TYPES,
+    COMMENT_DELETED,
+    MEMBER_CHANGED,
+    MEMBER_REMOVED,
+    PROJECT_UPDATED,
+    PROJECT_DELETED,
 )
 COMMAND_TYPES: Final = (TASK_CREATE,)
 

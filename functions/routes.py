@@ -142,7 +142,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "deliver_notification",
         _NOTIFICATIONS,
         trigger=EVENT,
-        subscribes=event_types.PRODUCED_TYPES,
+        subscribes=event_types.NOTIFYING_TYPES,
     ),
     Route(
         "POST",
@@ -150,7 +150,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "send_webhooks",
         _NOTIFICATION_SETTINGS,
         trigger=EVENT,
-        subscribes=event_types.PRODUCED_TYPES,
+        subscribes=event_types.NOTIFYING_TYPES,
     ),
     Route(
         "POST",
@@ -158,7 +158,7 @@ ROUTES: Final[tuple[Route, ...]] = (
         "send_email",
         _NOTIFICATION_SETTINGS,
         trigger=EVENT,
-        subscribes=event_types.PRODUCED_TYPES,
+        subscribes=event_types.NOTIFYING_TYPES,
     ),
     Route(
         "POST",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from events.types import PRODUCED_TYPES
+from events.types import NOTIFYING_TYPES
 from functions.core.models.preferences import MAX_WEBHOOKS_PER_USER, NOTICE_KINDS
 from functions.core.runtime import Runtime
 from functions.core.services.safe_http import is_public_address, vet
@@ -25,7 +25,7 @@ def _outside_dev(pg_runtime: Runtime) -> None:
 
 
 def test_the_notice_kinds_are_the_notifying_event_types() -> None:
-    assert [f"com.taskflow.{kind}" for kind in NOTICE_KINDS] == list(PRODUCED_TYPES)
+    assert [f"com.taskflow.{kind}" for kind in NOTICE_KINDS] == list(NOTIFYING_TYPES)
 
 
 async def test_preferences_start_with_email_off_and_every_kind_on(any_api: AsyncClient) -> None:

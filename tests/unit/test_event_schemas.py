@@ -17,8 +17,14 @@ from events.codec import new_event
 from events.models import (
     DATA_MODELS,
     CommentAdded,
+    CommentDeleted,
     CreateTask,
     MemberAdded,
+    MemberChanged,
+    MemberRemoved,
+    ProjectDeleted,
+    ProjectSnapshot,
+    ProjectUpdated,
     TaskAssigned,
     TaskCreated,
     TaskDeleted,
@@ -57,9 +63,31 @@ EXAMPLES: dict[str, BaseModel] = {
     types.COMMENT_ADDED: CommentAdded(
         task=TASK, comment_id=uuid.uuid4(), author_id=None, excerpt="Hi"
     ),
+    types.COMMENT_DELETED: CommentDeleted(task=TASK, comment_id=uuid.uuid4(), author_id=None),
     types.MEMBER_ADDED: MemberAdded(
         project_id=uuid.uuid4(), project_name="Launch", user_id=uuid.uuid4(), role="viewer"
     ),
+    types.MEMBER_CHANGED: MemberChanged(
+        project_id=uuid.uuid4(),
+        project_name="Launch",
+        user_id=uuid.uuid4(),
+        role="editor",
+        previous_role="viewer",
+    ),
+    types.MEMBER_REMOVED: MemberRemoved(
+        project_id=uuid.uuid4(), project_name="Launch", user_id=uuid.uuid4(), role="viewer"
+    ),
+    types.PROJECT_UPDATED: ProjectUpdated(
+        project=ProjectSnapshot(
+            id=uuid.uuid4(),
+            name="Launch",
+            description="",
+            owner_id=uuid.uuid4(),
+            updated_at=datetime(2031, 1, 1, tzinfo=UTC),
+        ),
+        changed=["name"],
+    ),
+    types.PROJECT_DELETED: ProjectDeleted(project_id=uuid.uuid4(), project_name="Launch"),
     types.TASK_CREATE: CreateTask(project_id=uuid.uuid4(), title="From elsewhere"),
 }
 

@@ -68,8 +68,9 @@ async def add_comment(
             )
         )
         row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
-        await task_events.comment_added(conn, user_id, task, comment_id, data.body)
-    return CommentPublic.model_validate(row)
+        comment = CommentPublic.model_validate(row)
+        await task_events.comment_added(conn, user_id, task, comment)
+    return comment
 
 
 async def list_comments(
@@ -107,3 +108,5 @@ async def delete_comment(
         if found.author_id != user_id and role != "owner":
             raise Forbidden("only the comment's author or a project owner may delete it")
         await conn.execute(delete(comments).where(comments.c.id == comment_id))
+        task = await get_task_in(conn, user_id, task_id)
+        await task_events.comment_deleted(conn, user_id, task, comment_id, found.author_id)

@@ -37,6 +37,7 @@ from functions.core.models.projects import (
     ProjectUpdate,
 )
 from functions.core.pagination import ListOrder, fetch_page
+from functions.core.queries.task_rows import TASK_COLUMNS, tasks_from_rows
 from functions.core.runtime import Runtime
 from functions.core.services import task_events
 from functions.core.services.access import require_role, role_in
@@ -147,14 +148,19 @@ async def update_project(
     """Rename or describe a project (editors and owners)."""
     async with transaction(rt.engine) as conn:
         await require_role(conn, project_id, user_id, "editor")
+        before = await _project(conn, user_id, project_id)
         values = changes.model_dump(exclude_unset=True)
-        if values:
-            await conn.execute(
-                update(projects)
-                .where(projects.c.id == project_id)
-                .values(**values, updated_at=utcnow())
-            )
-        return await _project(conn, user_id, project_id)
+        changed = [name for name, value in values.items() if getattr(before, name) != value]
+        if not changed:
+            return before
+        await conn.execute(
+            update(projects)
+            .where(projects.c.id == project_id)
+            .values(**values, updated_at=utcnow())
+        )
+        after = await _project(conn, user_id, project_id)
+        await task_events.project_updated(conn, user_id, after, changed)
+        return after
 
 
 async def delete_project(rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID) -> None:
@@ -165,6 +171,7 @@ async def delete_project(rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID)
             raise Conflict("the Inbox cannot be deleted")
         # Tasks, comments and memberships go with it by ON DELETE CASCADE.
         await conn.execute(delete(projects).where(projects.c.id == project_id))
+        await task_events.project_deleted(conn, user_id, project_id, project.name)
 
 
 async def list_members(
@@ -207,15 +214,9 @@ async def add_member(
                 project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
             )
         )
-        await task_events.member_added(
-            conn,
-            user_id,
-            project_id=project_id,
-            project_name=project.name,
-            user_id=new_member_id,
-            role=request.role,
-        )
-        return await _member(conn, project_id, new_member_id)
+        member = await _member(conn, project_id, new_member_id)
+        await task_events.member_added(conn, user_id, project_id, project.name, member)
+        return member
 
 
 async def change_member_role(
@@ -241,7 +242,12 @@ async def change_member_role(
                 .values(role=change.role)
             )
             await _hand_over_if_named(conn, project, member_id)
-        return await _member(conn, project_id, member_id)
+        member = await _member(conn, project_id, member_id)
+        if current != change.role:
+            await task_events.member_changed(
+                conn, user_id, project_id, project.name, member, current
+            )
+        return member
 
 
 async def remove_member(
@@ -260,18 +266,30 @@ async def remove_member(
             raise NotFound("no such member")
         if current == "owner":
             await _keep_an_owner(conn, project, member_id)
+        member = await _member(conn, project_id, member_id)
         await conn.execute(
             delete(project_members)
             .where(project_members.c.project_id == project_id)
             .where(project_members.c.user_id == member_id)
         )
-        await conn.execute(
-            update(tasks)
-            .where(tasks.c.project_id == project_id)
-            .where(tasks.c.assignee_id == member_id)
-            .values(assignee_id=None, version=tasks.c.version + 1, updated_at=utcnow())
+        held = tasks.c.project_id == project_id, tasks.c.assignee_id == member_id
+        before = tasks_from_rows((await conn.execute(select(*TASK_COLUMNS).where(*held))).all())
+        after = tasks_from_rows(
+            (
+                await conn.execute(
+                    update(tasks)
+                    .where(*held)
+                    .values(assignee_id=None, version=tasks.c.version + 1, updated_at=utcnow())
+                    .returning(*TASK_COLUMNS)
+                )
+            ).all()
         )
         await _hand_over_if_named(conn, project, member_id)
+        by_id = {task.id: task for task in after}
+        unassigned = [(task, by_id[task.id]) for task in before if task.id in by_id]
+        await task_events.member_removed(
+            conn, user_id, project_id, project.name, member, unassigned
+        )
 
 
 async def _project(

@@ -1,4 +1,5 @@
-"""Which events a change to tasks, comments and members produces (written to the outbox)."""
+"""Which events a change to tasks, comments, members and projects produces (written to the
+outbox)."""
 
 from __future__ import annotations
 
@@ -12,17 +13,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from events import types
 from events.models import (
     CommentAdded,
+    CommentDeleted,
     MemberAdded,
+    MemberChanged,
+    MemberRemoved,
+    ProjectDeleted,
+    ProjectSnapshot,
+    ProjectUpdated,
     TaskAssigned,
     TaskCreated,
     TaskDeleted,
+    TaskFieldValues,
     TaskSnapshot,
     TaskStatusChanged,
     TaskUpdated,
     excerpt,
 )
 from events.vocabulary import Role
-from functions.core.models.tasks import TaskPublic
+from functions.core.models.projects import MemberPublic, ProjectPublic
+from functions.core.models.tasks import CommentPublic, TaskPublic
 from functions.core.outbox import build, record
 
 # Status and assignee changes have events of their own; `updated` names the other fields.
@@ -67,7 +76,10 @@ async def tasks_changed(
         if after.assignee_id is None and before.assignee_id is not None:
             changed.append("assignee_id")  # unassigning has no event of its own
         if changed:
-            data_updated = TaskUpdated(task=now, changed=changed)
+            previous = TaskFieldValues.model_validate(
+                {name: getattr(before, name) for name in changed}
+            )
+            data_updated = TaskUpdated(task=now, changed=changed, previous=previous)
             events.append(_about(after, actor_id, types.TASK_UPDATED, data_updated))
     await record(conn, events)
 
@@ -78,28 +90,107 @@ async def task_deleted(conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPub
 
 
 async def comment_added(
-    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic, comment_id: uuid.UUID, body: str
+    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic, comment: CommentPublic
 ) -> None:
     data = CommentAdded(
-        task=snapshot(task), comment_id=comment_id, author_id=actor_id, excerpt=excerpt(body)
+        task=snapshot(task),
+        comment_id=comment.id,
+        author_id=actor_id,
+        excerpt=excerpt(comment.body),
+        body=comment.body,
+        created_at=comment.created_at,
     )
     await record(conn, [_about(task, actor_id, types.COMMENT_ADDED, data)])
+
+
+async def comment_deleted(
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    task: TaskPublic,
+    comment_id: uuid.UUID,
+    author_id: uuid.UUID | None,
+) -> None:
+    data = CommentDeleted(task=snapshot(task), comment_id=comment_id, author_id=author_id)
+    await record(conn, [_about(task, actor_id, types.COMMENT_DELETED, data)])
 
 
 async def member_added(
     conn: AsyncConnection,
     actor_id: uuid.UUID,
-    *,
     project_id: uuid.UUID,
     project_name: str,
-    user_id: uuid.UUID,
-    role: Role,
+    member: MemberPublic,
 ) -> None:
-    data = MemberAdded(project_id=project_id, project_name=project_name, user_id=user_id, role=role)
-    event = build(
-        types.MEMBER_ADDED, data, subject=project_id, project_id=project_id, actor_id=actor_id
+    data = MemberAdded(
+        project_id=project_id,
+        project_name=project_name,
+        user_id=member.user_id,
+        role=member.role,
+        display_name=member.display_name,
+        email=member.email,
     )
-    await record(conn, [event])
+    await record(conn, [_in_project(project_id, actor_id, types.MEMBER_ADDED, data)])
+
+
+async def member_changed(
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    project_id: uuid.UUID,
+    project_name: str,
+    member: MemberPublic,
+    previous_role: Role,
+) -> None:
+    data = MemberChanged(
+        project_id=project_id,
+        project_name=project_name,
+        user_id=member.user_id,
+        role=member.role,
+        previous_role=previous_role,
+    )
+    await record(conn, [_in_project(project_id, actor_id, types.MEMBER_CHANGED, data)])
+
+
+async def member_removed(
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    project_id: uuid.UUID,
+    project_name: str,
+    member: MemberPublic,
+    unassigned: list[tuple[TaskPublic, TaskPublic]],
+) -> None:
+    """`member_removed`, then an `updated` for each task the member no longer holds."""
+    data = MemberRemoved(
+        project_id=project_id,
+        project_name=project_name,
+        user_id=member.user_id,
+        role=member.role,
+        unassigned_task_ids=[after.id for _, after in unassigned],
+    )
+    await record(conn, [_in_project(project_id, actor_id, types.MEMBER_REMOVED, data)])
+    await tasks_changed(conn, actor_id, unassigned)
+
+
+async def project_updated(
+    conn: AsyncConnection, actor_id: uuid.UUID, project: ProjectPublic, changed: list[str]
+) -> None:
+    data = ProjectUpdated(
+        project=ProjectSnapshot.model_validate(project.model_dump()), changed=changed
+    )
+    await record(conn, [_in_project(project.id, actor_id, types.PROJECT_UPDATED, data)])
+
+
+async def project_deleted(
+    conn: AsyncConnection, actor_id: uuid.UUID, project_id: uuid.UUID, project_name: str
+) -> None:
+    data = ProjectDeleted(project_id=project_id, project_name=project_name)
+    await record(conn, [_in_project(project_id, actor_id, types.PROJECT_DELETED, data)])
+
+
+def _in_project(
+    project_id: uuid.UUID, actor_id: uuid.UUID, event_type: str, data: BaseModel
+) -> CloudEvent:
+    """An event about a project itself: the project is its subject."""
+    return build(event_type, data, subject=project_id, project_id=project_id, actor_id=actor_id)
 
 
 def _about(task: TaskPublic, actor_id: uuid.UUID, event_type: str, data: BaseModel) -> CloudEvent:
