@@ -20,7 +20,7 @@ from functions.core.models.notifications import (
     UnreadCount,
 )
 from functions.core.runtime import Runtime
-from functions.core.services import notifications
+from functions.core.services import live_view, notifications
 from functions.edge import Call, endpoint
 from functions.edge.event_stream import EventStream, on_shutdown
 from functions.sink import event_sink
@@ -29,17 +29,16 @@ if TYPE_CHECKING:
     from cloudevents.http import CloudEvent
 
 log = logging.getLogger("taskflow.notifications")
-# The SSE event name; its data is a NotificationPublic, its `id:` the notification's id.
-NOTIFICATION_EVENT: Final = "notification"
 LAST_EVENT_ID_DOC: Final = (
-    "The id of the last notification received: the stream sends the ones stored after it "
-    "first (a reconnect misses nothing the feed still holds)."
+    "The `id:` of the last event received (an opaque position): the stream first sends what "
+    "happened after it (a reconnect misses nothing still kept; when some of it is gone, a "
+    "`refetch` event says so)."
 )
 # Sent after a quiet spell, so proxies keep the connection open and clients know it lives.
 HEARTBEAT: Final = b": heartbeat\r\n\r\n"
 # Sent to a stream that fell too far behind: its client refetches what it shows, then
 # reconnects without a Last-Event-ID.
-REFETCH_EVENT: Final = "refetch"
+REFETCH_EVENT: Final = live_view.REFETCH
 # The reconnection delay a stream that ends on purpose asks its client for (SSE `retry:`).
 RECONNECT_MS: Final = 1000
 
@@ -71,47 +70,47 @@ async def mark_notifications_read(call: Call[MarkRead, None]) -> UnreadCount:
 
 @endpoint(headers={"Last-Event-ID": LAST_EVENT_ID_DOC}, produces="text/event-stream")
 async def notification_stream(call: Call[None, None]) -> EventStream:
-    """Your new notifications as they happen, as Server-Sent Events (`text/event-stream`)."""
+    """Your live view, as Server-Sent Events (`text/event-stream`): your new notifications
+    (`notification`) and every change to the projects you are a member of (`change`: the
+    event's type, id, project, who made it and its data), as they happen. `revoked` says a
+    project is no longer yours to see; `refetch` that what you show may be stale."""
     rt = call.rt
     # The token comes only in the Authorization header (fetch-based SSE sends it), never in
     # the URL, where proxies' and browsers' logs would keep it.
-    user_id = call.user.user_id
     last_seen = call.request.headers.get("last-event-id")
     # Resolved before answering: a bad header is a 422 and Redis down a 503, not a broken stream.
-    position = await notifications.stream_position(rt, user_id, last_seen)
+    view = await live_view.open_view(rt, call.user.user_id, last_seen)
     release = rt.live.admit(rt.settings.stream_limit)
     if release is None:
+        view.close()
         raise Unavailable("this instance holds all the live streams it can", retry_after=1)
     on_shutdown(rt.live.close_followers)
-    feed = notifications.follow(rt, user_id, position)
 
     def end() -> None:
-        feed.close()
+        view.close()
         release()
 
     answer = EventStream(
-        _chunks(feed, rt.settings.stream_heartbeat_seconds), on_gone=feed.close, on_end=end
+        _chunks(view, rt.settings.stream_heartbeat_seconds), on_gone=view.close, on_end=end
     )
     # A stream whose answer never starts (its client left first) is still let go.
     weakref.finalize(answer, end)
     return answer
 
 
-async def _chunks(feed: notifications.LiveFeed, heartbeat_seconds: float) -> AsyncIterator[bytes]:
-    """The stream's bytes: each batch of notifications as it arrives, a heartbeat after a
-    quiet spell, and a last word when it ends on purpose."""
+async def _chunks(view: live_view.LiveView, heartbeat_seconds: float) -> AsyncIterator[bytes]:
+    """The stream's bytes: each batch as it arrives, a heartbeat after a quiet spell, and a
+    last word when it ends on purpose."""
     from sse_starlette import ServerSentEvent
 
     try:
-        async for batch in feed.batches(heartbeat_seconds):
+        async for batch in view.batches(heartbeat_seconds):
             if not batch:
                 yield HEARTBEAT
                 continue
             yield b"".join(
-                ServerSentEvent(
-                    data=n.model_dump_json(), event=NOTIFICATION_EVENT, id=n.id
-                ).encode()
-                for n in batch
+                ServerSentEvent(data=item.data, event=item.event, id=item.id).encode()
+                for item in batch
             )
     except FellBehind:
         # Too slow to keep up: told to refetch, then closed, so it never holds the others back.
@@ -122,4 +121,4 @@ async def _chunks(feed: notifications.LiveFeed, heartbeat_seconds: float) -> Asy
     except (RedisConnectionError, RedisTimeoutError) as exc:
         # Past redis-py's own retries: end the stream; the client reconnects with its
         # Last-Event-ID (and gets a 503 until Redis is back).
-        log.warning("a notification stream lost Redis: %s", exc)
+        log.warning("a live stream lost Redis: %s", exc)

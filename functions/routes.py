@@ -73,6 +73,7 @@ _NOTIFICATION_SETTINGS = "functions.notification_settings"
 _EVENTS = "functions.events_api"
 _EVENT_SCHEMAS = "functions.event_schemas"
 _SCHEDULED = "functions.scheduled"
+_TEAM = "functions.team"
 # Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
 ROUTES: Final[tuple[Route, ...]] = (
@@ -159,6 +160,14 @@ ROUTES: Final[tuple[Route, ...]] = (
         _NOTIFICATION_SETTINGS,
         trigger=EVENT,
         subscribes=event_types.NOTIFYING_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/publish-change",
+        "publish_change",
+        _TEAM,
+        trigger=EVENT,
+        subscribes=event_types.TEAM_CHANGE_TYPES,
     ),
     Route(
         "POST",

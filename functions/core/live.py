@@ -66,25 +66,29 @@ class Closing(Exception):
 
 
 class Follower:
-    """One open stream's interest in one key, and the entries waiting for it.
+    """One open stream's interest in some keys, and the entries waiting for it.
 
     Lean on purpose: a process holds thousands. Its stream waits on one future at a time,
     which an entry, an idle timeout or `close` resolves; no task or queue of its own.
     """
 
-    __slots__ = ("after", "buffer", "closed", "fell_behind", "key", "pending", "waiter")
+    __slots__ = ("after", "buffer", "closed", "fell_behind", "pending", "waiter")
 
-    def __init__(self, key: str, after: tuple[int, int], buffer: int) -> None:
-        self.key = key
-        # The id of the last entry the stream has sent: nothing at or before it is sent again.
-        self.after = after
+    def __init__(self, buffer: int) -> None:
+        # Per key, the id of the last entry the stream has sent: nothing at or before it is
+        # sent again.
+        self.after: dict[str, tuple[int, int]] = {}
         self.buffer = buffer
-        self.pending: list[Entry] = []
+        self.pending: list[tuple[str, Entry]] = []
         self.waiter: asyncio.Future[None] | None = None
         self.fell_behind = False
         self.closed = False
 
-    def offer(self, entry: Entry) -> None:
+    @property
+    def keys(self) -> list[str]:
+        return list(self.after)
+
+    def offer(self, key: str, entry: Entry) -> None:
         if self.fell_behind or self.closed:
             return
         if len(self.pending) >= self.buffer:
@@ -92,7 +96,7 @@ class Follower:
             self.fell_behind = True
             self.pending.clear()
         else:
-            self.pending.append(entry)
+            self.pending.append((key, entry))
         self._wake()
 
     def close(self) -> None:
@@ -100,22 +104,30 @@ class Follower:
         self.closed = True
         self._wake()
 
-    def sent(self, entry_id: str) -> None:
-        self.after = max(self.after, stream_id(entry_id))
+    def sent(self, key: str, entry_id: str) -> None:
+        if key in self.after:
+            self.after[key] = max(self.after[key], stream_id(entry_id))
 
-    async def next(self, idle_seconds: float | None = None) -> list[Entry]:
-        """The entries after the last one sent, oldest first, as soon as there are any; an
-        empty list after `idle_seconds` without any. FellBehind once the buffer overflowed;
-        Closing once closed."""
+    def position(self, key: str) -> str:
+        return "{}-{}".format(*self.after[key])
+
+    async def next(self, idle_seconds: float | None = None) -> list[tuple[str, Entry]]:
+        """The entries after the last one sent on each key, in arrival order, as soon as there
+        are any; an empty list after `idle_seconds` without any. FellBehind once the buffer
+        overflowed; Closing once closed."""
         while True:
             if self.closed:
-                raise Closing(self.key)
+                raise Closing(", ".join(self.after))
             if self.fell_behind:
-                raise FellBehind(self.key)
-            fresh = [e for e in self.pending if stream_id(e[0]) > self.after]
+                raise FellBehind(", ".join(self.after))
+            fresh = []
+            for key, entry in self.pending:
+                after = self.after.get(key)
+                if after is not None and stream_id(entry[0]) > after:
+                    self.after[key] = stream_id(entry[0])
+                    fresh.append((key, entry))
             self.pending.clear()
             if fresh:
-                self.sent(fresh[-1][0])
                 return fresh
             loop = asyncio.get_running_loop()
             self.waiter = loop.create_future()
@@ -169,34 +181,47 @@ class LiveStreams:
 
         return release
 
-    def follow(self, key: str, position: str) -> Follower:
-        """Follow what is stored in `key` from now on; entries up to `position` (an entry id,
-        `0-0` for none) count as sent. Entries stored between `position` and now may come
+    def follow(self, positions: dict[str, str]) -> Follower:
+        """Follow what is stored in each key from now on; entries up to its position (an entry
+        id, `0-0` for none) count as sent. Entries stored between a position and now may come
         too: a caller that replays them itself first marks them `sent`, then `caught_up`."""
+        follower = Follower(self.buffer)
+        for key, position in positions.items():
+            self.add(follower, key, position)
+        return follower
+
+    def add(self, follower: Follower, key: str, position: str) -> None:
+        """Follow one more key (see `follow`)."""
         self._start()
-        follower = Follower(key, stream_id(position), self.buffer)
+        follower.after[key] = stream_id(position)
         if key not in self._followers:
             self._followers[key] = set()
             self._positions[key] = position
         self._followers[key].add(follower)
-        return follower
 
-    def caught_up(self, follower: Follower) -> None:
-        """The follower has read its key itself up to `follower.after`: the hub need not read
+    def caught_up(self, follower: Follower, key: str) -> None:
+        """The follower has read `key` itself up to where it stands: the hub need not read
         that part again."""
-        known = self._positions.get(follower.key)
-        if known is not None and stream_id(known) < follower.after:
-            self._positions[follower.key] = "{}-{}".format(*follower.after)
+        known = self._positions.get(key)
+        after = follower.after.get(key)
+        if known is not None and after is not None and stream_id(known) < after:
+            self._positions[key] = "{}-{}".format(*after)
 
-    def unfollow(self, follower: Follower) -> None:
-        followers = self._followers.get(follower.key)
+    def drop(self, follower: Follower, key: str) -> None:
+        """Stop following `key` (the follower's other keys stay)."""
+        follower.after.pop(key, None)
+        followers = self._followers.get(key)
         if followers is None:
             return
         followers.discard(follower)
         if not followers:
-            del self._followers[follower.key]
-            del self._positions[follower.key]
-            self._dirty.discard(follower.key)
+            del self._followers[key]
+            del self._positions[key]
+            self._dirty.discard(key)
+
+    def unfollow(self, follower: Follower) -> None:
+        for key in follower.keys:
+            self.drop(follower, key)
 
     def close_followers(self) -> None:
         """End every open stream's wait (the process is shutting down)."""
@@ -277,7 +302,7 @@ class LiveStreams:
             self._wake.set()
         for follower in list(followers):
             for entry in entries:
-                follower.offer(entry)
+                follower.offer(key, entry)
 
 
 def _by_key(found: Any) -> list[tuple[str, list[Entry]]]:

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     stream_limit: int = Field(default=STREAM_LIMIT, ge=1)
     # Entries a stream may fall behind by before it is told to refetch and closed.
     stream_buffer: int = Field(default=256, ge=1, le=100_000)
+    # Team changes: each project keeps its newest this many for streams to replay after a
+    # reconnect, and drops them after this long without a change; a stream that was away
+    # longer than either is told to refetch.
+    team_changes_kept: int = Field(default=1000, ge=10, le=100_000)
+    team_changes_ttl_hours: int = Field(default=24, ge=1)
     # Redis connections a process opens at most, however many requests and streams it
     # serves; past them a command waits its turn, up to the timeout, then counts as Redis down.
     redis_max_connections: int = Field(default=16, ge=2, le=1000)

@@ -204,14 +204,14 @@ async def test_a_follower_that_stalls_loses_its_place_but_not_the_others(
     key = f"{pg_settings.redis_prefix}live-test-stream-{secrets.token_hex(4)}"
     hub = LiveStreams(redis, channel, buffer=4, read_batch=100)
     try:
-        reading, stalled = hub.follow(key, "0-0"), hub.follow(key, "0-0")
+        reading, stalled = hub.follow({key: "0-0"}), hub.follow({key: "0-0"})
         for n in range(10):
             async with redis.pipeline(transaction=True) as pipe:
                 pipe.xadd(key, {"n": str(n)})
                 announce(pipe, channel, [key])
                 await pipe.execute()
-            (entry,) = await asyncio.wait_for(reading.next(), 5)
-            assert entry[1] == {"n": str(n)}
+            ((got_key, entry),) = await asyncio.wait_for(reading.next(), 5)
+            assert (got_key, entry[1]) == (key, {"n": str(n)})
         with pytest.raises(FellBehind):
             await asyncio.wait_for(stalled.next(), 1)
         assert stalled.fell_behind

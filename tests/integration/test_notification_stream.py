@@ -203,7 +203,8 @@ async def test_a_notification_reaches_an_open_stream_as_it_is_stored(any_live: L
 
     (stored,) = (await feed(any_live.api, team.ben))["items"]
     assert data == stored
-    assert event_id == stored["id"]
+    # The SSE id is the stream's whole position (an opaque token): it starts with the feed's.
+    assert event_id.startswith(f"n:{stored['id']}~")
     assert data["message"] == "Cy commented on “Write the launch post”: Looks good"
     assert data["read"] is False
 
@@ -250,7 +251,7 @@ async def test_a_reconnect_with_last_event_id_replays_exactly_what_was_missed(
     newest_first = (await feed(any_live.api, team.ben))["items"]
     assert [data for _, data in [*replayed, after]] == newest_first[2::-1]
     assert [data["message"].rsplit(": ", 1)[1] for _, data in replayed] == ["missed 1", "missed 2"]
-    assert [event_id for event_id, _ in replayed] == [item["id"] for item in newest_first[2:0:-1]]
+    assert [data["id"] for _, data in replayed] == [item["id"] for item in newest_first[2:0:-1]]
 
     # Without Last-Event-ID a stream starts at now: nothing already stored comes again.
     async with open_stream(any_live.base_url, team.ben) as stream:

@@ -26,16 +26,15 @@ import json
 import random
 import re
 import uuid
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from redis.exceptions import WatchError
 
 from functions.core.clock import utcnow
-from functions.core.errors import InvalidInput
 from functions.core.kv import key, live_channel
-from functions.core.live import Follower, announce
+from functions.core.live import announce
 from functions.core.models.notifications import (
     NOTIFICATION_ID_PATTERN,
     MarkRead,
@@ -58,8 +57,6 @@ if TYPE_CHECKING:
 DEDUPE_TTL: Final = timedelta(days=7)
 # A feed nobody has been notified in for this long goes (its unread set with it).
 FEED_TTL: Final = timedelta(days=180)
-# Entries a live stream reads at once: a reconnect replays its backlog in batches of this.
-READ_BATCH: Final = 100
 # Attempts at storing one event while other deliveries keep changing the same feeds.
 STORE_ATTEMPTS: Final = 50
 # Random waits between them (up to base * 2**attempt, capped): deliveries that all retry at
@@ -67,15 +64,14 @@ STORE_ATTEMPTS: Final = 50
 STORE_RETRY_BASE_SECONDS: Final = 0.001
 STORE_RETRY_MAX_SECONDS: Final = 0.05
 CURSOR_ORDER: Final = "newest"
-BAD_LAST_EVENT_ID: Final = "Last-Event-ID is not the id of a notification this stream sent"
 _ID = re.compile(NOTIFICATION_ID_PATTERN)
 
 
-def _feed_key(s: Settings, user_id: uuid.UUID) -> str:
+def feed_key(s: Settings, user_id: uuid.UUID) -> str:
     return key(s, "notifications", "feed", str(user_id))
 
 
-def _unread_key(s: Settings, user_id: uuid.UUID) -> str:
+def unread_key(s: Settings, user_id: uuid.UUID) -> str:
     return key(s, "notifications", "unread", str(user_id))
 
 
@@ -89,7 +85,7 @@ def _position(entry_id: str) -> tuple[int, int]:
     return int(milliseconds), int(sequence)
 
 
-def _is_id(value: Any) -> bool:
+def is_entry_id(value: Any) -> bool:
     """A stream entry id Redis accepts: two parts under 2**64."""
     if not isinstance(value, str) or _ID.fullmatch(value) is None:
         return False
@@ -100,12 +96,12 @@ def _is_id(value: Any) -> bool:
 Entry = tuple[str, dict[str, str]]
 
 
-def _entries(reply: Any) -> list[Entry]:
+def stream_entries(reply: Any) -> list[Entry]:
     """XRANGE/XREVRANGE entries; redis-py types them for every protocol and decoding."""
     return [(str(entry_id), dict(fields or {})) for entry_id, fields in reply or ()]
 
 
-def _notification(entry: Entry, unread: Any) -> NotificationPublic:
+def notification_from(entry: Entry, unread: Any) -> NotificationPublic:
     entry_id, fields = entry
     return NotificationPublic.model_validate(
         {**json.loads(fields["n"]), "id": entry_id, "read": not unread}
@@ -154,7 +150,7 @@ async def store(rt: Runtime, notices: Sequence[Notice]) -> list[NotificationPubl
 
 async def _store_once(rt: Runtime, seen: str, notices: list[Notice]) -> list[NotificationPublic]:
     s = rt.settings
-    feeds = [_feed_key(s, notice.user_id) for notice in notices]
+    feeds = [feed_key(s, notice.user_id) for notice in notices]
     async with rt.redis.pipeline(transaction=True) as pipe:
         await pipe.watch(seen, *feeds)
         plans = await _plans(rt.redis, seen, feeds, s.notification_feed_size)
@@ -183,7 +179,7 @@ def _add(
         created_at=notice.time,
         read=False,
     )
-    feed, unread = _feed_key(s, notice.user_id), _unread_key(s, notice.user_id)
+    feed, unread = feed_key(s, notice.user_id), unread_key(s, notice.user_id)
     fields = {"n": notification.model_dump_json(exclude={"id", "read"})}
     size = s.notification_feed_size
     pipe.xadd(feed, fields, id=entry_id, maxlen=size, approximate=False)  # type: ignore[arg-type]
@@ -217,9 +213,11 @@ async def _plans(
             for i, excess in full.items():
                 reads.xrange(feeds[i], count=excess)
             oldest = await reads.execute()
-        pushed_out = {i: [e[0] for e in _entries(o)] for i, o in zip(full, oldest, strict=True)}
+        pushed_out = {
+            i: [e[0] for e in stream_entries(o)] for i, o in zip(full, oldest, strict=True)
+        }
     now = int(utcnow().timestamp() * 1000)
-    return [(_next_id(_entries(n), now), pushed_out.get(i, [])) for i, n in enumerate(newest)]
+    return [(_next_id(stream_entries(n), now), pushed_out.get(i, [])) for i, n in enumerate(newest)]
 
 
 def _next_id(newest: list[Entry], now: int) -> str:
@@ -240,10 +238,10 @@ async def list_notifications(
     from functions.core.pagination import decode_cursor, encode_cursor
 
     s, redis = rt.settings, rt.redis
-    feed, unread = _feed_key(s, user_id), _unread_key(s, user_id)
+    feed, unread = feed_key(s, user_id), unread_key(s, user_id)
     before = None
     if query.cursor is not None:
-        (before,) = decode_cursor(query.cursor, CURSOR_ORDER, [_is_id])
+        (before,) = decode_cursor(query.cursor, CURSOR_ORDER, [is_entry_id])
     if query.unread_only:
         members: set[str] = await redis.smembers(unread)  # type: ignore[assignment]
         ids = sorted(members, key=_position, reverse=True)
@@ -254,27 +252,29 @@ async def list_notifications(
                 pipe.xrange(feed, entry_id, entry_id)
             found = await pipe.execute()
         # An entry the feed dropped since the set was read is gone from both: skip it.
-        items = [_notification(_entries(reply)[0], unread=True) for reply in found if reply]
+        items = [
+            notification_from(stream_entries(reply)[0], unread=True) for reply in found if reply
+        ]
         more = len(ids) > query.limit
     else:
         newest = f"({before}" if before is not None else "+"
-        entries = _entries(await redis.xrevrange(feed, newest, "-", count=query.limit + 1))
+        entries = stream_entries(await redis.xrevrange(feed, newest, "-", count=query.limit + 1))
         more = len(entries) > query.limit
         entries = entries[: query.limit]
         flags = await redis.smismember(unread, [i for i, _ in entries]) if entries else []
-        items = [_notification(e, flag) for e, flag in zip(entries, flags, strict=True)]
+        items = [notification_from(e, flag) for e, flag in zip(entries, flags, strict=True)]
     next_cursor = encode_cursor(CURSOR_ORDER, [items[-1].id]) if more and items else None
     return NotificationsPublic(items=items, next_cursor=next_cursor)
 
 
 async def unread_count(rt: Runtime, user_id: uuid.UUID) -> UnreadCount:
-    count = await rt.redis.scard(_unread_key(rt.settings, user_id))
+    count = await rt.redis.scard(unread_key(rt.settings, user_id))
     return UnreadCount(unread=count)
 
 
 async def mark_read(rt: Runtime, user_id: uuid.UUID, request: MarkRead) -> UnreadCount:
     """Mark some notifications read (ids that are not unread are ignored), or all of them."""
-    unread = _unread_key(rt.settings, user_id)
+    unread = unread_key(rt.settings, user_id)
     async with rt.redis.pipeline(transaction=True) as pipe:
         if request.all:
             pipe.delete(unread)
@@ -283,56 +283,3 @@ async def mark_read(rt: Runtime, user_id: uuid.UUID, request: MarkRead) -> Unrea
         pipe.scard(unread)
         *_, count = await pipe.execute()
     return UnreadCount(unread=count)
-
-
-async def stream_position(rt: Runtime, user_id: uuid.UUID, last_event_id: str | None) -> str:
-    """Where a live stream starts: after the id its client last saw, or after the newest."""
-    if last_event_id is not None:
-        if not _is_id(last_event_id.strip()):
-            raise InvalidInput(BAD_LAST_EVENT_ID)
-        return last_event_id.strip()
-    newest = _entries(await rt.redis.xrevrange(_feed_key(rt.settings, user_id), count=1))
-    return newest[0][0] if newest else "0-0"
-
-
-class LiveFeed:
-    """One open stream's view of a person's feed: what it missed, then what arrives.
-
-    Built by `follow`; `close` it when the stream ends (it is safe to call more than once).
-    """
-
-    __slots__ = ("follower", "rt", "unread")
-
-    def __init__(self, rt: Runtime, follower: Follower, unread: str) -> None:
-        self.rt, self.follower, self.unread = rt, follower, unread
-
-    async def batches(self, idle_seconds: float) -> AsyncGenerator[list[NotificationPublic], None]:
-        """Each notification after the stream's position, oldest first, in batches: those in
-        the feed already (with their read marks), then each batch as the process's live
-        reader hands it over; an empty batch after `idle_seconds` of quiet. Raises
-        FellBehind when the reader fell too far behind, Closing once closed."""
-        redis: Redis = self.rt.redis
-        follower = self.follower
-        while True:
-            start = "({}-{}".format(*follower.after)
-            entries = _entries(await redis.xrange(follower.key, min=start, count=READ_BATCH))
-            if entries:
-                flags = await redis.smismember(self.unread, [i for i, _ in entries])
-                follower.sent(entries[-1][0])
-                yield [_notification(e, f) for e, f in zip(entries, flags, strict=True)]
-            if len(entries) < READ_BATCH:
-                break
-        self.rt.live.caught_up(follower)
-        while True:
-            # Stored just now, so unread.
-            yield [_notification(entry, True) for entry in await follower.next(idle_seconds)]
-
-    def close(self) -> None:
-        self.follower.close()
-        self.rt.live.unfollow(self.follower)
-
-
-def follow(rt: Runtime, user_id: uuid.UUID, position: str) -> LiveFeed:
-    """Follow a person's feed live from just after `position` (see `stream_position`)."""
-    feed, unread = _feed_key(rt.settings, user_id), _unread_key(rt.settings, user_id)
-    return LiveFeed(rt, rt.live.follow(feed, position), unread)
