@@ -74,6 +74,7 @@ _EVENTS = "functions.events_api"
 _EVENT_SCHEMAS = "functions.event_schemas"
 _SCHEDULED = "functions.scheduled"
 _TEAM = "functions.team"
+_ACTIVITY = "functions.activity"
 # Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
 ROUTES: Final[tuple[Route, ...]] = (
@@ -106,6 +107,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS),
     Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS),
     Route("DELETE", "/api/tasks/{task_id}/comments/{comment_id}", "delete_comment", _COMMENTS),
+    Route("GET", "/api/tasks/{task_id}/activity", "task_activity", _ACTIVITY),
+    Route("GET", "/api/projects/{project_id}/activity", "project_activity", _ACTIVITY),
     Route("GET", "/api/notifications", "list_notifications", _NOTIFICATIONS),
     Route("GET", "/api/notifications/unread-count", "unread_count", _NOTIFICATIONS),
     Route("POST", "/api/notifications/read", "mark_notifications_read", _NOTIFICATIONS),
@@ -168,6 +171,14 @@ ROUTES: Final[tuple[Route, ...]] = (
         _TEAM,
         trigger=EVENT,
         subscribes=event_types.TEAM_CHANGE_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/record-activity",
+        "record_activity",
+        _ACTIVITY,
+        trigger=EVENT,
+        subscribes=event_types.TASK_HISTORY_TYPES,
     ),
     Route(
         "POST",

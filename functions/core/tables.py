@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     false,
     func,
@@ -234,4 +235,37 @@ webhooks = Table(
     Column("description", String(200), nullable=False, server_default=""),
     _timestamp("created_at"),
     Index(None, "user_id"),
+)
+
+# The kinds of entry in a task's history (models.activity.ActivityKind), one per event type.
+ACTIVITY_KIND_SQL = (
+    "kind in ('created', 'updated', 'status_changed', 'assigned', 'deleted', "
+    "'comment_added', 'comment_deleted')"
+)
+
+# A task's history, one row per event. No foreign key to the task: the history outlives it
+# (and the outbox rows it came from); it goes with its project.
+task_activity = Table(
+    "task_activity",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    # The CloudEvent's (source, id): a redelivered event finds its row and adds nothing.
+    Column("event_source", String(255), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column("project_id", Uuid, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("task_id", Uuid, nullable=False),
+    # The title at that moment: a history reads as it happened, and after the task is gone.
+    Column("task_title", String(200), nullable=False),
+    Column("actor_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("kind", String(32), nullable=False),
+    # [{"field": ..., "before": ..., "after": ...}, ...]
+    Column("changes", Json, nullable=False),
+    Column("comment_id", Uuid, nullable=True),
+    Column("excerpt", String(200), nullable=True),
+    _timestamp("occurred_at"),
+    UniqueConstraint("event_source", "event_id"),
+    CheckConstraint(ACTIVITY_KIND_SQL, name="kind"),
+    # Newest first, paged on (occurred_at, id): both lists walk these backwards.
+    Index(None, "task_id", "occurred_at", "id"),
+    Index(None, "project_id", "occurred_at", "id"),
 )

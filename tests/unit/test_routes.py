@@ -58,7 +58,13 @@ def test_every_event_taskflow_produces_has_a_subscriber_and_every_subscription_i
 ):
     subscribed = {t for types in subscriptions().values() for t in types}
     assert subscribed == set(PRODUCED_TYPES)
-    assert set(subscriptions()) == {"deliver_notification", "send_webhooks", "send_email"}
+    assert set(subscriptions()) == {
+        "deliver_notification",
+        "send_webhooks",
+        "send_email",
+        "publish_change",
+        "record_activity",
+    }
 
 
 def test_method_and_path_pairs_are_unique() -> None:

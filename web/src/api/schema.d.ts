@@ -234,7 +234,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your new notifications as they happen, as Server-Sent Events (`text/event-stream`). */
+        /** Your live view, as Server-Sent Events (`text/event-stream`): your new notifications */
         get: operations["notification_stream"];
         put?: never;
         post?: never;
@@ -350,6 +350,23 @@ export interface paths {
         patch: operations["update_project"];
         trace?: never;
     };
+    "/api/projects/{project_id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The history of every task in a project, newest first. */
+        get: operations["project_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/members": {
         parameters: {
             query?: never;
@@ -457,6 +474,23 @@ export interface paths {
         patch: operations["update_task"];
         trace?: never;
     };
+    "/api/tasks/{task_id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's history, newest first: who created, changed, moved, assigned, commented on or */
+        get: operations["task_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks/{task_id}/comments": {
         parameters: {
             query?: never;
@@ -513,6 +547,68 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * ActivityChange
+         * @description One field a change touched: `status`, `assignee_id`, `title`, `due_at`, ...
+         */
+        ActivityChange: {
+            /** After */
+            after: string | string[] | null;
+            /** Before */
+            before: string | string[] | null;
+            /** Field */
+            field: string;
+        };
+        /** ActivityEntry */
+        ActivityEntry: {
+            /** Actor Id */
+            actor_id: string | null;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Changes */
+            changes: components["schemas"]["ActivityChange"][];
+            /** Comment Id */
+            comment_id: string | null;
+            /** Excerpt */
+            excerpt: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "created" | "updated" | "status_changed" | "assigned" | "deleted" | "comment_added" | "comment_deleted";
+            /**
+             * Occurred At
+             * Format: date-time
+             */
+            occurred_at: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Task Title */
+            task_title: string;
+        };
+        /**
+         * ActivityPage
+         * @description Newest first.
+         */
+        ActivityPage: {
+            /** Items */
+            items: components["schemas"]["ActivityEntry"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** CommentCreate */
         CommentCreate: {
             /** Body */
@@ -957,13 +1053,21 @@ export interface components {
         };
         /**
          * TaskSnapshot
-         * @description The task after the change.
+         * @description The task after the change: all of it, so an open screen can show it as it now is.
+         *
+         *     The fields from `description` on came later; events written before them lack them.
          */
         TaskSnapshot: {
             /** Assignee Id */
             assignee_id: string | null;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Created At */
+            created_at?: string | null;
             /** Creator Id */
             creator_id: string | null;
+            /** Description */
+            description?: string | null;
             /** Due At */
             due_at: string | null;
             /**
@@ -990,6 +1094,8 @@ export interface components {
             status: "todo" | "in_progress" | "review" | "done" | "cancelled";
             /** Title */
             title: string;
+            /** Updated At */
+            updated_at?: string | null;
             /** Version */
             version: number;
         };
@@ -1699,7 +1805,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The id of the last notification received: the stream sends the ones stored after it first (a reconnect misses nothing the feed still holds). */
+                /** @description The `id:` of the last event received (an opaque position): the stream first sends what happened after it (a reconnect misses nothing still kept; when some of it is gone, a `refetch` event says so). */
                 "Last-Event-ID"?: string;
             };
             path?: never;
@@ -2025,6 +2131,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectPublic"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    project_activity: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -2397,6 +2537,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPublic"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    task_activity: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPage"];
                 };
             };
             /** @description A problem (RFC 9457) */
