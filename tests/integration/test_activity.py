@@ -139,8 +139,9 @@ async def test_a_tasks_history_says_who_changed_what_from_what_to_what(
     entries = page["items"]
     assert [said(e) for e in entries] == [
         ("Ada", "deleted", [], None),
-        ("Ben", "comment_deleted", [], "Draft is in the doc."),
-        ("Ben", "comment_added", [], "Draft is in the doc."),
+        # A deleted comment's words leave the history.
+        ("Ben", "comment_deleted", [], None),
+        ("Ben", "comment_added", [], None),
         ("Ada", "updated", [("assignee_id", str(ben.id), None)], None),
         ("Ada", "assigned", [("assignee_id", None, str(ben.id))], None),
         ("Ben", "status_changed", [("status", "todo", "in_progress")], None),
@@ -175,6 +176,63 @@ async def test_a_task_created_with_an_assignee_starts_with_two_entries(api: Asyn
     assert [said(e) for e in entries] == [
         ("Ada", "assigned", [("assignee_id", None, str(ben.id))], None),
         ("Ada", "created", [], None),
+    ]
+
+
+async def comment(api: AsyncClient, user: User, task_id: str, body: str) -> str:
+    added = await api.post(
+        f"/api/tasks/{task_id}/comments", json={"body": body}, headers=user.headers
+    )
+    assert added.status_code == 201, added.text
+    comment_id: str = added.json()["id"]
+    return comment_id
+
+
+async def test_a_comment_shows_its_start_until_it_is_deleted(any_api: AsyncClient) -> None:
+    ada, ben, project_id = await team(any_api)
+    task = await create_task(any_api, ada, project_id)
+    kept = await comment(any_api, ben, task["id"], "Looks good. " + "x" * 300)
+    await comment(any_api, ben, task["id"], "My password is hunter2")
+    await deliver_all(task["id"])
+    entries = (await history(any_api, ada, task["id"]))["items"]
+    assert [e["excerpt"] for e in entries] == [
+        "My password is hunter2",
+        "Looks good. " + "x" * 187 + "…",
+        None,
+    ]
+
+    gone_id = entries[0]["comment_id"]
+    gone = await any_api.delete(f"/api/tasks/{task['id']}/comments/{gone_id}", headers=ben.headers)
+    assert gone.status_code == 204
+    await deliver_all(task["id"])
+
+    entries = (await history(any_api, ada, task["id"]))["items"]
+    assert [(e["kind"], e["comment_id"], e["excerpt"]) for e in entries] == [
+        ("comment_deleted", gone_id, None),
+        ("comment_added", gone_id, None),
+        ("comment_added", kept, "Looks good. " + "x" * 187 + "…"),
+        ("created", None, None),
+    ]
+
+
+async def test_a_comment_deleted_before_its_adding_arrives_leaves_no_words(
+    api: AsyncClient,
+) -> None:
+    ada, _, project_id = await team(api)
+    task = await create_task(api, ada, project_id)
+    comment_id = await comment(api, ada, task["id"], "Oops, wrong task")
+    assert (
+        await api.delete(f"/api/tasks/{task['id']}/comments/{comment_id}", headers=ada.headers)
+    ).status_code == 204
+
+    for event in reversed(await task_events(task["id"])):
+        assert (await post_event(event)).status_code == 202
+
+    entries = (await history(api, ada, task["id"]))["items"]
+    assert [(e["kind"], e["excerpt"]) for e in entries] == [
+        ("comment_deleted", None),
+        ("comment_added", None),
+        ("created", None),
     ]
 
 

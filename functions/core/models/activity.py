@@ -43,7 +43,7 @@ class ActivityEntry(Public):
     kind: ActivityKind
     changes: list[ActivityChange]
     comment_id: uuid.UUID | None
-    # The start of the comment, for `comment_added` (and `comment_deleted` when known).
+    # The start of the comment, for `comment_added` while the comment exists.
     excerpt: str | None
     occurred_at: datetime
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Insert, Select, select
+from sqlalchemy import ColumnElement, Insert, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events import types
@@ -76,8 +76,8 @@ async def record(rt: Runtime, event: CloudEvent) -> bool:
         if row["actor_id"] is not None:  # an account deleted since: the entry stays, nameless
             actor = select(users.c.id).where(users.c.id == row["actor_id"])
             row["actor_id"] = await conn.scalar(actor)
-        if row["kind"] == "comment_deleted":
-            row["excerpt"] = await _excerpt_of(conn, row["task_id"], row["comment_id"])
+        if row["kind"] in ("comment_added", "comment_deleted"):
+            row["excerpt"] = await _words_kept(conn, row)
         written = await conn.execute(
             _insert_ignoring_duplicates(conn.dialect.name).values(row).returning(task_activity.c.id)
         )
@@ -177,20 +177,23 @@ def _strings(values: Iterable[Any]) -> Iterable[str]:
             yield from _strings(value)
 
 
-async def _excerpt_of(
-    conn: AsyncConnection, task_id: uuid.UUID, comment_id: uuid.UUID | None
-) -> str | None:
-    """What a deleted comment said, from the entry of its adding (when that came first)."""
-    excerpt: str | None = await conn.scalar(
-        select(task_activity.c.excerpt)
-        .where(
-            task_activity.c.task_id == task_id,
-            task_activity.c.comment_id == comment_id,
-            task_activity.c.kind == "comment_added",
-        )
-        .limit(1)
+async def _words_kept(conn: AsyncConnection, row: dict[str, Any]) -> str | None:
+    """A comment's excerpt stays in the history only while the comment exists: its deletion
+    takes the words out of the entry of its adding (whichever of the two events comes first)."""
+    comment = (task_activity.c.task_id == row["task_id"]) & (
+        task_activity.c.comment_id == row["comment_id"]
     )
-    return excerpt
+    if row["kind"] == "comment_deleted":
+        await conn.execute(
+            update(task_activity)
+            .where(comment, task_activity.c.kind == "comment_added")
+            .values(excerpt=None)
+        )
+        return None
+    deleted = await conn.scalar(
+        select(task_activity.c.id).where(comment, task_activity.c.kind == "comment_deleted")
+    )
+    return None if deleted is not None else row["excerpt"]
 
 
 def _insert_ignoring_duplicates(dialect: str) -> Insert:
