@@ -7,6 +7,7 @@ import { useMembers } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { ErrorState, Spinner } from "../../components/States";
 import { useUser } from "../../lib/auth";
+import { TaskTimelineSlot } from "../../lib/taskTimeline";
 import { useTask, type Task } from "./api";
 import { DeleteTask } from "./DeleteTask";
 import { TaskComments } from "./TaskComments";
@@ -104,6 +105,7 @@ function DetailBody({ task, onClose }: { task: Task; onClose: () => void }) {
       <TaskEditForm task={task} members={members} readOnly={readOnly} />
       <TaskDates task={task} creator={creator} />
       <TaskComments taskId={task.id} canWrite={!readOnly} />
+      <TaskTimelineSlot taskId={task.id} version={task.version} />
       {readOnly ? null : <DeleteTask task={task} onDeleted={onClose} />}
     </div>
   );
