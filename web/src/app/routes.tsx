@@ -2,6 +2,8 @@ import { Navigate, Outlet, createBrowserRouter, useLocation } from "react-router
 
 import { useProjects } from "../api/queries";
 import { ErrorState, Spinner } from "../components/States";
+import { ProjectActivityPage } from "../features/activity/ProjectActivityPage";
+import { TaskTimeline } from "../features/activity/TaskTimeline";
 import { SignInPage } from "../features/auth/SignInPage";
 import { SignUpPage } from "../features/auth/SignUpPage";
 import { NotificationsPage } from "../features/notifications/NotificationsPage";
@@ -11,6 +13,7 @@ import { SettingsPage } from "../features/settings/SettingsPage";
 import { ProjectTasksPage } from "../features/tasks/ProjectTasksPage";
 import { TaskRedirect } from "../features/tasks/TaskRedirect";
 import { useSession } from "../lib/auth";
+import { TaskTimelineProvider } from "../lib/taskTimeline";
 import { AppShell } from "./AppShell";
 
 function RequireSignedIn() {
@@ -61,11 +64,17 @@ export const router = createBrowserRouter([
     element: <RequireSignedIn />,
     children: [
       {
-        element: <AppShell />,
+        // The task panel (features/tasks) shows each task's history (features/activity).
+        element: (
+          <TaskTimelineProvider value={TaskTimeline}>
+            <AppShell />
+          </TaskTimelineProvider>
+        ),
         children: [
           { index: true, element: <Home /> },
           { path: "/projects/:projectId", element: <ProjectTasksPage /> },
           { path: "/projects/:projectId/settings", element: <ProjectSettingsPage /> },
+          { path: "/projects/:projectId/activity", element: <ProjectActivityPage /> },
           { path: "/tasks/:taskId", element: <TaskRedirect /> },
           { path: "/notifications", element: <NotificationsPage /> },
           { path: "/settings", element: <SettingsPage /> },

@@ -135,6 +135,12 @@ export function ProjectTasksPage() {
               </svg>
               Project settings
             </Link>
+            <Link
+              to={`/projects/${projectId}/activity`}
+              className="rounded-md px-2.5 py-1.5 text-sm text-ink-soft transition-colors hover:bg-muted hover:text-ink focus-ring"
+            >
+              Activity
+            </Link>
           </header>
 
           {canEdit ? <QuickAdd projectId={projectId} hiddenByFilters={isFiltered(filters)} /> : null}
