@@ -30,7 +30,6 @@ from functions.core.clock import utcnow
 from functions.core.kv import key, live_channel
 from functions.core.live import announce
 from functions.core.models.live import LiveChange
-from functions.core.services.recipients import parse_data
 from functions.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -96,6 +95,7 @@ async def _change(rt: Runtime, event: CloudEvent) -> LiveChange:
 
     from functions.core.database import reading
     from functions.core.errors import InvalidInput
+    from functions.core.services.recipients import parse_data
     from functions.core.tables import users
 
     data = parse_data(event)  # InvalidInput when it does not fit its schema
