@@ -1,12 +1,17 @@
-"""From a task's 201 to its notification on the assignee's open stream, over the whole pipeline.
+"""From a change's 2xx to its arrival on another member's open stream, over the whole pipeline.
 
 `python -m bench.notify_latency [--mode cluster|dev] [--events 200]` starts TaskFlow (by default
 `taskflow cluster`: a process per function, the relay, the dispatcher and the gateway on the
-real PostgreSQL, Redis and RabbitMQ, with a database, key prefix and vhost of its own), has
-Ada assign Ben one task at a time, and times each from the 201 of the create to the
-`task.assigned` event on Ben's stream. The floor, measured in the same run on the same
-broker: one persistent message published to RabbitMQ and consumed (pika), which every
-notification crosses once.
+real PostgreSQL, Redis and RabbitMQ, with a database, key prefix and vhost of its own; `dev`
+is `taskflow dev`, one process with the in-process broker) and, with Ben's stream open:
+
+- notifications: Ada assigns Ben one task at a time; each is timed from the create's 201 to
+  the `task.assigned` notification on Ben's stream;
+- team changes: Ada edits one task at a time (alternately its title and its status); each
+  is timed from the PATCH's 200 to the `change` carrying that version on Ben's stream.
+
+The floor, measured in the same run on the same broker: one persistent message published to
+RabbitMQ and consumed (pika), which every event crosses once.
 """
 
 from __future__ import annotations
@@ -56,11 +61,12 @@ def _follow(base_url: str, headers: dict[str, str], arrivals: queue.Queue[Any]) 
     ):
         arrivals.put(("open", time.perf_counter()))
         for event in source.iter_sse():
-            if event.event == "notification":
-                arrivals.put((json.loads(event.data), time.perf_counter()))
+            if event.event in ("notification", "change"):
+                arrivals.put(((event.event, json.loads(event.data)), time.perf_counter()))
 
 
-def pipeline_latencies(base_url: str, events: int) -> list[float]:
+def pipeline_latencies(base_url: str, events: int) -> dict[str, list[float]]:
+    """Per kind (notification, team change), each one's 2xx -> arrival on Ben's stream, ms."""
     with httpx.Client(base_url=base_url, timeout=30) as api:
         ada, ben = _register(api, "Ada"), _register(api, "Ben")
         ada_auth = {"Authorization": ada["Authorization"]}
@@ -76,7 +82,7 @@ def pipeline_latencies(base_url: str, events: int) -> list[float]:
             target=_read_stream, args=(base_url, ben_auth, arrivals), daemon=True
         ).start()
         assert arrivals.get(timeout=30)[0] == "open"
-        samples = []
+        notified = []
         for number in range(events):
             created = api.post(
                 "/api/tasks",
@@ -87,11 +93,32 @@ def pipeline_latencies(base_url: str, events: int) -> list[float]:
             created.raise_for_status()
             task_id = created.json()["id"]
             while True:
-                notification, arrived = arrivals.get(timeout=30)
-                if notification["kind"] == "task.assigned" and notification["task_id"] == task_id:
-                    samples.append((arrived - answered) * 1000)
+                (kind, data), arrived = arrivals.get(timeout=30)
+                if (kind, data.get("kind"), data.get("task_id")) == (
+                    "notification",
+                    "task.assigned",
+                    task_id,
+                ):
+                    notified.append((arrived - answered) * 1000)
                     break
-        return samples
+        changed = []
+        for number in range(events):
+            edit = {"title": f"Edit {number}"} if number % 2 else {"status": _STATUSES[number % 4]}
+            patched = api.patch(f"/api/tasks/{task_id}", json=edit, headers=ada_auth)
+            answered = time.perf_counter()
+            patched.raise_for_status()
+            version = patched.json()["version"]
+            while True:
+                (kind, data), arrived = arrivals.get(timeout=30)
+                task = data.get("data", {}).get("task", {}) if kind == "change" else {}
+                if (task.get("id"), task.get("version")) == (task_id, version):
+                    changed.append((arrived - answered) * 1000)
+                    break
+        return {"notification": notified, "team change": changed}
+
+
+# Every other edit moves the task: to each of these in turn (never the status it has).
+_STATUSES = ("in_progress", "todo", "review", "todo")
 
 
 def broker_floor(amqp_url: str, messages: int) -> list[float]:
@@ -144,16 +171,17 @@ def main() -> None:
                     url = f"http://127.0.0.1:{function_port}"
                     probe = Process(server.popen, server.log, url)
                     wait_for_ok(probe, "/healthz")
-            samples = pipeline_latencies(server.base_url, args.events)
+            measured = pipeline_latencies(server.base_url, args.events)
         finally:
             # supervisord stops some forty processes; killed early, it would orphan them.
             server.stop(timeout=90)
         floor = broker_floor(amqp_url, args.events)
-    median, p99 = statistics.median(samples), _p99(samples)
     floor_median, floor_p99 = statistics.median(floor), _p99(floor)
-    print(f"201 -> event on the stream, {args.mode}, {len(samples)} events")
+    print(f"2xx -> event on another member's stream, {args.mode}, {args.events} of each")
     print(f"{'':34}{'median ms':>10}{'p99 ms':>10}{'x floor':>9}")
-    print(f"{'TaskFlow pipeline':34}{median:10.2f}{p99:10.2f}{median / floor_median:9.1f}")
+    for kind, samples in measured.items():
+        median, p99 = statistics.median(samples), _p99(samples)
+        print(f"{'TaskFlow ' + kind:34}{median:10.2f}{p99:10.2f}{median / floor_median:9.1f}")
     print(f"{'floor: RabbitMQ publish->consume':34}{floor_median:10.2f}{floor_p99:10.2f}{1.0:9.1f}")
 
 
