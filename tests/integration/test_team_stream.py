@@ -14,6 +14,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,10 +25,12 @@ from events import types
 from events.codec import new_event
 from events.models import ProjectDeleted
 from events.transport.inprocess import start_embedded_pipeline
+from functions.core import migrate
 from functions.core.errors import InvalidInput
 from functions.core.runtime import Runtime
 from functions.core.services import team_changes
 from functions.core.settings import Settings
+from tests.conftest import make_test_settings
 from tests.integration.test_notification_stream import (
     HEARTBEAT_SECONDS,
     EventReader,
@@ -108,9 +111,14 @@ class Team:
 
 
 @pytest.fixture
-async def team_live(pg_settings: Settings) -> AsyncIterator[Live]:
-    """The gateway over HTTP with the outbox relayed to the functions, in this process."""
-    settings = pg_settings.model_copy(update={"stream_heartbeat_seconds": HEARTBEAT_SECONDS})
+async def team_live(backend: str, pg_settings: Settings, tmp_path: Path) -> AsyncIterator[Live]:
+    """The gateway over HTTP with the outbox relayed to the functions, in this process: on the
+    real servers, then on the embedded mode's stand-ins (a SQLite file of its own)."""
+    base = pg_settings
+    if backend == "embedded":
+        base = make_test_settings(env="dev", data_dir=tmp_path)
+        migrate.upgrade(base.effective_database_url)
+    settings = base.model_copy(update={"stream_heartbeat_seconds": HEARTBEAT_SECONDS})
     rt = Runtime(settings)
     async with serving_gateway(rt) as served:
         pipeline = await start_embedded_pipeline(rt)
