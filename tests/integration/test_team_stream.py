@@ -132,8 +132,12 @@ async def make_team(live: Live) -> Team:
     api = live.api
     ada, ben, cy = await signup(api, "ada"), await signup(api, "ben"), await signup(api, "cy")
     project = await create_project(api, ada, "Launch")
-    for member in (ben, cy):
-        await share_project(api, ada, project["id"], member)
+    # Settled: both additions have reached the project's changes before any test reads them.
+    async with open_stream(live.base_url, ada) as own:
+        for member in (ben, cy):
+            await share_project(api, ada, project["id"], member)
+        for _ in (ben, cy):
+            assert (await next_change(own)).data["type"] == types.MEMBER_ADDED
     return Team(api, ada, ben, cy, project["id"])
 
 
@@ -368,3 +372,52 @@ async def test_a_change_whose_data_does_not_fit_its_schema_is_refused(
             await team_changes.publish(rt, broken)
     finally:
         await rt.close()
+
+
+async def test_project_and_membership_changes_reach_the_members_and_a_deletion_ends_the_view(
+    team_live: Live,
+) -> None:
+    team = await make_team(team_live)
+    project = f"/api/projects/{team.project_id}"
+    async with open_stream(team_live.base_url, team.ben) as ben:
+        renamed = await team.api.patch(project, json={"name": "Launch 2"}, headers=team.ada.headers)
+        assert renamed.status_code == 200, renamed.text
+        change = (await next_change(ben)).data
+        assert change["type"] == types.PROJECT_UPDATED
+        assert (change["data"]["project"]["name"], change["data"]["changed"]) == (
+            "Launch 2",
+            ["name"],
+        )
+
+        role = await team.api.patch(
+            f"{project}/members/{team.cy.id}", json={"role": "viewer"}, headers=team.ada.headers
+        )
+        assert role.status_code == 200, role.text
+        change = (await next_change(ben)).data
+        assert change["type"] == types.MEMBER_CHANGED
+        assert (change["data"]["previous_role"], change["data"]["role"]) == ("editor", "viewer")
+
+        assert (await team.api.delete(project, headers=team.ada.headers)).status_code == 204
+        change = (await next_change(ben)).data
+        assert (change["type"], change["project_id"]) == (types.PROJECT_DELETED, team.project_id)
+        await no_change(ben, heartbeats=2)
+
+
+async def test_a_removed_assignees_tasks_are_unassigned_on_every_open_screen(
+    team_live: Live,
+) -> None:
+    team = await make_team(team_live)
+    task = await team.create_task("Ben's")
+    await team.patch_task(task["id"], assignee_id=str(team.ben.id))
+    async with open_stream(team_live.base_url, team.cy) as cy:
+        answer = await team.api.delete(
+            f"/api/projects/{team.project_id}/members/{team.ben.id}", headers=team.ada.headers
+        )
+        assert answer.status_code == 204
+        removed = (await next_change(cy)).data
+        assert removed["data"]["unassigned_task_ids"] == [task["id"]]
+        unassigned = (await next_change(cy)).data
+        assert unassigned["type"] == types.TASK_UPDATED
+        assert unassigned["data"]["changed"] == ["assignee_id"]
+        assert unassigned["data"]["previous"]["assignee_id"] == str(team.ben.id)
+        assert unassigned["data"]["task"]["assignee_id"] is None
