@@ -68,7 +68,7 @@ async def record(rt: Runtime, event: CloudEvent) -> bool:
     """Add `event` to its task's history, once: False when its (source, id) is there already,
     or its project (and so the whole history) is gone. InvalidInput for an event a history
     cannot hold (another type, data that does not fit its schema)."""
-    row = entry_row(event)
+    row = _entry_row(event)
     async with transaction(rt.engine) as conn:
         project = await conn.scalar(select(projects.c.id).where(projects.c.id == row["project_id"]))
         if project is None:
@@ -84,7 +84,7 @@ async def record(rt: Runtime, event: CloudEvent) -> bool:
         return written.first() is not None
 
 
-def entry_row(event: CloudEvent) -> dict[str, Any]:
+def _entry_row(event: CloudEvent) -> dict[str, Any]:
     """The history row an event makes; InvalidInput (a 400, never retried) for a bad event."""
     kind = KIND_OF.get(event["type"])
     if kind is None:
