@@ -7,6 +7,7 @@ import { LiveNotifications } from "../features/notifications/LiveNotifications";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { ProjectSidebar } from "../features/projects/ProjectSidebar";
 import { useSession, useUser } from "../lib/auth";
+import { useTeamChanges } from "./useTeamChanges";
 
 export function AppShell() {
   const user = useUser();
@@ -14,6 +15,7 @@ export function AppShell() {
   const navigate = useNavigate();
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const teamChanges = useTeamChanges();
 
   // On a phone the sidebar is a drawer: close it once the user has gone somewhere.
   useEffect(() => setMenuOpen(false), [location.pathname]);
@@ -31,7 +33,7 @@ export function AppShell() {
       >
         Skip to content
       </a>
-      <LiveNotifications />
+      <LiveNotifications {...teamChanges} />
       <header className="flex h-14 shrink-0 items-center gap-3 border-b border-line bg-surface px-3 sm:px-4">
         <Button
           variant="ghost"

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createQueryClient } from "../../lib/queryClient";
 import { forget, grant } from "../../lib/session";
 import type { Notification } from "./api";
-import { LiveNotifications } from "./LiveNotifications";
+import { LiveNotifications, type LiveHandlers } from "./LiveNotifications";
 import { NotificationBell } from "./NotificationBell";
 
 const { toast } = vi.hoisted(() => ({
@@ -40,6 +40,7 @@ const json = (body: unknown) =>
 /** A feed on a fake server, with a live stream the test pushes events into. */
 function fakeServer(feed: Notification[]) {
   let push: ((n: Notification) => void) | undefined;
+  let send: ((text: string) => void) | undefined;
   const marked: unknown[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
     const request =
@@ -52,6 +53,7 @@ function fakeServer(feed: Notification[]) {
             if (!feed.some((item) => item.id === n.id)) feed.unshift(n);
             controller.enqueue(encoder.encode(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`));
           };
+          send = (text) => controller.enqueue(encoder.encode(text));
           controller.enqueue(encoder.encode(": heartbeat\n\n"));
           init?.signal?.addEventListener("abort", () => controller.error(new DOMException("aborted", "AbortError")));
         },
@@ -75,16 +77,20 @@ function fakeServer(feed: Notification[]) {
       if (!push) throw new Error("the stream is not open yet");
       push(n);
     },
+    send: (text: string) => {
+      if (!send) throw new Error("the stream is not open yet");
+      send(text);
+    },
     streams: () => fetchMock.mock.calls.filter(([input]) => String(input).endsWith("/api/notifications/stream")).length,
   };
 }
 
-function renderShell() {
+function renderShell(handlers: LiveHandlers = {}) {
   const client = createQueryClient();
   return render(
     <QueryClientProvider client={client}>
       <MemoryRouter>
-        <LiveNotifications />
+        <LiveNotifications {...handlers} />
         <NotificationBell />
       </MemoryRouter>
     </QueryClientProvider>,
@@ -154,6 +160,35 @@ describe("live notifications in the bell", () => {
       await user.keyboard("{Escape}");
       expect(screen.queryByRole("dialog")).toBeNull();
       expect(bell).toHaveFocus();
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "passes the project changes, revocations and refetches on the same stream to the app's handlers",
+    async () => {
+      const server = fakeServer([]);
+      const onChange = vi.fn();
+      const onRevoked = vi.fn();
+      const onRefetch = vi.fn();
+      renderShell({ onChange, onRevoked, onRefetch });
+      await waitFor(() => expect(server.streams()).toBe(1), slow);
+      const change = {
+        type: "com.taskflow.project.deleted",
+        event_id: "e-1",
+        project_id: "7d0b7f0e-2222-4c4c-9c9c-000000000002",
+        actor_id: null,
+        actor_name: null,
+        time: new Date().toISOString(),
+        data: { project_id: "7d0b7f0e-2222-4c4c-9c9c-000000000002", project_name: "Launch" },
+      };
+      await waitFor(() => server.send(`id: p1\nevent: change\ndata: ${JSON.stringify(change)}\n\n`), slow);
+      server.send(`event: revoked\ndata: {"project_id":"p2"}\n\n`);
+      server.send(`event: refetch\ndata: {}\n\n`);
+      await waitFor(() => expect(onRefetch).toHaveBeenCalledTimes(1), slow);
+      expect(onChange).toHaveBeenCalledWith(change);
+      expect(onRevoked).toHaveBeenCalledWith("p2");
+      expect(server.streams()).toBe(1);
     },
     TEST_TIMEOUT,
   );

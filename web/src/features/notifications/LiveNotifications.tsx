@@ -1,13 +1,24 @@
-// Opens the notification stream once for the signed-in app: each new notification goes into
-// the cached lists and unread count (the bell updates without a reload) and shows a toast.
+// Opens the live stream once for the signed-in app: each new notification goes into the cached
+// lists and unread count (the bell updates without a reload) and shows a toast; the changes to
+// the person's projects go to the handlers the app passes in (one stream per tab carries both).
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useNavigate } from "react-router";
 import { toast } from "sonner";
 
+import type { LiveChange } from "../../api/liveChanges";
 import { keys } from "../../api/queries";
 import { notificationKeys, notificationLink, receive, useMarkRead } from "./api";
 import { connectNotifications, type Notification } from "./stream";
+
+export interface LiveHandlers {
+  /** A change to one of the person's projects (once each). */
+  onChange?: (change: LiveChange) => void;
+  /** The person may no longer see this project. */
+  onRevoked?: (projectId: string) => void;
+  /** What is shown may be stale (the stream fell behind, or started afresh): fetch it again. */
+  onRefetch?: () => void;
+}
 
 // After a burst of live notifications, the count is asked for again: the server's is exact.
 const RECOUNT_AFTER_MS = 2000;
@@ -15,18 +26,19 @@ const RECOUNT_AFTER_MS = 2000;
 const TOASTS_PER_WINDOW = 3;
 const TOAST_WINDOW_MS = 4000;
 
-export function LiveNotifications() {
+export function LiveNotifications(handlers: LiveHandlers = {}) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const markRead = useMarkRead();
   // The latest of each, for callbacks made once per connection.
-  const actions = useRef({ navigate, markRead: markRead.mutate });
+  const actions = useRef({ navigate, markRead: markRead.mutate, handlers });
   useEffect(() => {
-    actions.current = { navigate, markRead: markRead.mutate };
+    actions.current = { navigate, markRead: markRead.mutate, handlers };
   });
 
   useEffect(() => {
-    const seen = new Set<string>();
+    let opened = false;
+    let refetched = false;
     let recount: ReturnType<typeof setTimeout> | undefined;
     let windowStart = 0;
     let inWindow = 0;
@@ -62,16 +74,23 @@ export function LiveNotifications() {
         if (!resumed) {
           void client.invalidateQueries({ queryKey: notificationKeys.lists });
           void client.invalidateQueries({ queryKey: notificationKeys.unread });
+          // Not at the first opening (the page is loading everything anyway), nor right after
+          // a refetch (asked for already).
+          if (opened && !refetched) actions.current.handlers.onRefetch?.();
         }
+        opened = true;
+        refetched = false;
       },
       onRefetch: () => {
         // The stream fell behind: the lists and the count are asked for again, not patched.
+        refetched = true;
         void client.invalidateQueries({ queryKey: notificationKeys.lists });
         void client.invalidateQueries({ queryKey: notificationKeys.unread });
+        actions.current.handlers.onRefetch?.();
       },
+      onChange: (change) => actions.current.handlers.onChange?.(change),
+      onRevoked: (projectId) => actions.current.handlers.onRevoked?.(projectId),
       onNotification: (notification) => {
-        if (seen.has(notification.id)) return;
-        seen.add(notification.id);
         if (!receive(client, notification)) return;
         // Added to a project: the sidebar lists it at once.
         if (notification.kind === "project.member_added") void client.invalidateQueries({ queryKey: keys.projects });

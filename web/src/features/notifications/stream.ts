@@ -1,19 +1,27 @@
-// The live notification stream: Server-Sent Events read with fetch (the stream needs the
-// Authorization header, which EventSource cannot send), kept open across token refreshes,
-// sign-in and sign-out, network failures and server restarts, resuming with Last-Event-ID.
+// The live stream, one per tab: the person's notifications and every change to their projects,
+// as Server-Sent Events read with fetch (the stream needs the Authorization header, which
+// EventSource cannot send), kept open across token refreshes, sign-in and sign-out, network
+// failures and server restarts, resuming with Last-Event-ID.
 import { fetchEventSource, type EventSourceMessage } from "@microsoft/fetch-event-source";
 
 import type { Schemas } from "../../api/client";
+import { parseLiveChange, type LiveChange } from "../../api/liveChanges";
 import { currentToken, onTokenChange, refresh } from "../../lib/session";
 
 export type Notification = Schemas["NotificationPublic"];
 export type StreamStatus = "connecting" | "open" | "waiting" | "signed-out" | "closed";
 
 export const STREAM_PATH = "/api/notifications/stream";
-const EVENT_NAME = "notification";
+const NOTIFICATION_EVENT = "notification";
+const CHANGE_EVENT = "change";
+// A project the person may no longer see (their membership ended while the stream was away).
+const REVOKED_EVENT = "revoked";
 // The server fell too far behind this client's stream: what the page shows may be stale.
 const REFETCH_EVENT = "refetch";
 const EVENT_STREAM = "text/event-stream";
+// Ids remembered to pass each notification and change once (a resumed stream may repeat some,
+// and a new member's first change arrives on two of the server's streams).
+const REMEMBERED_IDS = 2000;
 
 export interface SessionAccess {
   currentToken: () => string | null;
@@ -23,6 +31,10 @@ export interface SessionAccess {
 
 export interface StreamOptions {
   onNotification: (notification: Notification) => void;
+  /** A change to one of the person's projects, once each (by its event id). */
+  onChange?: (change: LiveChange) => void;
+  /** The person may no longer see this project. */
+  onRevoked?: (projectId: string) => void;
   /** Each time the stream (re)opens; `resumed` when it replays from a Last-Event-ID. */
   onOpen?: (info: { resumed: boolean }) => void;
   onStatus?: (status: StreamStatus) => void;
@@ -50,26 +62,39 @@ class StreamRefused extends Error {
 /** The server ended the stream (it restarts, or lost Redis): reconnect and resume. */
 class StreamEnded extends Error {}
 
-/** Feed ids are "<milliseconds>-<sequence>" and grow: compare them as number pairs. */
-export function compareIds(a: string, b: string): number {
-  const [am = 0, as = 0] = a.split("-").map(Number);
-  const [bm = 0, bs = 0] = b.split("-").map(Number);
-  return am - bm || as - bs;
-}
-
-function parse(message: EventSourceMessage): Notification | null {
-  if (message.event !== EVENT_NAME || !message.data) return null;
+function json(message: EventSourceMessage): unknown {
   try {
-    const value = JSON.parse(message.data) as Partial<Notification>;
-    return typeof value.id === "string" && typeof value.message === "string" ? (value as Notification) : null;
+    return JSON.parse(message.data);
   } catch {
     return null;
   }
 }
 
+function asNotification(value: unknown): Notification | null {
+  const candidate = value as Partial<Notification> | null;
+  return typeof candidate?.id === "string" && typeof candidate.message === "string"
+    ? (candidate as Notification)
+    : null;
+}
+
+/** A set of the newest `size` ids: what a replay may repeat is recent. */
+function recentIds(size: number) {
+  const ids = new Set<string>();
+  return {
+    /** True the first time `id` is offered. */
+    first(id: string): boolean {
+      if (ids.has(id)) return false;
+      ids.add(id);
+      if (ids.size > size) ids.delete(ids.values().next().value as string);
+      return true;
+    },
+  };
+}
+
 /**
- * Follow the signed-in user's notifications live. Each one reaches `onNotification` once per
- * connection, in order; the answer stops the stream for good.
+ * Follow the signed-in user's notifications and project changes live. Each notification and
+ * each change reaches its callback once (by its own id), in order; the answer stops the
+ * stream for good.
  */
 export function connectNotifications(options: StreamOptions): () => void {
   const session = options.session ?? { currentToken, refresh, onTokenChange };
@@ -82,7 +107,9 @@ export function connectNotifications(options: StreamOptions): () => void {
   const staleAfterMs = options.staleAfterMs ?? 45_000;
   const fetchImpl: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
 
+  // The server's position after the last event: opaque, only handed back on reconnect.
   let lastEventId: string | null = null;
+  const delivered = recentIds(REMEMBERED_IDS);
   let failures = 0;
   let connection: AbortController | null = null;
   let connectedWith: string | null = null;
@@ -157,16 +184,14 @@ export function connectNotifications(options: StreamOptions): () => void {
           alive(); // heartbeats too: each comment ends in a blank line, dispatched as a message
           if (message.event === REFETCH_EVENT) {
             // Replaying what was missed would not catch up: start from now, after a refetch.
+            // (Events after it, on a stream that goes on, carry a new position.)
             lastEventId = null;
             options.onRefetch?.();
             return;
           }
-          const notification = parse(message);
-          if (!notification) return; // heartbeats, unknown events
-          // A replay may repeat what this stream delivered already: each id passes once.
-          if (lastEventId !== null && compareIds(notification.id, lastEventId) <= 0) return;
-          lastEventId = notification.id;
-          options.onNotification(notification);
+          if (!message.event || !message.data) return; // heartbeats
+          if (message.id) lastEventId = message.id;
+          dispatch(message);
         },
         onclose: () => {
           throw new StreamEnded();
@@ -183,6 +208,21 @@ export function connectNotifications(options: StreamOptions): () => void {
       connectedWith = null;
       await recover(error);
     }
+  }
+
+  function dispatch(message: EventSourceMessage): void {
+    const value = json(message);
+    if (message.event === NOTIFICATION_EVENT) {
+      const notification = asNotification(value);
+      if (notification && delivered.first(`n:${notification.id}`)) options.onNotification(notification);
+    } else if (message.event === CHANGE_EVENT) {
+      const change = parseLiveChange(value);
+      if (change && delivered.first(`c:${change.event_id}`)) options.onChange?.(change);
+    } else if (message.event === REVOKED_EVENT) {
+      const projectId = (value as { project_id?: unknown } | null)?.project_id;
+      if (typeof projectId === "string") options.onRevoked?.(projectId);
+    }
+    // Other events are a newer server's: ignored.
   }
 
   async function recover(error: unknown): Promise<void> {
@@ -228,11 +268,20 @@ export function connectNotifications(options: StreamOptions): () => void {
     }
   });
 
+  // Back online (a laptop back on its network): reconnect now rather than at the backoff's time.
+  const online = () => {
+    if (closed || retryTimer === undefined) return;
+    failures = 0;
+    void open();
+  };
+  globalThis.addEventListener?.("online", online);
+
   void open();
 
   return () => {
     closed = true;
     unsubscribe();
+    globalThis.removeEventListener?.("online", online);
     halt();
     status("closed");
   };

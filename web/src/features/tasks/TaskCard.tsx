@@ -3,7 +3,9 @@ import { useDraggable } from "@dnd-kit/core";
 import { useCallback, useEffect, useId, useRef, type RefObject } from "react";
 
 import { STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
+import { ChangeBadge } from "../../components/ChangeBadge";
 import { priorityLabel } from "../../lib/labels";
+import { markKeys, useMark } from "../../lib/liveMarks";
 import type { Task } from "./api";
 
 const PRIORITY_BADGE: Record<TaskPriority, string> = {
@@ -116,6 +118,7 @@ export function TaskCard({
   focusAfterMove: RefObject<string | null>;
 }) {
   const selectId = useId();
+  const change = useMark(markKeys.task(task.id));
   const node = useRef<HTMLDivElement | null>(null);
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
     id: task.id,
@@ -141,7 +144,7 @@ export function TaskCard({
     <li
       className={`group rounded-lg border border-line bg-surface shadow-sm transition hover:border-accent-500/50 hover:shadow ${
         isDragging ? "opacity-40" : ""
-      } ${pending ? "animate-pulse" : ""}`}
+      } ${pending ? "animate-pulse" : ""} ${change ? "live-mark" : ""}`}
     >
       <div
         ref={ref}
@@ -181,6 +184,7 @@ export function TaskCard({
             </option>
           ))}
         </select>
+        {change ? <ChangeBadge mark={change} /> : null}
         <button
           type="button"
           onClick={() => onOpen(task.id)}

@@ -1,6 +1,6 @@
 // A task's comments: read them (oldest first), add one, delete your own.
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { toast } from "sonner";
 
 import { api, type Schemas } from "../../api/client";
@@ -9,6 +9,7 @@ import { Button } from "../../components/Button";
 import { TextArea } from "../../components/Field";
 import { ErrorState, Spinner } from "../../components/States";
 import { useUser } from "../../lib/auth";
+import { markKeys, useMark } from "../../lib/liveMarks";
 import { taskKeys } from "./api";
 
 type Comment = Schemas["CommentPublic"];
@@ -46,6 +47,16 @@ function initials(name: string): string {
   return letters.join("").toUpperCase() || "?";
 }
 
+/** One comment's place in the thread, marked for a moment when someone else just added it. */
+function CommentItem({ commentId, children }: { commentId: string; children: ReactNode }) {
+  const change = useMark(markKeys.comment(commentId));
+  return (
+    <li className={`flex gap-3 rounded-lg ${change ? "live-mark" : ""}`} title={change?.text}>
+      {children}
+    </li>
+  );
+}
+
 export function TaskComments({ taskId, canWrite = true }: { taskId: string; canWrite?: boolean }) {
   const user = useUser();
   const client = useQueryClient();
@@ -78,7 +89,9 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
       client.setQueryData<CommentData>(key, (data) => {
         if (!data) return data;
         const last = data.pages[data.pages.length - 1];
-        if (!last || last.next_cursor) return data;
+        // The live stream may have brought it already.
+        if (!last || last.next_cursor || data.pages.some((page) => page.items.some((c) => c.id === comment.id)))
+          return data;
         return { ...data, pages: [...data.pages.slice(0, -1), { ...last, items: [...last.items, comment] }] };
       });
       void client.invalidateQueries({ queryKey: key });
@@ -135,7 +148,7 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
             const author = comment.author_name ?? "Former member";
             const mine = comment.author_id === user.id;
             return (
-              <li key={comment.id} className="flex gap-3">
+              <CommentItem key={comment.id} commentId={comment.id}>
                 <span
                   aria-hidden="true"
                   className="grid size-8 shrink-0 place-items-center rounded-full bg-accent-100 text-xs font-semibold text-accent-700 dark:bg-accent-700/40 dark:text-accent-100"
@@ -168,7 +181,7 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
                     {comment.body}
                   </p>
                 </div>
-              </li>
+              </CommentItem>
             );
           })}
         </ol>

@@ -1,10 +1,16 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import type { ReactNode } from "react";
+import { RouterProvider, createMemoryRouter } from "react-router";
 import { Toaster } from "sonner";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
+import type { LiveChange } from "../../api/liveChanges";
+import { clearMarks } from "../../lib/liveMarks";
+import { aChange } from "../../test/liveChanges";
 import type { Task } from "./api";
+import { applyTaskChange, markTaskChange } from "./liveTasks";
 import { TaskDetail } from "./TaskDetail";
 import { fromLocalInput, parseLabels, toLocalInput } from "./taskFormValues";
 
@@ -64,16 +70,38 @@ function server(current: () => Task, patch: (body: Record<string, unknown>) => R
   return patches;
 }
 
+/** The panel on its page (a data router: leaving the page may be held up). */
+function onItsPage(element: ReactNode) {
+  return createMemoryRouter(
+    [
+      { path: "/projects/:projectId", element },
+      { path: "*", element: <p>Another page</p> },
+    ],
+    { initialEntries: ["/projects/p1?task=t1"] },
+  );
+}
+
 function show(onClose = vi.fn()) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const router = onItsPage(<TaskDetail taskId="t1" onClose={onClose} />);
   render(
     <QueryClientProvider client={client}>
-      <TaskDetail taskId="t1" onClose={onClose} />
+      <RouterProvider router={router} />
       <Toaster />
     </QueryClientProvider>,
   );
-  return { onClose };
+  return { onClose, client, router };
 }
+
+/** A change Bob made, arriving on the live stream as the app applies it. */
+function live(client: QueryClient, change: LiveChange) {
+  act(() => {
+    applyTaskChange(client, change);
+    markTaskChange(change, "u1");
+  });
+}
+
+const byBob = { actor_id: "u2", actor_name: "Bob Builder" };
 
 beforeAll(() => {
   // jsdom has no matchMedia; the toaster asks it for the colour scheme.
@@ -92,7 +120,10 @@ beforeAll(() => {
 // Typing into a form is slow on a busy machine; the default 5 s is for pure logic.
 vi.setConfig({ testTimeout: 30_000 });
 
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  clearMarks();
+});
 
 describe("TaskDetail", () => {
   it("saves only the changed title, with the version it was read at", async () => {
@@ -147,19 +178,17 @@ describe("TaskDetail", () => {
     expect(screen.getByRole("button", { name: "Save changes" })).toBeDisabled();
   });
 
-  it("keeps what the user is typing when a newer version arrives, and shows its other fields", async () => {
+  it("keeps what the user is typing when a newer version arrives, shows its other fields, and saves on it", async () => {
     const user = userEvent.setup({ delay: null });
     let latest = task();
     const patches = server(
       () => latest,
-      () => json(409, { title: "Conflict", status: 409, current_version: 4 }, "application/problem+json"),
+      (body) => {
+        latest = task({ ...latest, ...body, version: 5 } as Partial<Task>);
+        return json(200, latest);
+      },
     );
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <TaskDetail taskId="t1" onClose={vi.fn()} />
-      </QueryClientProvider>,
-    );
+    const { client } = show();
     const title = await screen.findByLabelText("Title");
     await user.clear(title);
     await user.type(title, "Half-typed");
@@ -169,9 +198,10 @@ describe("TaskDetail", () => {
 
     await waitFor(() => expect(screen.getByLabelText("Description")).toHaveValue("Bob's new description"));
     expect(screen.getByLabelText("Title")).toHaveValue("Half-typed");
-    // Saving still names the version the edit started from, so the server can refuse it.
+    expect(screen.queryByRole("button", { name: "Use theirs" })).not.toBeInTheDocument();
+    // The form stands on the version it shows: the merged change is not a conflict.
     await user.click(screen.getByRole("button", { name: "Save changes" }));
-    await waitFor(() => expect(patches).toEqual([{ title: "Half-typed", version: 3 }]));
+    await waitFor(() => expect(patches).toEqual([{ title: "Half-typed", version: 4 }]));
   });
 
   it("sends every field in the server's shapes: assignee, due date with its timezone, labels", async () => {
@@ -239,6 +269,165 @@ describe("TaskDetail", () => {
     const methods = vi.mocked(fetch).mock.calls.map(([request]) => (request as Request).method);
     expect(methods).toContain("DELETE");
     expect(onClose).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+  });
+});
+
+describe("the task panel, as someone else changes the task", () => {
+  /** A server that saves what it is sent, at the next version. */
+  function saving(start: Task) {
+    const state = { latest: start };
+    const patches = server(
+      () => state.latest,
+      (body) => {
+        state.latest = task({ ...state.latest, ...body, version: state.latest.version + 1 } as Partial<Task>);
+        return json(200, state.latest);
+      },
+    );
+    return { state, patches };
+  }
+
+  it("merges a change to a field not being edited, keeps the unsaved edit, and saves on the new version", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { state, patches } = saving(task());
+    const { client } = show();
+    const description = await screen.findByLabelText("Description");
+    await user.clear(description);
+    await user.type(description, "Steps for the 2.0 notes");
+
+    state.latest = task({ status: "review", version: 4 });
+    live(client, aChange("com.taskflow.task.status_changed", { task: state.latest, previous_status: "todo" }, byBob));
+
+    expect(screen.getByLabelText("Status")).toHaveValue("review");
+    expect(screen.getByLabelText("Description")).toHaveValue("Steps for the 2.0 notes");
+    expect(screen.getByRole("status", { name: "" })).toHaveTextContent("Bob Builder moved this to In review");
+    expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(patches).toEqual([{ description: "Steps for the 2.0 notes", version: 4 }]));
+  });
+
+  it("shows a change to the field being edited beside it, and saves nothing until the user chooses", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { state, patches } = saving(task());
+    const { client } = show();
+    const title = await screen.findByLabelText("Title");
+    await user.clear(title);
+    await user.type(title, "My title");
+
+    state.latest = task({ title: "Bob's title", version: 4 });
+    live(client, aChange("com.taskflow.task.updated", { task: state.latest, changed: ["title"] }, byBob));
+
+    const note = screen.getByRole("note");
+    expect(note).toHaveTextContent("Bob Builder changed this to “Bob's title”.");
+    expect(title).toHaveValue("My title");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText(/choose “Use theirs” or “Keep mine” there first/)).toBeInTheDocument();
+    expect(patches).toEqual([]);
+
+    await user.click(within(note).getByRole("button", { name: "Use theirs" }));
+    expect(title).toHaveValue("Bob's title");
+    expect(screen.queryByRole("note")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Save changes" })).toBeDisabled();
+  });
+
+  it("keeps the user's value when they choose, and saves it on the new version without a conflict", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { state, patches } = saving(task());
+    const { client } = show();
+    await user.selectOptions(await screen.findByLabelText("Priority"), "Urgent");
+
+    state.latest = task({ priority: "low", title: "Renamed by Bob", version: 4 });
+    live(client, aChange("com.taskflow.task.updated", { task: state.latest, changed: ["title", "priority"] }, byBob));
+
+    expect(screen.getByLabelText("Title")).toHaveValue("Renamed by Bob");
+    const note = screen.getByRole("note");
+    expect(note).toHaveTextContent("Bob Builder changed this to Low.");
+    await user.click(within(note).getByRole("button", { name: "Keep mine" }));
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(patches).toEqual([{ priority: "urgent", version: 4 }]));
+  });
+
+  it("drops an edit that Bob's change made already, with nothing to choose", async () => {
+    const user = userEvent.setup({ delay: null });
+    const { state } = saving(task());
+    const { client } = show();
+    await user.selectOptions(await screen.findByLabelText("Status"), "Done");
+
+    state.latest = task({ status: "done", version: 4 });
+    live(client, aChange("com.taskflow.task.status_changed", { task: state.latest, previous_status: "todo" }, byBob));
+
+    expect(screen.queryByRole("note")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Save changes" })).toBeDisabled();
+  });
+
+  it("says the task was deleted, by whom, in place of its fields", async () => {
+    saving(task());
+    const { client } = show();
+    await screen.findByLabelText("Title");
+    live(client, aChange("com.taskflow.task.deleted", { task: task() }, byBob));
+    expect(screen.getByRole("alert")).toHaveTextContent("Bob Builder deleted this task.");
+    expect(screen.queryByLabelText("Title")).not.toBeInTheDocument();
+  });
+});
+
+describe("unsaved changes in the task panel", () => {
+  it("asks before closing with unsaved changes: Keep editing stays, Discard changes closes", async () => {
+    const user = userEvent.setup({ delay: null });
+    server(
+      () => task(),
+      () => json(500, {}),
+    );
+    const { onClose } = show();
+    await user.type(await screen.findByLabelText("Description"), " and more");
+
+    await user.click(screen.getByRole("button", { name: "Close task details" }));
+    let dialog = screen.getByRole("dialog", { name: "Discard unsaved changes?" });
+    await user.click(within(dialog).getByRole("button", { name: "Keep editing" }));
+    expect(onClose).not.toHaveBeenCalled();
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(screen.getByLabelText("Description")).toHaveValue("For 2.0 and more");
+
+    await user.click(screen.getByLabelText("Description"));
+    await user.keyboard("{Escape}");
+    dialog = screen.getByRole("dialog", { name: "Discard unsaved changes?" });
+    await user.click(within(dialog).getByRole("button", { name: "Discard changes" }));
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it("holds a navigation away from the task until the user discards their changes", async () => {
+    const user = userEvent.setup({ delay: null });
+    server(
+      () => task(),
+      () => json(500, {}),
+    );
+    const { router } = show();
+    await user.type(await screen.findByLabelText("Title"), "!");
+
+    // Other filters keep the task open: nothing to ask.
+    await act(() => router.navigate("/projects/p1?task=t1&status=todo"));
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+
+    // Held: the navigation's promise settles only once the user decides.
+    await act(async () => {
+      void router.navigate("/settings");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    });
+    const dialog = await screen.findByRole("dialog", { name: "Discard unsaved changes?" });
+    expect(router.state.location.pathname).toBe("/projects/p1");
+    await user.click(within(dialog).getByRole("button", { name: "Discard changes" }));
+    expect(await screen.findByText("Another page")).toBeInTheDocument();
+  });
+
+  it("lets the person go at once when they lost the project", async () => {
+    const user = userEvent.setup({ delay: null });
+    server(
+      () => task(),
+      () => json(500, {}),
+    );
+    const { router } = show();
+    await user.type(await screen.findByLabelText("Title"), "!");
+    await act(() => router.navigate("/", { state: { accessEnded: true } }));
+    expect(await screen.findByText("Another page")).toBeInTheDocument();
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
   });
 });

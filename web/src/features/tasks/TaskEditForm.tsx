@@ -1,25 +1,113 @@
 // The task's fields as one form: title, description, status, priority, assignee, due date and
-// labels, with Save and Discard. A viewer sees the fields locked.
-import { useId, type FormEvent } from "react";
+// labels, with Save and Discard. A viewer sees the fields locked. Someone else's change to a
+// field being edited shows beside it, with a choice of theirs or the user's own.
+import { useEffect, useId, type FormEvent, type ReactNode } from "react";
 
 import type { useMembers } from "../../api/queries";
 import { PRIORITIES, STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { SelectField, TextArea, TextField } from "../../components/Field";
+import { priorityLabel, statusLabel } from "../../lib/labels";
 import type { Task } from "./api";
-import { useTaskForm } from "./useTaskForm";
+import { fromLocalInput } from "./taskFormValues";
+import { useTaskForm, type Conflict, type Field } from "./useTaskForm";
 
 interface TaskEditFormProps {
   task: Task;
   members: ReturnType<typeof useMembers>;
   readOnly: boolean;
+  /** Told whenever the form starts or stops holding unsaved changes (and false when it goes). */
+  onDirtyChange?: (dirty: boolean) => void;
 }
 
-export function TaskEditForm({ task, members, readOnly }: TaskEditFormProps) {
+const QUOTE_MAX = 80;
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** Their value as a person reads it. */
+function shown(field: Field, value: string, names: Map<string, string>): string {
+  const quote = (text: string) => `“${text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text}”`;
+  switch (field) {
+    case "status":
+      return statusLabel(value as TaskStatus);
+    case "priority":
+      return priorityLabel(value as TaskPriority);
+    case "assignee":
+      return value ? (names.get(value) ?? "a former member") : "nobody";
+    case "due": {
+      const iso = fromLocalInput(value);
+      return iso ? dateTime.format(new Date(iso)) : "no due date";
+    }
+    case "labels":
+      return value ? quote(value) : "no labels";
+    default:
+      return value ? quote(value) : "nothing";
+  }
+}
+
+function ConflictNote({
+  field,
+  conflict,
+  names,
+  onTheirs,
+  onMine,
+}: {
+  field: Field;
+  conflict: Conflict;
+  names: Map<string, string>;
+  onTheirs: () => void;
+  onMine: () => void;
+}) {
+  const noteId = useId();
+  return (
+    <div
+      role="note"
+      className="flex flex-wrap items-center gap-x-3 gap-y-1.5 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-500/40 dark:bg-amber-500/10 dark:text-amber-100"
+    >
+      <p id={noteId} className="min-w-0 flex-1 basis-48">
+        {conflict.by ?? "Someone"} changed this to {shown(field, conflict.theirs, names)}.
+      </p>
+      <span className="flex gap-2">
+        <Button variant="secondary" className="!px-2 !py-1 text-xs" aria-describedby={noteId} onClick={onTheirs}>
+          Use theirs
+        </Button>
+        <Button variant="ghost" className="!px-2 !py-1 text-xs" aria-describedby={noteId} onClick={onMine}>
+          Keep mine
+        </Button>
+      </span>
+    </div>
+  );
+}
+
+export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEditFormProps) {
   const form = useTaskForm(task);
-  const { values, problems, edit } = form;
+  const { values, problems, edit, conflicts } = form;
   const formId = useId();
   const assigneeKnown = !task.assignee_id || (members.data ?? []).some((m) => m.user_id === task.assignee_id);
+  const names = new Map((members.data ?? []).map((member) => [member.user_id, member.display_name]));
+
+  useEffect(() => {
+    onDirtyChange?.(form.dirty);
+  }, [form.dirty, onDirtyChange]);
+  useEffect(() => () => onDirtyChange?.(false), [onDirtyChange]);
+
+  /** The field, and beside it someone else's change to it if there is one. */
+  function withConflict(field: Field, control: ReactNode) {
+    const conflict = conflicts[field];
+    return (
+      <div className="space-y-1.5">
+        {control}
+        {conflict ? (
+          <ConflictNote
+            field={field}
+            conflict={conflict}
+            names={names}
+            onTheirs={() => form.takeTheirs(field)}
+            onMine={() => form.keepMine(field)}
+          />
+        ) : null}
+      </div>
+    );
+  }
 
   function save(event: FormEvent) {
     event.preventDefault();
@@ -29,65 +117,80 @@ export function TaskEditForm({ task, members, readOnly }: TaskEditFormProps) {
   return (
     <form id={formId} onSubmit={save} noValidate className="space-y-4">
       <fieldset disabled={readOnly} className="space-y-4">
-        <TextField
-          label="Title"
-          value={values.title}
-          maxLength={200}
-          required
-          error={problems.title}
-          className="text-base font-semibold"
-          onChange={(event) => edit("title", event.target.value)}
-        />
-        <TextArea
-          label="Description"
-          value={values.description}
-          maxLength={20000}
-          rows={4}
-          placeholder="Add more detail…"
-          onChange={(event) => edit("description", event.target.value)}
-        />
+        {withConflict(
+          "title",
+          <TextField
+            label="Title"
+            value={values.title}
+            maxLength={200}
+            required
+            error={problems.title}
+            className="text-base font-semibold"
+            onChange={(event) => edit("title", event.target.value)}
+          />,
+        )}
+        {withConflict(
+          "description",
+          <TextArea
+            label="Description"
+            value={values.description}
+            maxLength={20000}
+            rows={4}
+            placeholder="Add more detail…"
+            onChange={(event) => edit("description", event.target.value)}
+          />,
+        )}
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
-          <SelectField
-            label="Status"
-            value={values.status}
-            onChange={(event) => edit("status", event.target.value as TaskStatus)}
-          >
-            {STATUSES.map((status) => (
-              <option key={status.value} value={status.value}>
-                {status.label}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label="Priority"
-            value={values.priority}
-            onChange={(event) => edit("priority", event.target.value as TaskPriority)}
-          >
-            {PRIORITIES.map((priority) => (
-              <option key={priority.value} value={priority.value}>
-                {priority.label}
-              </option>
-            ))}
-          </SelectField>
+          {withConflict(
+            "status",
+            <SelectField
+              label="Status"
+              value={values.status}
+              onChange={(event) => edit("status", event.target.value as TaskStatus)}
+            >
+              {STATUSES.map((status) => (
+                <option key={status.value} value={status.value}>
+                  {status.label}
+                </option>
+              ))}
+            </SelectField>,
+          )}
+          {withConflict(
+            "priority",
+            <SelectField
+              label="Priority"
+              value={values.priority}
+              onChange={(event) => edit("priority", event.target.value as TaskPriority)}
+            >
+              {PRIORITIES.map((priority) => (
+                <option key={priority.value} value={priority.value}>
+                  {priority.label}
+                </option>
+              ))}
+            </SelectField>,
+          )}
         </div>
         {/* The date input needs its natural width; the assignee takes what is left. */}
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-[minmax(0,1fr)_auto]">
-          <SelectField
-            label="Assignee"
-            value={values.assignee}
-            hint={members.isError ? "Members could not be loaded." : undefined}
-            onChange={(event) => edit("assignee", event.target.value)}
-          >
-            <option value="">Unassigned</option>
-            {(members.data ?? []).map((member) => (
-              <option key={member.user_id} value={member.user_id}>
-                {member.display_name}
-              </option>
-            ))}
-            {!assigneeKnown && task.assignee_id ? (
-              <option value={task.assignee_id}>{members.isPending ? "Loading…" : "Former member"}</option>
-            ) : null}
-          </SelectField>
+          {withConflict(
+            "assignee",
+            <SelectField
+              label="Assignee"
+              value={values.assignee}
+              hint={members.isError ? "Members could not be loaded." : undefined}
+              onChange={(event) => edit("assignee", event.target.value)}
+            >
+              <option value="">Unassigned</option>
+              {(members.data ?? []).map((member) => (
+                <option key={member.user_id} value={member.user_id}>
+                  {member.display_name}
+                </option>
+              ))}
+              {!assigneeKnown && task.assignee_id ? (
+                <option value={task.assignee_id}>{members.isPending ? "Loading…" : "Former member"}</option>
+              ) : null}
+            </SelectField>,
+          )}
           <div className="space-y-1">
             <TextField
               label="Due date"
@@ -105,16 +208,20 @@ export function TaskEditForm({ task, members, readOnly }: TaskEditFormProps) {
                 Clear due date
               </button>
             ) : null}
+            {conflicts.due ? withConflict("due", null) : null}
           </div>
         </div>
-        <TextField
-          label="Labels"
-          value={values.labels}
-          placeholder="design, backend"
-          hint="Separate labels with commas."
-          error={problems.labels}
-          onChange={(event) => edit("labels", event.target.value)}
-        />
+        {withConflict(
+          "labels",
+          <TextField
+            label="Labels"
+            value={values.labels}
+            placeholder="design, backend"
+            hint="Separate labels with commas."
+            error={problems.labels}
+            onChange={(event) => edit("labels", event.target.value)}
+          />,
+        )}
       </fieldset>
       {readOnly ? (
         <p className="text-sm text-ink-soft">You can read this project; editing needs the editor role.</p>
@@ -131,6 +238,11 @@ export function TaskEditForm({ task, members, readOnly }: TaskEditFormProps) {
           <span className="text-xs text-ink-soft" aria-live="polite">
             {form.saving ? "Saving…" : form.dirty ? "Unsaved changes" : ""}
           </span>
+          {form.unresolved ? (
+            <p role="alert" className="basis-full text-xs text-red-600 dark:text-red-400">
+              Someone changed a field you are editing: choose “Use theirs” or “Keep mine” there first.
+            </p>
+          ) : null}
         </div>
       )}
     </form>

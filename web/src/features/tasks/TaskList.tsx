@@ -6,8 +6,10 @@ import { toast } from "sonner";
 import { useMembers, type Member } from "../../api/queries";
 import type { TaskPriority, TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
+import { ChangeBadge } from "../../components/ChangeBadge";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { priorityLabel, statusLabel } from "../../lib/labels";
+import { markKeys, useMark } from "../../lib/liveMarks";
 import { useTaskList, useUpdateTask, type Task, type TaskQuery } from "./api";
 import { formatDue, initials, isOverdue } from "./format";
 
@@ -121,6 +123,7 @@ function TaskRow({
   onOpen: (taskId: string) => void;
 }) {
   const update = useUpdateTask();
+  const change = useMark(markKeys.task(task.id));
   const done = task.status === "done";
   const closed = done || task.status === "cancelled";
 
@@ -146,7 +149,7 @@ function TaskRow({
     <li
       className={`group relative flex items-start gap-3 px-4 py-3 transition-colors @3xl:items-center ${
         selected ? "bg-accent-50 dark:bg-accent-500/10" : "hover:bg-muted/70"
-      }`}
+      } ${change ? "live-mark" : ""}`}
     >
       {selected ? <span aria-hidden="true" className="absolute inset-y-0 left-0 w-0.5 bg-accent-500" /> : null}
       <input
@@ -194,7 +197,8 @@ function TaskRow({
           <span className="flex @3xl:w-20">
             <PriorityMark priority={task.priority} />
           </span>
-          <span className="order-first flex @3xl:order-none @3xl:w-24 @3xl:justify-end">
+          <span className="order-first flex items-center gap-1.5 @3xl:order-none @3xl:w-24 @3xl:justify-end">
+            {change ? <ChangeBadge mark={change} /> : null}
             <StatusBadge status={task.status} />
           </span>
         </div>

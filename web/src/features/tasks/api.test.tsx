@@ -91,7 +91,8 @@ describe("useUpdateTask", () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it("moves the task between status-filtered lists at once and keeps the saved version", async () => {
-    const other = task({ id: "t2", title: "Ship it", status: "done" });
+    // Older: newest first, the moved task goes above it.
+    const other = task({ id: "t2", title: "Ship it", status: "done", created_at: "2026-11-19T10:00:00Z" });
     const { client, wrapper } = setup({ detail: task(), todo: [task()], done: [other] });
     const saved = task({ status: "done", version: 4, completed_at: "2026-11-26T10:00:00Z" });
     let answer: (response: Response) => void = () => undefined;

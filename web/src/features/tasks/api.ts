@@ -14,6 +14,7 @@ import { api, type Schemas } from "../../api/client";
 import { describeError, unwrap } from "../../api/problem";
 import { keys } from "../../api/queries";
 import type { TaskPriority, TaskStatus } from "../../api/vocabulary";
+import { belongsInList, compareTasks, DEFAULT_SORT } from "./filters";
 
 export type Task = Schemas["TaskPublic"];
 export type TaskPage = Schemas["TasksPublic"];
@@ -62,36 +63,54 @@ export function useTask(taskId: string | undefined) {
   });
 }
 
-/** Whether a task belongs in a list asked for with `query` (for moving cards between columns). */
-export function matches(task: Task, query: TaskQuery): boolean {
-  if (query.project_id && task.project_id !== query.project_id) return false;
-  if (query.status && !query.status.includes(task.status)) return false;
-  if (query.priority && !query.priority.includes(task.priority)) return false;
-  if (query.assignee_id && task.assignee_id !== query.assignee_id) return false;
-  if (query.label && !task.labels.includes(query.label)) return false;
-  return true;
+export type ListData = InfiniteData<TaskPage, string | undefined>;
+
+/**
+ * A list's pages with `task` where the list's filters and order put it: replaced where it is if
+ * its place in the order holds, else moved to its sorted place, removed, or added (never past
+ * the loaded end while more pages wait: it comes with them). Where only the server can tell
+ * whether it belongs (a search), a task already shown is replaced and none is added. The same
+ * object when nothing changes.
+ */
+export function placeInPages(data: ListData, task: Task, query: TaskQuery, now: Date = new Date()): ListData {
+  const belongs = belongsInList(task, query, now);
+  const sort = query.sort ?? DEFAULT_SORT;
+  const items = data.pages.flatMap((page) => page.items);
+  const at = items.findIndex((item) => item.id === task.id);
+  if (at < 0 && !belongs) return data;
+  const [before, after] = [items[at - 1], items[at + 1]];
+  const inOrder =
+    (!before || compareTasks(before, task, sort, false) <= 0) &&
+    (!after || compareTasks(task, after, sort, false) <= 0);
+  if (at >= 0 && (belongs === null || (belongs && inOrder))) {
+    const pages = data.pages.map((page) => ({
+      ...page,
+      items: page.items.map((item) => (item.id === task.id ? task : item)),
+    }));
+    return { ...data, pages };
+  }
+  if (belongs === null) return data;
+  const pages = data.pages.map((page) => ({ ...page, items: page.items.filter((item) => item.id !== task.id) }));
+  if (belongs) {
+    const index = pages.findIndex((page) => page.items.some((item) => compareTasks(task, item, sort) < 0));
+    const target = index >= 0 ? pages[index] : pages[pages.length - 1];
+    // Past the last loaded task, with more pages to come: it arrives with them.
+    if (target && (index >= 0 || !target.next_cursor)) {
+      const place = target.items.findIndex((item) => compareTasks(task, item, sort) < 0);
+      const placed = [...target.items];
+      placed.splice(place < 0 ? placed.length : place, 0, task);
+      pages[index >= 0 ? index : pages.length - 1] = { ...target, items: placed };
+    }
+  }
+  return { ...data, pages };
 }
 
-type ListData = InfiniteData<TaskPage, string | undefined>;
-
-/** Every cached list with `task` replaced, removed where it no longer belongs, or added
- * to the first page of lists it now belongs to. */
+/** Every cached list with `task` where it now belongs (see placeInPages). */
 export function placeInLists(client: QueryClient, task: Task): void {
   for (const [key, data] of client.getQueriesData<ListData>({ queryKey: taskKeys.lists })) {
     if (!data) continue;
-    const query = (key[2] ?? {}) as TaskQuery;
-    const belongs = matches(task, query);
-    let found = false;
-    const pages = data.pages.map((page) => {
-      const items = page.items.flatMap((item) => {
-        if (item.id !== task.id) return [item];
-        found = true;
-        return belongs ? [task] : [];
-      });
-      return { ...page, items };
-    });
-    if (!found && belongs && pages[0]) pages[0] = { ...pages[0], items: [task, ...pages[0].items] };
-    client.setQueryData<ListData>(key, { ...data, pages });
+    const next = placeInPages(data, task, (key[2] ?? {}) as TaskQuery);
+    if (next !== data) client.setQueryData<ListData>(key, next);
   }
 }
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
 
+import { aTask } from "../../test/liveChanges";
 import {
   DEFAULT_FILTERS,
+  belongsInList,
   clearFilters,
+  compareTasks,
+  instant,
   isFiltered,
   parseFilters,
   toTaskQuery,
@@ -146,5 +150,41 @@ describe("the API query for the filters", () => {
       { ...context, now: new Date(2026, 10, 26, 23, 59) },
     );
     expect(evening).toEqual(morning);
+  });
+});
+
+describe("a task against a list's query, on the client", () => {
+  it("orders instants to the microsecond, whether or not they have a fraction", () => {
+    expect(instant("2026-11-26T10:00:00Z")).toBeLessThan(instant("2026-11-26T10:00:00.000001Z"));
+    expect(instant("2026-11-26T10:00:00.5Z")).toBe(instant("2026-11-26T10:00:00.500000+00:00"));
+  });
+
+  it("treats due bounds as exclusive and a task without a due date as outside them", () => {
+    const due = aTask({ due_at: "2026-11-26T10:00:00Z" });
+    expect(belongsInList(due, { due_after: "2026-11-26T09:59:59Z", due_before: "2026-11-26T10:00:01Z" })).toBe(true);
+    expect(belongsInList(due, { due_before: "2026-11-26T10:00:00Z" })).toBe(false);
+    expect(belongsInList(aTask(), { due_after: "2026-11-01T00:00:00Z" })).toBe(false);
+  });
+
+  it("counts only open tasks past their due moment as overdue", () => {
+    const now = new Date("2026-11-27T00:00:00Z");
+    const late = aTask({ due_at: "2026-11-26T10:00:00Z" });
+    expect(belongsInList(late, { overdue: true }, now)).toBe(true);
+    expect(belongsInList({ ...late, status: "done" }, { overdue: true }, now)).toBe(false);
+    expect(belongsInList({ ...late, status: "done" }, { overdue: false }, now)).toBe(true);
+  });
+
+  it("leaves a text search to the server", () => {
+    expect(belongsInList(aTask(), { q: "notes" })).toBeNull();
+    expect(belongsInList(aTask({ status: "done" }), { q: "notes", status: ["todo"] })).toBe(false);
+  });
+
+  it("sorts as the server does: by the key, then by id, both in the sort's direction; no due date last", () => {
+    const a = aTask({ id: "a", due_at: null, priority: "high" });
+    const b = aTask({ id: "b", due_at: "2026-12-01T00:00:00Z", priority: "high" });
+    expect([a, b].sort((x, y) => compareTasks(x, y, "due")).map((t) => t.id)).toEqual(["b", "a"]);
+    expect([a, b].sort((x, y) => compareTasks(x, y, "-priority")).map((t) => t.id)).toEqual(["b", "a"]);
+    expect([b, a].sort((x, y) => compareTasks(x, y, "priority")).map((t) => t.id)).toEqual(["a", "b"]);
+    expect(compareTasks(a, b, "-priority", false)).toBe(0);
   });
 });

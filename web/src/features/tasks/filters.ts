@@ -2,7 +2,7 @@
 // and as the API is asked for them (GET /api/tasks). Defaults never appear in the address,
 // and anything the address holds that the API would refuse is ignored.
 import { PRIORITIES, STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
-import type { SortKey, TaskQuery } from "./api";
+import type { SortKey, Task, TaskQuery } from "./api";
 import { addDays, startOfDay } from "./format";
 
 export type DuePreset = "overdue" | "today" | "week";
@@ -143,4 +143,60 @@ export function toTaskQuery(filters: Filters, { projectId, userId, now }: QueryC
     query.due_before = addDays(today, daysLeft).toISOString();
   }
   return query;
+}
+
+const CLOSED: readonly TaskStatus[] = ["done", "cancelled"];
+const PRIORITY_RANK: Record<TaskPriority, number> = { low: 0, medium: 1, high: 2, urgent: 3 };
+
+/** An ISO instant as microseconds since the epoch (the server's precision; Date keeps only ms). */
+export function instant(iso: string): number {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? "";
+  const seconds = Date.parse(iso.replace(/\.\d+/, "")) / 1000;
+  return seconds * 1_000_000 + Number(fraction.padEnd(6, "0").slice(0, 6));
+}
+
+/**
+ * Whether a task belongs in the list asked for with `query`, as GET /api/tasks decides it; null
+ * when only the server can tell (a text search: its matching is the database's).
+ */
+export function belongsInList(task: Task, query: TaskQuery, now: Date = new Date()): boolean | null {
+  if (query.project_id && task.project_id !== query.project_id) return false;
+  if (query.status && !query.status.includes(task.status)) return false;
+  if (query.priority && !query.priority.includes(task.priority)) return false;
+  if (query.assignee_id && task.assignee_id !== query.assignee_id) return false;
+  if (query.label && !task.labels.includes(query.label)) return false;
+  const due = task.due_at ? instant(task.due_at) : null;
+  // Both bounds are exclusive, and a task without a due date is outside either.
+  if (query.due_before && (due === null || due >= instant(query.due_before))) return false;
+  if (query.due_after && (due === null || due <= instant(query.due_after))) return false;
+  if (query.overdue !== undefined) {
+    const overdue = due !== null && due < now.getTime() * 1000 && !CLOSED.includes(task.status);
+    if (overdue !== query.overdue) return false;
+  }
+  return query.q ? null : true;
+}
+
+function sortValue(task: Task, sort: SortKey): number {
+  switch (sort.replace(/^-/, "")) {
+    case "updated":
+      return instant(task.updated_at);
+    case "due":
+      // No due date sorts as due at the end of time (last, ascending), as on the server.
+      return task.due_at ? instant(task.due_at) : Number.POSITIVE_INFINITY;
+    case "priority":
+      return PRIORITY_RANK[task.priority];
+    default:
+      return instant(task.created_at);
+  }
+}
+
+/**
+ * The order of a list sorted by `sort`, as on the server: by the sort's value, then (unless
+ * `ties` is false) by id, both in the sort's direction.
+ */
+export function compareTasks(a: Task, b: Task, sort: SortKey = DEFAULT_SORT, ties = true): number {
+  const [left, right] = [sortValue(a, sort), sortValue(b, sort)];
+  let order = left < right ? -1 : left > right ? 1 : 0;
+  if (order === 0 && ties) order = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  return sort.startsWith("-") ? 0 - order : order;
 }

@@ -1,41 +1,31 @@
-// Saving a task's edits as one conditional PATCH. It names the version the edits started from, so
-// a change someone made meanwhile is refused (409) rather than overwritten; useUpdateTask then says
-// why and fetches the server's latest.
+// Saving a task's edits as one conditional PATCH that names the version the form stands on.
+// That version follows each newer snapshot of the task that reaches the form (live, or fetched):
+// the form shows it in every field not being edited and meets each field being edited with it
+// (see useTaskForm), so a save is not refused for a change already merged in. A change the form
+// never saw is still refused (409) rather than overwritten; useUpdateTask then says why and
+// fetches the server's latest.
 import { useState } from "react";
 
 import { useUpdateTask, type Task, type TaskChanges } from "./api";
 
 interface VersionedSaveOptions {
-  /** Whether the form holds changes the server does not have. */
-  dirty: boolean;
-  /** Drops leftover edits, once a newer version arrives while nothing here is changed. */
-  onNewerVersion: () => void;
+  /** A newer version of the task arrived; `before` is the one the form stood on until now.
+   * Called while rendering (adjust state there, nothing else). */
+  onNewerVersion: (before: Task) => void;
 }
 
-export function useVersionedSave(task: Task, { dirty, onNewerVersion }: VersionedSaveOptions) {
+export function useVersionedSave(task: Task, { onNewerVersion }: VersionedSaveOptions) {
   const update = useUpdateTask();
-  // The version the edits started from; null while there are none.
-  const [base, setBase] = useState<number | null>(null);
-
-  // A newer version arrived (someone else, another tab, the board) while nothing is changed here:
-  // take it. Adjusted while rendering, on the version alone (dirtiness by itself must not reset
-  // anything), so no frame shows the stale edits.
-  const [seenVersion, setSeenVersion] = useState(task.version);
-  if (seenVersion !== task.version) {
-    setSeenVersion(task.version);
-    if (!dirty) {
-      onNewerVersion();
-      setBase(null);
-    }
+  // Adjusted while rendering, on the version alone, so no frame shows stale edits or conflicts.
+  const [base, setBase] = useState(task);
+  if (base.version !== task.version) {
+    setBase(task);
+    onNewerVersion(base);
   }
 
   return {
     saving: update.isPending,
-    /** An edit was made: the first one fixes the version that saving names. */
-    begin: () => setBase((current) => current ?? task.version),
-    forget: () => setBase(null),
     /** After a success the saved task shows; after a refusal the server's latest does. */
-    save: (changes: TaskChanges, onSettled: () => void) =>
-      update.mutate({ task: { ...task, version: base ?? task.version }, changes }, { onSettled }),
+    save: (changes: TaskChanges, onSettled: () => void) => update.mutate({ task, changes }, { onSettled }),
   };
 }
