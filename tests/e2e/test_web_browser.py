@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import BIN, ROOT, Servers, clean_environment, free_port
+from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
 
 WEB = ROOT / "web"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
@@ -17,6 +19,10 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # The whole browser scenario; each of its steps has a limit of its own well below this.
 BROWSER_RUN_TIMEOUT_SECONDS = 600
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The browser scenario asks for a server restart by creating `restart` in this folder (named by
+# TASKFLOW_SIGNALS); the test restarts `taskflow dev` on the same port and data, then creates
+# `restarted`. Checked this often while the scenario runs.
+SIGNAL_POLL_SECONDS = 0.2
 
 SCREENS = [
     "01-sign-up",
@@ -66,41 +72,55 @@ def test_two_people_use_taskflow_together_in_a_real_browser_and_each_main_screen
     # This test's own copy of the build: a rebuild meanwhile must not change it under the browser.
     web_dist = shutil.copytree(WEB / "dist", tmp_path / "web-dist")
     port = free_port()
-    server = servers.start(
-        "taskflow-dev-web",
-        [str(BIN / "taskflow"), "dev", "--port", str(port)],
-        port,
-        clean_environment(
-            TASKFLOW_ENV="dev",
-            TASKFLOW_DATA_DIR=str(tmp_path / "data"),
-            TASKFLOW_WEB_DIST=str(web_dist),
-        ),
+    command = [str(BIN / "taskflow"), "dev", "--port", str(port)]
+    env = clean_environment(
+        TASKFLOW_ENV="dev",
+        TASKFLOW_DATA_DIR=str(tmp_path / "data"),
+        TASKFLOW_WEB_DIST=str(web_dist),
     )
+    server = servers.start("taskflow-dev-web", command, port, env)
+
+    def restart(old: Server, count: int) -> Server:
+        servers.stop(old)
+        return servers.start(f"taskflow-dev-web-restart-{count}", command, port, env)
+
     with server.client() as client:
         page = client.get("/")
     assert page.status_code == 200, page.text[:300]
     assert 'id="root"' in page.text, "taskflow dev does not serve the web app's build at /"
 
     _clear_old_screenshots()
-    run = subprocess.run(
-        [npx, "vitest", "run", "--config", "vitest.e2e.config.ts"],
-        cwd=WEB,
-        env=clean_environment(
-            TASKFLOW_URL=server.base_url,
-            TASKFLOW_SCREENSHOTS=str(SCREENSHOTS),
-            NO_COLOR="1",
-            CI="1",
-        ),
-        capture_output=True,
-        text=True,
-        timeout=BROWSER_RUN_TIMEOUT_SECONDS,
-        check=False,
-    )
-    output = run.stdout + run.stderr
-    if run.returncode != 0:
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    log = tmp_path / "browser-scenario.log"
+    with log.open("w") as sink:
+        scenario = subprocess.Popen(
+            [npx, "vitest", "run", "--config", "vitest.e2e.config.ts"],
+            cwd=WEB,
+            env=clean_environment(
+                TASKFLOW_URL=server.base_url,
+                TASKFLOW_SCREENSHOTS=str(SCREENSHOTS),
+                TASKFLOW_SIGNALS=str(signals),
+                NO_COLOR="1",
+                CI="1",
+            ),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            server = _serve_until_done(scenario, server, restart, signals)
+        finally:
+            if scenario.poll() is None:
+                scenario.kill()
+                scenario.wait()
+    output = log.read_text(errors="replace")
+    if scenario.returncode != 0:
         print("---- taskflow dev, its last lines ----")
         print(server.output()[-4000:])
-    assert run.returncode == 0, f"the browser scenario failed (exit {run.returncode}):\n{output}"
+    assert scenario.returncode == 0, (
+        f"the browser scenario failed (exit {scenario.returncode}):\n{output}"
+    )
 
     for name in SCREENS:
         picture = SCREENSHOTS / f"{name}.png"
@@ -108,3 +128,27 @@ def test_two_people_use_taskflow_together_in_a_real_browser_and_each_main_screen
         content = picture.read_bytes()
         assert content.startswith(PNG_SIGNATURE), f"{picture} is not a PNG"
         assert len(content) > 1000, f"{picture} is nearly empty ({len(content)} bytes)"
+
+
+def _serve_until_done(
+    scenario: subprocess.Popen[str],
+    server: Server,
+    restart: Callable[[Server, int], Server],
+    signals: Path,
+) -> Server:
+    """Wait for the scenario to end, restarting the server (same port, same data) each time it
+    asks; the server now running is returned."""
+    deadline = time.monotonic() + BROWSER_RUN_TIMEOUT_SECONDS
+    restarts = 0
+    while scenario.poll() is None:
+        if time.monotonic() > deadline:
+            pytest.fail(f"the browser scenario ran past {BROWSER_RUN_TIMEOUT_SECONDS} s")
+        request = signals / "restart"
+        if request.exists():
+            request.unlink()
+            (signals / "restarted").unlink(missing_ok=True)
+            restarts += 1
+            server = restart(server, restarts)
+            (signals / "restarted").write_text(str(restarts))
+        time.sleep(SIGNAL_POLL_SECONDS)  # between polls of the scenario and the signal folder
+    return server

@@ -66,6 +66,18 @@ export class Person {
     readonly password: string,
   ) {}
 
+  /** A new account, signed in. */
+  async register(): Promise<this> {
+    const grant = await call<{ access_token: string }>("POST", "/api/auth/register", null, {
+      email: this.email,
+      password: this.password,
+      display_name: this.name,
+    });
+    this.token = grant.access_token;
+    this.id = (await this.get<{ id: string }>("/api/auth/me")).id;
+    return this;
+  }
+
   async signIn(): Promise<this> {
     const grant = await call<{ access_token: string }>("POST", "/api/auth/login", null, {
       email: this.email,
@@ -86,6 +98,10 @@ export class Person {
 
   patch<T>(path: string, body: unknown): Promise<T> {
     return call<T>("PATCH", path, this.token, body);
+  }
+
+  delete(path: string): Promise<void> {
+    return call<void>("DELETE", path, this.token);
   }
 
   async projectNamed(name: string): Promise<Project | undefined> {

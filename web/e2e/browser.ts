@@ -21,6 +21,9 @@ export const SCREENSHOTS = resolve(process.env.TASKFLOW_SCREENSHOTS ?? "../test-
 export const STEP_TIMEOUT_MS = 10_000;
 // Live notifications travel outbox -> broker -> stream: give them longer than a click.
 export const LIVE_TIMEOUT_MS = 15_000;
+// A team change shows on the other person's open page within this (the promise the app makes;
+// measured from the writer's answer).
+export const LIVE_CHANGE_TIMEOUT_MS = 2_000;
 
 export const DESKTOP = { width: 1440, height: 900 };
 export const PHONE = { width: 390, height: 844 };

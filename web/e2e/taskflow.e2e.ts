@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { Person, type Task } from "./api";
 import {
+  LIVE_CHANGE_TIMEOUT_MS,
   LIVE_TIMEOUT_MS,
   PHONE,
   STEP_TIMEOUT_MS,
@@ -31,7 +32,6 @@ const PROJECT = "Website launch";
 const TASK = "Write the release notes";
 const THEIR_TITLE = "Write the release notes for 2.0";
 const KEYBOARD_TASK = "Book the launch venue";
-const CONFLICT = "Someone else changed this in the meantime. The latest version is shown; make your change again.";
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const BELL_NAME = /^Notifications(, \d+ unread)?$/;
 
@@ -427,21 +427,29 @@ describe("TaskFlow in the browser", () => {
     expect(await panel.getByLabel("Title").inputValue()).toBe(task.title);
   });
 
-  it("a stale edit shows the conflict message, and the panel then shows the latest version", async () => {
+  it("a change to the title Alice is editing shows beside hers, and she can take it instead of saving over it", async () => {
     const task = await ensureTask();
     const panel = taskPanel(alicePage);
     if (!(await panel.isVisible())) await load(alicePage, `/projects/${task.project_id}?task=${task.id}`);
     const title = (await visible(panel)).getByLabel("Title");
     await expect.poll(() => title.inputValue(), { timeout: STEP_TIMEOUT_MS }).toBe(task.title);
 
-    // Alice starts her edit on the version her panel loaded; Bruno changes the task meanwhile.
+    // Alice starts her edit; Bruno changes the title meanwhile, and it reaches her panel live.
     await title.fill(`${TASK} (draft)`);
     await bruno.changeTask(task.id, { title: THEIR_TITLE });
-    await panel.getByRole("button", { name: "Save changes" }).click();
+    const note = panel.getByRole("note").filter({ hasText: `${bruno.name} changed this to` });
+    await visible(note, LIVE_CHANGE_TIMEOUT_MS);
+    expect(await note.innerText()).toContain(`${bruno.name} changed this to “${THEIR_TITLE}”`);
+    expect(await title.inputValue()).toBe(`${TASK} (draft)`);
 
-    await visible(alicePage.getByText(CONFLICT).first());
+    // Saving waits for her choice: nothing lands on top of his.
+    await panel.getByRole("button", { name: "Save changes" }).click();
+    await visible(panel.getByText(/choose “Use theirs” or “Keep mine” there first/));
+    expect((await alice.task(task.id)).title).toBe(THEIR_TITLE);
+
+    await note.getByRole("button", { name: "Use theirs" }).click();
     await expect.poll(() => title.inputValue(), { timeout: STEP_TIMEOUT_MS }).toBe(THEIR_TITLE);
-    // Her stale write did not land on top of his.
+    expect(await panel.getByRole("button", { name: "Save changes" }).isDisabled()).toBe(true);
     expect((await alice.task(task.id)).title).toBe(THEIR_TITLE);
   });
 
