@@ -31,6 +31,7 @@ import httpx
 import pika
 from httpx_sse import connect_sse
 
+from bench.results import Row, record
 from bench.stack import BIN, Process, Stack, free_port, rabbitmq_vhost, start, wait_for_ok
 from functions.cluster import function_ports
 
@@ -179,9 +180,16 @@ def main() -> None:
     floor_median, floor_p99 = statistics.median(floor), _p99(floor)
     print(f"2xx -> event on another member's stream, {args.mode}, {args.events} of each")
     print(f"{'':34}{'median ms':>10}{'p99 ms':>10}{'x floor':>9}")
+    rows = []
     for kind, samples in measured.items():
         median, p99 = statistics.median(samples), _p99(samples)
         print(f"{'TaskFlow ' + kind:34}{median:10.2f}{p99:10.2f}{median / floor_median:9.1f}")
+        target = "median < 50 ms" if kind == "team change" else ""
+        what = f"{kind}: 2xx -> another member's stream"
+        bench = f"notify_latency {args.mode}"
+        rows.append(Row(bench, f"{what}, median", "ms", median, floor_median, target))
+        rows.append(Row(bench, f"{what}, p99", "ms", p99, floor_p99))
+    record(rows)
     print(f"{'floor: RabbitMQ publish->consume':34}{floor_median:10.2f}{floor_p99:10.2f}{1.0:9.1f}")
 
 
