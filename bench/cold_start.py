@@ -19,6 +19,7 @@ from bench.stack import (
     ROOT,
     Process,
     Stack,
+    framework_command,
     free_port,
     function_command,
     gateway_command,
@@ -41,7 +42,7 @@ class Subject:
 SUBJECTS = (
     Subject(
         "floor: functions-framework hello",
-        lambda p: function_command("hello", p, "bench/hello.py"),
+        lambda p: framework_command("hello", p, "bench/hello.py"),
         "/",
     ),
     Subject("function healthz", lambda p: function_command("healthz", p), "/healthz"),

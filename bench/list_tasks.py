@@ -29,6 +29,7 @@ import httpx
 
 from bench.stack import (
     Stack,
+    framework_command,
     free_port,
     function_command,
     gateway_command,
@@ -130,11 +131,11 @@ FLOOR_GET = "floor: same-stack get"
 
 
 def _floor(target: str) -> Callable[[int], list[str]]:
-    return lambda port: function_command(target, port, "bench/floor_reads.py")
+    return lambda port: framework_command(target, port, "bench/floor_reads.py")
 
 
 SUBJECTS = (
-    Subject(HELLO, lambda p: function_command("hello", p, "bench/hello.py"), lambda s: "/"),
+    Subject(HELLO, lambda p: framework_command("hello", p, "bench/hello.py"), lambda s: "/"),
     Subject(FLOOR_LIST, _floor("floor_list_tasks"), lambda s: f"/api/tasks?user_id={s.user_id}"),
     Subject(
         "function list_tasks",

@@ -41,8 +41,23 @@ def free_port() -> int:
         return port
 
 
-def function_command(target: str, port: int, source: str = "functions/main.py") -> list[str]:
-    """A lone function as Knative runs it: functions-framework in ASGI mode."""
+def function_command(target: str, port: int) -> list[str]:
+    """A lone function as Knative runs it: the image's server (`python -m functions.serve`)."""
+    return [
+        sys.executable,
+        "-m",
+        "functions.serve",
+        "--target",
+        target,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
+def framework_command(target: str, port: int, source: str) -> list[str]:
+    """A floor's function served by `functions-framework --asgi` (gunicorn + a uvicorn worker)."""
     return [
         str(BIN / "functions-framework"),
         "--asgi",

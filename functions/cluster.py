@@ -1,9 +1,11 @@
 """`taskflow cluster`: the Knative topology on one machine, against the real servers.
 
-Each function runs as its own functions-framework process on its own port, beside the
-relay, the dispatcher (the Knative Triggers), the scheduler (the PingSources) and a gateway
-that forwards each public path to its function. supervisord runs them all: a process that
-dies is logged and restarted, and Ctrl-C stops every one.
+Each function runs as its own process on its own port (functions-framework's app under
+uvicorn, as in the image), beside the relay, the dispatcher (the Knative Triggers), the
+scheduler (the PingSources) and a gateway that forwards each public path to its function.
+The function processes are forked from one that imported them all first (`python -m
+functions.serve --each ...`), which forks again any that dies. supervisord runs that one and
+the rest: a program that dies is logged and restarted, and Ctrl-C stops every one.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-import functions
 from functions.core.settings import Settings
 from functions.routes import EVENT, ROUTES, SCHEDULE
 
 DEFAULT_BASE_PORT: Final = 8100
 FUNCTIONS: Final = "functions"
 PIPELINE: Final = "pipeline"
-MAIN_SOURCE: Final = Path(functions.__file__).resolve().parent / "main.py"
 BIN: Final = Path(sys.executable).parent
 
 
@@ -48,25 +48,23 @@ def function_urls(host: str, base_port: int) -> dict[str, str]:
 def plan(host: str, port: int, base_port: int, workdir: Path) -> list[Program]:
     """Every process of the local cluster, with its command line."""
     urls = function_urls("127.0.0.1", base_port)
+    # One process imports every function, then forks one per function on its own port.
     programs = [
         Program(
-            target,
+            FUNCTIONS,
             [
-                str(BIN / "functions-framework"),
-                "--asgi",
-                "--source",
-                str(MAIN_SOURCE),
-                "--target",
-                target,
+                sys.executable,
+                "-m",
+                "functions.serve",
                 "--host",
                 "127.0.0.1",
-                "--port",
-                str(function_port),
+                *_each(
+                    "--each",
+                    [f"{target}={number}" for target, number in function_ports(base_port).items()],
+                ),
             ],
             FUNCTIONS,
-            {"FUNCTION_TARGET": target},
         )
-        for target, function_port in function_ports(base_port).items()
     ]
     subscriber_urls = [
         f"{route.target}={urls[route.target]}{route.path}"
@@ -132,7 +130,7 @@ def supervisord_config(programs: list[Program], workdir: Path) -> str:
             "startretries": "10",
             "stopsignal": "TERM",
             "stopwaitsecs": "10",
-            # The whole group: gunicorn's worker goes with its arbiter.
+            # The whole group: the forked functions go with the process they came from.
             "stopasgroup": "true",
             "killasgroup": "true",
             "redirect_stderr": "true",

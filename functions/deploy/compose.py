@@ -77,7 +77,8 @@ x-taskflow-dependencies: &taskflow-dependencies
   migrate:
     condition: service_completed_successfully
 
-# A function: functions-framework on port {FUNCTION_PORT}, answering its probe at /healthz.
+# A function: its functions-framework app under uvicorn (the image's entrypoint) on port
+# {FUNCTION_PORT}, answering its probe at /healthz.
 x-taskflow-function: &taskflow-function
   <<: *taskflow
   depends_on: *taskflow-dependencies

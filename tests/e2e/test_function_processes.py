@@ -1,4 +1,5 @@
-"""Single functions served by `functions-framework --asgi`, as Knative runs them, over real HTTP."""
+"""Single functions served as the image serves them, as Knative runs them, over real HTTP:
+`python -m functions.serve` (functions-framework's ASGI app under uvicorn)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from tests.support import assert_problem, signup
 
 def _function_command(target: str, port: int) -> list[str]:
     return [
-        str(BIN / "functions-framework"),
-        "--asgi",
+        str(BIN / "python"),
+        "-m",
+        "functions.serve",
         "--target",
         target,
-        "--source",
-        "functions/main.py",
         "--host",
         "127.0.0.1",
         "--port",

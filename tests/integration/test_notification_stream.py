@@ -1,5 +1,6 @@
 """The live stream over real HTTP: through the gateway served by uvicorn on loopback, and from
-a lone functions-framework process. Notifications are pushed, never polled for."""
+a lone function process (`python -m functions.serve`). Notifications are pushed, never
+polled for."""
 
 from __future__ import annotations
 
@@ -342,12 +343,11 @@ async def test_a_lone_functions_framework_process_streams_and_ends_its_streams_o
     )
     port = free_port()
     command = [
-        str(BIN / "functions-framework"),
-        "--asgi",
+        str(BIN / "python"),
+        "-m",
+        "functions.serve",
         "--target",
         "notification_stream",
-        "--source",
-        "functions/main.py",
         "--host",
         "127.0.0.1",
         "--port",

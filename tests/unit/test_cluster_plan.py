@@ -31,18 +31,21 @@ def test_supervisord_accepts_the_configuration_and_runs_every_part(tmp_path: Pat
     groups = {group.name: group.process_configs for group in options.process_group_configs}
     # Two groups, each stopped all at once on Ctrl-C (supervisord stops groups one by one).
     assert set(groups) == {"functions", "pipeline"}
-    assert {p.name for p in groups["functions"]} == set(targets())
+    assert {p.name for p in groups["functions"]} == {"functions"}
     assert {p.name for p in groups["pipeline"]} == {"relay", "dispatch", "schedule", "gateway"}
     programs = {p.name: p for configs in groups.values() for p in configs}
     for name, program in programs.items():
         assert program.autorestart, name
         assert program.stopasgroup, name
-    assert programs["deliver_notification"].command.split()[-4:] == [
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(function_ports(9100)["deliver_notification"]),
-    ]
+
+
+def test_one_process_forks_every_function_each_on_its_own_port(tmp_path: Path) -> None:
+    (functions,) = (p for p in plan("127.0.0.1", 8000, 9100, tmp_path) if p.name == "functions")
+    command = functions.command
+    assert command[1:3] == ["-m", "functions.serve"]
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    each = [command[n + 1] for n, part in enumerate(command) if part == "--each"]
+    assert each == [f"{target}={port}" for target, port in function_ports(9100).items()]
 
 
 def test_the_dispatcher_posts_to_each_subscriber_and_the_scheduler_to_each_timer(
