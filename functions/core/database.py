@@ -40,8 +40,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         return engine
     return create_async_engine(
         url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        # Up to twice the pool size, opened as load asks and then kept. With overflow instead
+        # (pool_size=N, max_overflow=N), every connection past N was closed on its return and
+        # opened again by the next request: under 32 concurrent reads, 70 new PostgreSQL
+        # sessions a second, and the p99 of a read ten times its median.
+        pool_size=2 * settings.database_pool_size,
+        max_overflow=0,
         # No pre-ping: it costs a round trip per checkout. A connection found dead fails
         # one request (a 503 to retry) and SQLAlchemy then invalidates the whole pool.
         pool_recycle=1800,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from functions.core.live import LiveStreams
     from functions.core.security.keys import KeySet
     from functions.core.security.passwords import PasswordHasher
+    from functions.core.security.tokens import AccessTokenVerifier
 
 
 class Runtime:
@@ -54,6 +55,14 @@ class Runtime:
 
         s = self.settings
         return load_key_set(s.jwt_private_key, s.jwt_previous_public_keys, s.data_dir)
+
+    @cached_property
+    def verifier(self) -> AccessTokenVerifier:
+        """Verifies access tokens with the keys, the signature of each token checked once."""
+        from functions.core.security.tokens import AccessTokenVerifier
+
+        s = self.settings
+        return AccessTokenVerifier(self.keys, issuer=s.jwt_issuer, audience=s.jwt_audience)
 
     @cached_property
     def passwords(self) -> PasswordHasher:

@@ -118,11 +118,10 @@ def _render(result: BaseModel | Reply | Response | None, default_status: int) ->
     if reply.body is None:
         response = Response(status_code=204 if reply.status == 200 else reply.status)
     else:
-        response = Response(
-            reply.body.model_dump_json(),
-            status_code=reply.status,
-            media_type="application/json",
-        )
+        # Serialised once, straight to the bytes sent (model_dump_json decodes them to a str,
+        # which the response encodes again).
+        body = reply.body.__pydantic_serializer__.to_json(reply.body)
+        response = Response(body, status_code=reply.status, media_type="application/json")
     for name, value in reply.headers.items():
         response.headers[name] = value
     for cookie in reply.cookies:

@@ -29,6 +29,7 @@ from functions.core.security.keys import KeySet, build_key_set
 from functions.core.security.tokens import (
     ACCESS_TOKEN_HEADER_TYPE,
     REQUIRED_CLAIMS,
+    AccessTokenVerifier,
     issue_access_token,
     verify_access_token,
 )
@@ -330,3 +331,44 @@ def test_rsa_signing_keys_issue_rs256_tokens_that_verify() -> None:
     ).token
     assert jwt.get_unverified_header(token)["alg"] == "RS256"
     assert verify(keys, token) == user_id
+
+
+def _verifier(keys: KeySet, clock: Callable[[], float] = time.time) -> AccessTokenVerifier:
+    return AccessTokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, clock=clock)
+
+
+def test_the_verifier_checks_a_tokens_signature_once_and_its_expiry_every_time(
+    target: Target,
+) -> None:
+    now = [time.time()]
+    verifier = _verifier(target.keys, lambda: now[0])
+    token = target.valid()
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first, "the second time from memory"
+    now[0] = first.expires_at + 4  # past the expiry, within the leeway
+    assert verifier.verify(token) == first
+    now[0] = first.expires_at + 5
+    with pytest.raises(Unauthenticated):
+        verifier.verify(token)
+    now[0] = first.expires_at  # forgotten once refused: verified afresh (and expired again)
+    assert verifier.verify(token) == first
+
+
+@pytest.mark.parametrize("forge", FORGERIES)
+def test_the_verifier_refuses_every_forgery_however_often_it_is_sent(
+    target: Target, forge: Forgery
+) -> None:
+    verifier = _verifier(target.keys)
+    verifier.verify(target.valid())
+    forged = forge(target)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            verifier.verify(forged)
+
+
+def test_the_verifier_remembers_a_bounded_number_of_tokens(target: Target) -> None:
+    verifier = AccessTokenVerifier(target.keys, issuer=ISSUER, audience=AUDIENCE, kept=3)
+    issued = [target.valid() for _ in range(5)]
+    for token in issued:
+        verifier.verify(token)
+    assert list(verifier._verified) == issued[2:]

@@ -1,22 +1,35 @@
-"""Authenticating a request's access token, and ending tokens before they expire."""
+"""Authenticating a request's access token, and ending tokens before they expire.
+
+Ended tokens are listed in Redis: one sorted set (each jti scored with the time its token would
+have expired anyway) and a version that changes with every ending. Each process keeps a copy of
+the set and asks for the version at most once a second, fetching the set again only when it
+changed: an ended token is refused everywhere within a second (at once by the process that
+ended it), and a request costs no Redis round trip of its own.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from typing import TYPE_CHECKING, Final, cast
 
 from functions.core.errors import Unauthenticated
 from functions.core.kv import key
 from functions.core.runtime import Runtime
-from functions.core.security.tokens import Principal, verify_access_token
+from functions.core.security.tokens import Principal
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
-def _denied_jti_key(rt: Runtime, jti: str) -> str:
-    return key(rt.settings, "denied-jti", jti)
+# How old this process's copy of the denylist may be when a request is checked against it.
+DENYLIST_REFRESH_SECONDS: Final = 1.0
 
 
 async def authenticate(rt: Runtime, token: str) -> Principal:
-    """Verify locally with the public keys, then one Redis round trip for the denylist."""
-    s = rt.settings
-    principal = verify_access_token(rt.keys, token, issuer=s.jwt_issuer, audience=s.jwt_audience)
-    if await rt.redis.exists(_denied_jti_key(rt, principal.jti)):
+    """Verify locally with the public keys, then check this process's copy of the denylist."""
+    principal = rt.verifier.verify(token)
+    if await process_denylist(rt).refused(rt.redis, principal.jti):
         raise Unauthenticated("this session has ended")
     return principal
 
@@ -31,7 +44,67 @@ async def deny_access_tokens(rt: Runtime, jtis: list[str]) -> None:
     if not jtis:
         return
     ttl = rt.settings.access_token_ttl_seconds + 60
-    async with rt.redis.pipeline(transaction=False) as pipe:
-        for jti in jtis:
-            pipe.set(_denied_jti_key(rt, jti), "1", ex=ttl)
+    now = time.time()
+    denylist = process_denylist(rt)
+    async with rt.redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(denylist.members_key, dict.fromkeys(jtis, now + ttl))
+        pipe.zremrangebyscore(denylist.members_key, "-inf", now)
+        pipe.expire(denylist.members_key, ttl)
+        # A new random version, not a counter: a counter evicted and started again could
+        # come back to the value a process last saw.
+        pipe.set(denylist.version_key, secrets.token_hex(8))
         await pipe.execute()
+    denylist.add(jtis)
+
+
+class Denylist:
+    """This process's copy of one Redis denylist, refreshed when a check finds it too old."""
+
+    def __init__(self, members_key: str, version_key: str) -> None:
+        self.members_key, self.version_key = members_key, version_key
+        self.version: str | None = None
+        self.fetched = False
+        self.jtis: frozenset[str] = frozenset()
+        self.fresh_until = 0.0  # time.monotonic()
+        self._refreshing: asyncio.Task[None] | None = None
+
+    async def refused(self, redis: Redis, jti: str) -> bool:
+        if time.monotonic() >= self.fresh_until:
+            await self._refresh(redis)
+        return jti in self.jtis
+
+    def add(self, jtis: list[str]) -> None:
+        self.jtis = self.jtis.union(jtis)
+
+    async def _refresh(self, redis: Redis) -> None:
+        # One refresh at a time: requests arriving meanwhile wait for it, not a round trip each.
+        task = self._refreshing
+        if task is None or task.done() or task.get_loop() is not asyncio.get_running_loop():
+            task = self._refreshing = asyncio.ensure_future(self._fetch(redis))
+        await asyncio.shield(task)
+
+    async def _fetch(self, redis: Redis) -> None:
+        # Whatever was denied before this moment is in what is read next.
+        asked = time.monotonic()
+        # The client decodes replies (decode_responses): strings, not bytes.
+        version = cast("str | None", await redis.get(self.version_key))
+        if version != self.version or not self.fetched:
+            members = cast(
+                "list[str]", await redis.zrangebyscore(self.members_key, time.time(), "+inf")
+            )
+            self.jtis, self.version, self.fetched = frozenset(members), version, True
+        self.fresh_until = asked + DENYLIST_REFRESH_SECONDS
+
+
+# One copy per denylist per process, whichever runtime asks (tests run several at once).
+_denylists: dict[tuple[str | None, str], Denylist] = {}
+
+
+def process_denylist(rt: Runtime) -> Denylist:
+    """This process's copy of the denylist `rt` writes to."""
+    members_key = key(rt.settings, "denied-jtis")
+    found = _denylists.get((rt.settings.redis_url, members_key))
+    if found is None:
+        found = Denylist(members_key, key(rt.settings, "denied-jtis-version"))
+        _denylists[(rt.settings.redis_url, members_key)] = found
+    return found
