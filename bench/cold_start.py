@@ -55,6 +55,13 @@ SUBJECTS = (
         note="token check + Redis denylist + PostgreSQL query",
     ),
     Subject(
+        "function get_task",
+        lambda p: function_command("get_task", p),
+        "/api/tasks/{task_id}",
+        authenticated=True,
+        note="token check + Redis denylist + PostgreSQL query",
+    ),
+    Subject(
         "gateway: taskflow dev", gateway_command, "/healthz", note="includes its migration check"
     ),
 )
@@ -68,7 +75,8 @@ def measure(subject: Subject, stack: Stack, run: int) -> float:
     began = time.perf_counter()
     process: Process = start(subject.command(port), port, stack.env(), log)
     try:
-        return wait_for_ok(process, subject.path, headers, started=began) * 1000
+        path = subject.path.format(task_id=stack.task_id)
+        return wait_for_ok(process, path, headers, started=began) * 1000
     finally:
         process.stop()
 

@@ -27,7 +27,8 @@ from events.vocabulary import (
 
 class EventData(BaseModel):
     # Consumers must accept fields added later, so schemas stay open; we never send extras.
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Each model's validator is built on first use: a process uses a few of them, if any.
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
 
 class TaskSnapshot(EventData):

@@ -15,8 +15,12 @@ from functions.core.models.tasks import (
     TaskStatsQuery,
     TaskUpdate,
 )
-from functions.core.services import task_commands, task_reads
+from functions.core.services import task_reads
 from functions.edge import Call, Reply, endpoint
+
+# A process serves one of these functions: the write path (task_commands, with the events it
+# records and their models) is imported by the handlers that write, on their first call, so
+# list_tasks and get_task start without it.
 
 # A strong entity tag holding a version: `"3"` (or bare `3`); weak tags never match If-Match.
 _VERSION_TAG = re.compile(r'"?([0-9]{1,9})"?')
@@ -38,6 +42,8 @@ def _if_match(call: Call[Any, Any]) -> list[int] | None:
 @endpoint(body=TaskCreate, response=TaskPublic, status=201)
 async def create_task(call: Call[TaskCreate, None]) -> Reply:
     """Create a task in a project where you are an editor or owner."""
+    from functions.core.services import task_commands
+
     task = await task_commands.create_task(call.rt, call.user.user_id, call.body)
     return _tagged(task, 201, Location=f"/api/tasks/{task.id}")
 
@@ -57,6 +63,8 @@ async def task_stats(call: Call[None, TaskStatsQuery]) -> TaskStats:
 @endpoint(body=TaskBulkUpdate, response=TasksPublic)
 async def bulk_update_tasks(call: Call[TaskBulkUpdate, None]) -> TasksPublic:
     """Set the same fields on up to 100 tasks: all of them change, or none does."""
+    from functions.core.services import task_commands
+
     items = await task_commands.bulk_update_tasks(call.rt, call.user.user_id, call.body)
     return TasksPublic(items=items)
 
@@ -74,6 +82,8 @@ IF_MATCH_DOC = 'The version read, as its ETag (`"3"`): a stale one gets 412.'
 @endpoint(body=TaskUpdate, response=TaskPublic, headers={"If-Match": IF_MATCH_DOC})
 async def update_task(call: Call[TaskUpdate, None]) -> Reply:
     """Change the fields sent; If-Match (412) or `version` (409) guard against lost updates."""
+    from functions.core.services import task_commands
+
     task = await task_commands.update_task(
         call.rt, call.user.user_id, call.path_uuid("task_id"), call.body, if_match=_if_match(call)
     )
@@ -83,4 +93,6 @@ async def update_task(call: Call[TaskUpdate, None]) -> Reply:
 @endpoint(status=204)
 async def delete_task(call: Call[None, None]) -> None:
     """Delete a task and its comments."""
+    from functions.core.services import task_commands
+
     await task_commands.delete_task(call.rt, call.user.user_id, call.path_uuid("task_id"))

@@ -107,3 +107,21 @@ def test_no_taskflow_module_uses_the_orm_and_only_sqlalchemys_asyncio_layer_load
     if "sqlalchemy.orm" in found["modules"]:
         # The probe saw the import it explains, so an empty list above is not a blind spot.
         assert any(m.startswith("sqlalchemy.ext.asyncio") for m in importers), importers
+
+
+@pytest.mark.parametrize("target", ["list_tasks", "get_task", "task_stats"])
+def test_a_function_that_reads_tasks_loads_none_of_the_write_path(target: str) -> None:
+    # The handlers that write import task_commands (and the events it records) themselves.
+    modules = _probe(target)["modules"]
+    write_path = ("functions.core.services.task_commands", "functions.core.services.task_events")
+    assert [m for m in write_path if m in modules] == []
+
+
+@pytest.mark.parametrize("target", ["get_me", "list_tasks", "create_task", "list_projects"])
+def test_redis_and_the_token_library_wait_for_the_first_request(target: str) -> None:
+    # An authenticated function needs them to answer, not to start: the edge imports the
+    # token check, and the runtime the Redis client, on first use.
+    modules = _probe(target)["modules"]
+    assert [m for m in ("redis", "psycopg") if m in modules] == []
+    if target != "get_me":  # signing in, the auth module issues tokens itself
+        assert "jwt" not in modules
