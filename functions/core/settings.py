@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+import json
+import os
+from contextlib import suppress
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, get_origin
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from functions.core.limits import STREAM_LIMIT
 
 Environment = Literal["dev", "test", "prod"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
+ENV_PREFIX = "TASKFLOW_"
 DEFAULT_DATA_DIR = Path(".taskflow")
 # The web app's production build, beside the package in a checkout (the image sets its own).
 DEFAULT_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+# Settings whose values are read from the environment as JSON (lists).
+_JSON_TYPES = (list, dict, set, tuple, frozenset)
 
 
-class Settings(BaseSettings):
-    """TaskFlow configuration; every field reads `TASKFLOW_<NAME>` from the environment."""
+def from_environment(fields: dict[str, Any]) -> dict[str, Any]:
+    """Each field's `TASKFLOW_<NAME>` variable (any case) that is set; lists given as JSON.
 
-    model_config = SettingsConfigDict(env_prefix="TASKFLOW_", extra="ignore", frozen=True)
+    What pydantic-settings did for this class, without importing it (and its sources for
+    dotenv files, cloud secret stores and command lines) into every function process.
+    """
+    variables = {name.lower(): value for name, value in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name, field in fields.items():
+        value = variables.get(f"{ENV_PREFIX}{name}".lower())
+        if value is None:
+            continue
+        if get_origin(field.annotation) in _JSON_TYPES or field.annotation in _JSON_TYPES:
+            # Not JSON: validation says what is wrong with it, naming the setting.
+            with suppress(ValueError):
+                value = json.loads(value)
+        found[name] = value
+    return found
+
+
+class Settings(BaseModel):
+    """TaskFlow configuration; every field reads `TASKFLOW_<NAME>` from the environment.
+
+    Values given to the constructor win over the environment's.
+    """
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**from_environment(type(self).model_fields), **values})
 
     env: Environment = "prod"
     data_dir: Path = DEFAULT_DATA_DIR

@@ -182,3 +182,21 @@ def test_the_readme_lists_every_setting_with_its_default() -> None:
         assert variable in documented, f"{variable} is missing from the README's table"
         default = field.get_default(call_default_factory=True, validated_data={})
         assert documented[variable] == _stated(default), variable
+
+
+def test_values_given_to_the_constructor_win_over_the_environment(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv("TASKFLOW_REDIS_PREFIX", "from-env:")
+    assert Settings().redis_prefix == "from-env:"
+    assert Settings(redis_prefix="given:").redis_prefix == "given:"
+
+
+def test_a_list_that_is_not_json_is_refused_naming_the_setting(
+    clean_environment: pytest.MonkeyPatch,
+) -> None:
+    clean_environment.setenv("TASKFLOW_ENV", "dev")
+    clean_environment.setenv("TASKFLOW_ALLOWED_ORIGINS", "https://app.example.com")
+    with pytest.raises(ValidationError, match="allowed_origins"):
+        Settings()
