@@ -144,6 +144,7 @@ def serve_each(ports: Mapping[str, int], host: str) -> None:
             code = 0
             try:
                 exit_when_stopped()
+                stop_with_parent()
                 for name, sock in sockets.items():
                     if name != target:
                         sock.close()
@@ -185,6 +186,16 @@ def serve_each(ports: Mapping[str, int], host: str) -> None:
         time.sleep(max(0.0, started[target] + RESTART_DELAY_SECONDS - time.monotonic()))
         if not stopping:
             fork(target)
+
+
+def stop_with_parent() -> None:
+    """Ask Linux for a SIGTERM when the parent dies, however it dies: a forked function left
+    behind would hold its port, and the parent started again could not bind it."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def uvicorn_server(config: uvicorn.Config) -> uvicorn.Server:

@@ -3,12 +3,25 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import time
 from pathlib import Path
 
+import httpx
 from httpx import AsyncClient
 
 from functions.core.settings import Settings
-from tests.e2e.conftest import BIN, Server, Servers, clean_environment, free_port
+from tests.e2e.conftest import (
+    BIN,
+    Server,
+    Servers,
+    clean_environment,
+    free_port,
+    free_port_block,
+)
 from tests.support import assert_problem, signup
 
 
@@ -119,3 +132,52 @@ async def test_every_function_answers_its_probe_and_refuses_methods_its_routes_d
     assert probe.json() == {"status": "ok"}
     assert_problem(wrong_method, 405)
     assert wrong_method.headers["allow"] == "DELETE"
+
+
+def test_one_process_forks_each_function_on_its_port_and_forks_again_one_that_dies(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # What `taskflow cluster` runs: every function imported once, then one process each.
+    first = free_port_block(2)
+    ports = {"healthz": first, "jwks": first + 1}
+    env = clean_environment(TASKFLOW_ENV="dev", TASKFLOW_DATA_DIR=str(tmp_path))
+    command = [str(BIN / "python"), "-m", "functions.serve", "--host", "127.0.0.1"]
+    command += [part for target, port in ports.items() for part in ("--each", f"{target}={port}")]
+    server = servers.start("functions", command, ports["healthz"], env)
+    with httpx.Client(timeout=5) as client:
+        keys = client.get(f"http://127.0.0.1:{ports['jwks']}/.well-known/jwks.json")
+        assert keys.status_code == 200, keys.text
+        assert keys.json()["keys"]
+
+        started = _started(server.output())
+        assert set(started) == set(ports)
+        assert started["jwks"] != started["healthz"] != server.process.pid
+        os.kill(started["jwks"], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _started(server.output())["jwks"] == started["jwks"] or not _answers(
+            client, ports["jwks"]
+        ):
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)  # the polling interval
+        assert _answers(client, ports["healthz"]), "the others never noticed"
+
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=30) == 0, server.output()
+    for port in ports.values():
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _started(output: str) -> dict[str, int]:
+    """Each function's newest process, as the forking process reported it."""
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return {
+        line["function"]: line["pid"] for line in lines if line.get("message") == "function started"
+    }
+
+
+def _answers(client: httpx.Client, port: int) -> bool:
+    try:
+        return client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
