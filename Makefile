@@ -136,6 +136,7 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.notify_latency --mode cluster --events 200
 	$(BIN)/python -m bench.notify_latency --mode dev --events 200
 	$(BIN)/python -m bench.streams --counts 100,1000,10000
+	$(BIN)/python -m bench.growth --sizes 100,10000,1000000
 
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics

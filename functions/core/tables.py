@@ -137,10 +137,18 @@ tasks = Table(
         "status in ('todo', 'in_progress', 'review', 'done', 'cancelled')", name="status"
     ),
     CheckConstraint("priority in ('low', 'medium', 'high', 'urgent')", name="priority"),
+    # A list page walks one of these per project of the caller's, in the page's order, and
+    # stops at the page's length (core.queries.task_pages): the first page of any size of
+    # table reads about a page per project. Sorting by due date walks (due_at, id) twice,
+    # the tasks with a date and those without; by priority, (priority, id) once per priority.
     Index(None, "project_id", "created_at", "id"),
     Index(None, "project_id", "updated_at", "id"),
     Index(None, "project_id", "due_at", "id"),
-    Index(None, "assignee_id"),
+    Index(None, "project_id", "priority", "id"),
+    # A board's column, or a status filter: newest first within (project, status).
+    Index(None, "project_id", "status", "created_at", "id"),
+    # Someone's tasks, newest first within each project; it also serves the foreign key.
+    Index(None, "assignee_id", "project_id", "created_at", "id"),
     # The due-soon sweep walks open tasks in (due_at, id) order; closed ones, most rows
     # in time, stay out of the index.
     Index(

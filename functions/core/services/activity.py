@@ -30,7 +30,8 @@ from functions.core.models.activity import (
     ActivityListQuery,
     ActivityPage,
 )
-from functions.core.pagination import ListOrder, fetch_page
+from functions.core.pagination import ListOrder, decode_cursor, fetch_page
+from functions.core.queries.keyset import past
 from functions.core.services.access import require_role
 from functions.core.services.recipients import parse_data
 from functions.core.services.task_reads import NO_SUCH_TASK
@@ -252,12 +253,13 @@ async def list_project_activity(
 async def _page(
     conn: AsyncConnection, where: ColumnElement[bool], query: ActivityListQuery
 ) -> ActivityPage:
+    statement = _entry_select().where(where)
+    if query.cursor is not None:
+        # The position as a range on the (task or project, occurred_at, id) index: a later page
+        # starts where the previous one stopped (fetch_page's own condition cannot).
+        position = decode_cursor(query.cursor, NEWEST_FIRST.name, NEWEST_FIRST.kinds)
+        statement = statement.where(past(NEWEST_FIRST.keys, position, descending=True))
     items, next_cursor = await fetch_page(
-        conn,
-        _entry_select().where(where),
-        NEWEST_FIRST,
-        ActivityEntry,
-        cursor=query.cursor,
-        limit=query.limit,
+        conn, statement, NEWEST_FIRST, ActivityEntry, cursor=None, limit=query.limit
     )
     return ActivityPage(items=items, next_cursor=next_cursor)
