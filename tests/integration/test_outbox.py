@@ -185,6 +185,8 @@ async def test_adding_a_member_writes_an_event_about_the_project(any_api: AsyncC
         "project_name": "Launch",
         "user_id": str(member.id),
         "role": "viewer",
+        "display_name": "Member",
+        "email": member.email,
     }
 
 
