@@ -129,14 +129,9 @@ lock:
 .PHONY: bench fuzz
 FUZZ_EXAMPLES ?= 300
 
+# Every benchmark in one run: one table of figures beside their floors, saved under bench/results/.
 bench: $(INSTALLED)
-	$(BIN)/python -m bench.cold_start
-	$(BIN)/python -m bench.list_tasks
-	$(BIN)/python -m bench.relay_throughput --events 3000
-	$(BIN)/python -m bench.notify_latency --mode cluster --events 200
-	$(BIN)/python -m bench.notify_latency --mode dev --events 200
-	$(BIN)/python -m bench.streams --counts 100,1000,10000
-	$(BIN)/python -m bench.growth --sizes 100,10000,1000000
+	$(BIN)/python -m bench.all
 
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics

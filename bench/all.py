@@ -25,6 +25,7 @@ BENCHES: Final[tuple[tuple[str, ...], ...]] = (
     ("bench.notify_latency", "--mode", "cluster", "--events", "200"),
     ("bench.notify_latency", "--mode", "dev", "--events", "200"),
     ("bench.streams", "--counts", "100,1000,10000"),
+    ("bench.growth", "--sizes", "100,10000,1000000"),
 )
 
 
