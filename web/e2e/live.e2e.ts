@@ -165,7 +165,8 @@ describe("Bruno's open pages follow Alice's changes live", () => {
     await visible(panel.getByText("No comments yet."));
 
     await alice.post(`/api/tasks/${task.id}/comments`, { body: "Draft is in the shared folder." });
-    await live(panel.getByText("Draft is in the shared folder."));
+    // Exactly the comment: the task's history may quote it too ("Alice Martin commented: …").
+    await live(panel.getByText("Draft is in the shared folder.", { exact: true }));
   });
 
   it("Bruno's unsaved description survives Alice's status change to the same task, and then saves", async () => {

@@ -392,7 +392,10 @@ describe("TaskFlow in the browser", () => {
     if (await close.isVisible()) await close.click();
     await brunoPage.getByRole("link", { name: "Board", exact: true }).click();
     await brunoPage.waitForURL((url) => url.searchParams.get("view") === "board");
-    expect(await brunoPage.getByRole("link", { name: "Board", exact: true }).getAttribute("aria-current")).toBe("page");
+    // The address changes first; the link is marked current once the page has rendered.
+    await expect
+      .poll(() => brunoPage.getByRole("link", { name: "Board", exact: true }).getAttribute("aria-current"))
+      .toBe("page");
 
     const from = await visible(card(column(brunoPage, task.status === "todo" ? "To do" : "In progress"), task.title));
     const done = await visible(column(brunoPage, "Done"));
