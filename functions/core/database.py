@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,7 +11,9 @@ from typing import Any
 
 from pydantic_core import from_json
 from sqlalchemy import event, make_url
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import QueuePool
 
 from functions.core.settings import Settings
 
@@ -60,10 +64,47 @@ def sync_url(url: str) -> str:
     return url.replace("sqlite+aiosqlite://", "sqlite://")
 
 
+# Each engine's turns at its connections, per event loop (see `_turn`).
+_turns: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def _turn(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Wait for a connection first come, first served.
+
+    SQLAlchemy's async pool lets a request that arrives just as a connection is returned take
+    it ahead of those already waiting, which go back to the end of the queue: with 32
+    requests sharing 10 connections, a read's p99 was ten times its median. asyncio's
+    semaphore queues fairly, so requests wait their turn here and find a connection free.
+    Waiting longer than the pool's timeout is the pool's error (a 503 to retry).
+    """
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):  # a pool without a bound has no queue to wait in
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    found = _turns.get(engine.sync_engine)
+    if found is None or found[0] is not loop:
+        found = loop, asyncio.Semaphore(pool.size())  # create_engine opens no overflow
+        _turns[engine.sync_engine] = found
+    turns = found[1]
+    try:
+        async with asyncio.timeout(pool.timeout()):
+            await turns.acquire()
+    except TimeoutError as exc:
+        raise PoolTimeoutError("no connection came free in time") from exc
+    try:
+        yield
+    finally:
+        turns.release()
+
+
 @asynccontextmanager
 async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One unit of work: committed when the block ends normally, rolled back otherwise."""
-    async with engine.begin() as conn:
+    async with _turn(engine), engine.begin() as conn:
         yield conn
 
 
@@ -74,6 +115,6 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     Under PostgreSQL's READ COMMITTED each statement takes its own snapshot inside a
     transaction too, so reads see nothing different; anything that writes uses `transaction`.
     """
-    async with engine.connect() as conn:
+    async with _turn(engine), engine.connect() as conn:
         await conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
