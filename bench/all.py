@@ -20,6 +20,8 @@ from bench.results import RESULTS_ENV, ROOT, read_rows, render, write
 # Each bench and its arguments, in the order they run.
 BENCHES: Final[tuple[tuple[str, ...], ...]] = (
     ("bench.cold_start",),
+    ("bench.servers",),
+    ("bench.cluster_start",),
     ("bench.list_tasks",),
     ("bench.relay_throughput", "--events", "3000"),
     ("bench.notify_latency", "--mode", "cluster", "--events", "200"),

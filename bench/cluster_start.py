@@ -18,6 +18,7 @@ import time
 
 import httpx
 
+from bench.results import Row, record
 from bench.servers import memory_mib, process_tree
 from bench.stack import BIN, Stack, free_port, precompile, rabbitmq_vhost, start
 from functions.cluster import function_urls
@@ -70,6 +71,14 @@ def main() -> None:
     print(f"{'RSS, every process':<28} {statistics.median(r[1] for r in results) / 1024:>8.2f} GiB")
     print(f"{'PSS, every process':<28} {statistics.median(r[2] for r in results) / 1024:>8.2f} GiB")
     print(f"{'processes':<28} {results[0][3]:>8}")
+    seconds = statistics.median(r[0] for r in results)
+    pss_gib = statistics.median(r[2] for r in results) / 1024
+    record(
+        [
+            Row("cluster_start", "every /healthz answering", "s", seconds, None, "within 10 s"),
+            Row("cluster_start", "PSS, every process", "GiB", pss_gib, None, "under 1.5 GiB"),
+        ]
+    )
 
 
 if __name__ == "__main__":

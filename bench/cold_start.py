@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bench.results import Row, record
 from bench.stack import (
     ROOT,
     Process,
@@ -112,12 +113,18 @@ def main() -> None:
     print(
         f"{'python -c pass (exit)':<34} {python_ms:>8.0f} {'':>8} {'':>8} {python_ms / floor:>8.2f}"
     )
+    rows = []
     for subject in SUBJECTS:
         median, low, high = summary(samples[subject.name])
         print(
             f"{subject.name:<34} {median:>8.0f} {low:>8.0f} {high:>8.0f} "
             f"{median / floor:>8.2f}  {subject.note}"
         )
+        if subject is not SUBJECTS[0]:
+            dev = subject.name.startswith("gateway")
+            target = "at most 2x the floor" if dev else "at most 1.5x the floor"
+            rows.append(Row("cold_start", subject.name, "ms", median, floor, target))
+    record(rows)
 
 
 if __name__ == "__main__":

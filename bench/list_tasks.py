@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bench.results import Row, record
 from bench.stack import (
     Stack,
     framework_command,
@@ -217,8 +218,31 @@ def main() -> None:
         f"{'subject':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
         f"{'x hello':>8} {'x floor':>8}"
     )
+    rows = []
     for subject in SUBJECTS:
         result = median[subject.name]
+        if subject.floor:
+            floor = median[subject.floor]
+            rows.append(
+                Row(
+                    "list_tasks",
+                    f"{subject.name}, req/s",
+                    "req/s",
+                    result.requests_per_second,
+                    floor.requests_per_second,
+                    "at least 0.8x the floor",
+                )
+            )
+            rows.append(
+                Row(
+                    "list_tasks",
+                    f"{subject.name}, p99",
+                    "ms",
+                    result.p99_ms,
+                    floor.p99_ms,
+                    "at most 2x the floor",
+                )
+            )
         rate = result.requests_per_second
         versus = (
             f"{rate / median[subject.floor].requests_per_second:>8.3f}" if subject.floor else ""
@@ -227,6 +251,7 @@ def main() -> None:
             f"{subject.name:<24} {rate:>9.0f} {result.p50_ms:>8.1f} {result.p99_ms:>8.1f} "
             f"{result.errors:>7} {rate / hello:>8.3f} {versus}"
         )
+    record(rows)
 
 
 def _median(results: list[Result]) -> Result:
