@@ -40,7 +40,12 @@ from tests.integration.test_notification_stream import (
 )
 from tests.support import User, assert_problem, create_project, share_project, signup
 
+# Timing-sensitive streams over a whole pipeline: run alone, not beside the parallel suite.
+pytestmark = pytest.mark.exclusive
+
 ARRIVAL_SECONDS = 5.0
+# A pipeline that cannot stop in this long is left behind, not waited on forever.
+STOP_SECONDS = 15.0
 # Quiet spells long enough that a change that was going to come would have come (~1.5 s).
 QUIET_HEARTBEATS = 5
 
@@ -125,7 +130,7 @@ async def team_live(backend: str, pg_settings: Settings, tmp_path: Path) -> Asyn
         try:
             yield served
         finally:
-            await pipeline.stop()
+            await asyncio.wait_for(pipeline.stop(), STOP_SECONDS)
 
 
 async def make_team(live: Live) -> Team:
@@ -298,7 +303,7 @@ async def test_a_reconnect_after_the_kept_changes_moved_on_is_told_to_refetch(
                 live_change = await next_change(ben)
                 assert live_change.data["data"]["task"]["title"] == "After the refetch"
         finally:
-            await pipeline.stop()
+            await asyncio.wait_for(pipeline.stop(), STOP_SECONDS)
 
 
 async def test_a_reconnect_after_removal_says_the_project_is_revoked(team_live: Live) -> None:
