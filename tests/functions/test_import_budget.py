@@ -12,9 +12,6 @@ library) is not counted here: the functions import those on first use.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +19,7 @@ from typing import Any, Final
 import pytest
 
 from functions.routes import ROUTES
+from tests.functions.probes import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
@@ -102,17 +100,7 @@ BUDGETS: Final[dict[str, Budget]] = {
 
 
 def _probe(target: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, target],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_probe(PROBE, target)
 
 
 def _first_target(module: str) -> str:

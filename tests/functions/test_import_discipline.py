@@ -6,14 +6,13 @@ up, as `functions-framework --target NAME --source functions/main.py` does.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.functions.probes import run_probe
 
 ROOT = Path(__file__).resolve().parents[2]
 # Records which module asked for which of the watched packages, then looks the target up.
@@ -55,17 +54,7 @@ DATABASE_TARGETS = ("get_me", "login", "list_tasks", "get_task", "list_projects"
 
 @cache  # one fresh interpreter per target is enough for every question asked of it
 def _probe(target: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE, target],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return run_probe(PROBE, target)
 
 
 @pytest.mark.parametrize("target", ["healthz", "jwks", "get_event_schema", *DATABASE_TARGETS])
