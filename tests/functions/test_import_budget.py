@@ -13,7 +13,6 @@ library) is not counted here: the functions import those on first use.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -21,7 +20,6 @@ import pytest
 from functions.routes import ROUTES
 from tests.functions.probes import run_probe
 
-ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys, time
 

@@ -7,14 +7,12 @@ up, as `functions-framework --target NAME --source functions/main.py` does.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.functions.probes import run_probe
 
-ROOT = Path(__file__).resolve().parents[2]
 # Records which module asked for which of the watched packages, then looks the target up.
 PROBE = """
 import builtins, importlib.util, json, sys
