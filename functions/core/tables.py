@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -158,6 +159,33 @@ tasks = Table(
         postgresql_where=literal_column(OPEN_TASK_SQL),
         sqlite_where=literal_column(OPEN_TASK_SQL),
     ),
+    # Overdue tasks of a project, counted from the index alone (closed ones are not in it); with
+    # `id`, it walks open tasks in a list's due-date order as the index of all of them does.
+    Index(
+        "ix_tasks_project_id_open_due_at",
+        "project_id",
+        "due_at",
+        "id",
+        postgresql_where=literal_column(OPEN_TASK_SQL),
+        sqlite_where=literal_column(OPEN_TASK_SQL),
+    ),
+)
+
+# How many tasks each project has of each status and priority, kept exact by triggers on tasks
+# (migration 0006); a key's count is the sum of its slots (each connection adds to its own).
+task_counts = Table(
+    "task_counts",
+    metadata,
+    Column(
+        "project_id",
+        Uuid,
+        ForeignKey("projects.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("status", String(16), primary_key=True),
+    Column("priority", String(16), primary_key=True),
+    Column("slot", SmallInteger, primary_key=True),
+    Column("n", BigInteger, nullable=False),
 )
 
 # The full-text index: list queries must use the same expression to hit it.

@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Select,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     literal,
@@ -42,6 +44,7 @@ from functions.core.tables import (
     TASK_SEARCH_CONFIG,
     UtcDateTime,
     project_members,
+    task_counts,
     task_search_document,
     tasks,
 )
@@ -216,16 +219,35 @@ def cursor_after(sort: str, last: TaskPublic) -> str:
 
 
 def stats_statement(user_id: uuid.UUID, project_id: uuid.UUID | None, now: datetime) -> Select[Any]:
-    """Counts by status and priority, and how many are overdue, in one GROUP BY."""
-    where: list[ColumnElement[bool]] = [tasks.c.project_id.in_(member_projects(user_id))]
+    """Counts by status and priority, and how many are overdue, in one statement that reads no
+    task but the overdue ones: the counts are task_counts' (kept by triggers on tasks), the
+    overdue ones are counted in the index of open tasks by (project_id, due_at)."""
+    counted: list[ColumnElement[bool]] = [task_counts.c.project_id.in_(member_projects(user_id))]
+    overdue: list[ColumnElement[bool]] = [
+        tasks.c.project_id.in_(member_projects(user_id)),
+        _open(),
+        tasks.c.due_at < now,
+    ]
     if project_id is not None:
-        where.append(tasks.c.project_id == project_id)
-    overdue = func.sum(case((_overdue(now), 1), else_=0))
+        counted.append(task_counts.c.project_id == project_id)
+        overdue.append(tasks.c.project_id == project_id)
     return (
-        select(tasks.c.status, tasks.c.priority, func.count(), overdue)
-        .where(*where)
-        .group_by(tasks.c.status, tasks.c.priority)
+        select(
+            task_counts.c.status,
+            task_counts.c.priority,
+            # sum() of bigint is numeric in PostgreSQL: back to bigint, a Python int.
+            cast(func.sum(task_counts.c.n), BigInteger),
+            select(func.count()).where(*overdue).scalar_subquery(),
+        )
+        .where(*counted)
+        .group_by(task_counts.c.status, task_counts.c.priority)
     )
+
+
+def _open() -> ColumnElement[bool]:
+    """Not closed, with the statuses written into the SQL: the planner matches it to the
+    partial indexes on OPEN_TASK_SQL even in a generic plan."""
+    return tasks.c.status.not_in(bindparam("closed", CLOSED, expanding=True, literal_execute=True))
 
 
 # Built once: SQLAlchemy memoises a statement's cache key and result columns on the object,

@@ -46,7 +46,7 @@ async def list_tasks(rt: Runtime, user_id: uuid.UUID, query: TaskListQuery) -> T
 
 
 async def task_stats(rt: Runtime, user_id: uuid.UUID, query: TaskStatsQuery) -> TaskStats:
-    """Counts by status and by priority, and how many are overdue, in one GROUP BY."""
+    """Counts by status and by priority, and how many are overdue (see stats_statement)."""
     async with reading(rt.engine) as conn:
         if query.project_id is not None:
             await require_role(conn, query.project_id, user_id)
@@ -58,7 +58,7 @@ async def task_stats(rt: Runtime, user_id: uuid.UUID, query: TaskStatsQuery) -> 
         by_status[status] += count
         by_priority[priority] += count
         total += count
-        overdue_total += overdue_count or 0
+        overdue_total = overdue_count  # the same on every row
     return TaskStats(
         total=total, by_status=by_status, by_priority=by_priority, overdue=overdue_total
     )
