@@ -26,6 +26,7 @@ from cloudevents.http import CloudEvent
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.results import Row, record
 from bench.stack import REDIS_URL, Stack, rabbitmq_vhost
 from events import types
 from events.codec import new_event, to_amqp
@@ -189,6 +190,13 @@ def main() -> None:
     print(f"{'':36}{'events/s':>10}{'x floor A':>11}")
     for name, rate in rates.items():
         print(f"{name:36}{rate:10.0f}{rate / floor:11.2f}")
+    record(
+        [
+            Row("relay_throughput", f"{name} ({args.events} events)", "events/s", rate, floor)
+            for name, rate in rates.items()
+            if not name.startswith("floor A")
+        ]
+    )
     load = os.getloadavg()
     print(
         f"caveat: PostgreSQL, RabbitMQ and this process share {os.cpu_count()} CPUs "
