@@ -128,6 +128,8 @@ lock:
 # Longer runs than `make test` makes; each needs the real PostgreSQL, Redis and RabbitMQ on loopback.
 .PHONY: bench fuzz
 FUZZ_EXAMPLES ?= 300
+# Inputs per codec and edge fuzz test (tests/unit/test_fuzz_*.py; `make check` runs 150).
+FUZZ_INPUT_EXAMPLES ?= 20000
 
 # Every benchmark in one run: one table of figures beside their floors, saved under bench/results/.
 bench: $(INSTALLED)
@@ -135,3 +137,5 @@ bench: $(INSTALLED)
 
 fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics
+	FUZZ_INPUT_EXAMPLES=$(FUZZ_INPUT_EXAMPLES) $(BIN)/pytest tests/unit/test_fuzz_codec.py \
+		tests/unit/test_fuzz_edge.py --hypothesis-show-statistics
