@@ -3,15 +3,19 @@
 Everything goes through the cloudevents SDK (1.x); the AMQP form is its binary HTTP form with
 the `ce-` prefix dropped, as the Knative RabbitMQ binding writes messages: attributes in the
 headers, `content_type` and `message_id` (= the event id) in the properties, persistent.
+Binary HTTP header values are percent-encoded as the HTTP binding asks; AMQP ones are not.
+Reading never raises anything but InvalidEvent, whatever arrives.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
+from urllib.parse import quote, unquote
 
 from cloudevents.conversion import to_binary, to_structured
 from cloudevents.exceptions import GenericException
@@ -25,6 +29,15 @@ CE_PREFIX: Final = "ce-"
 STRUCTURED_CONTENT_TYPE: Final = "application/cloudevents+json"
 # Attributes every event carries and the AMQP properties that repeat them.
 _REQUIRED: Final = ("specversion", "id", "source", "type")
+# The HTTP binding (3.1.3.2): in a `ce-` header, all but printable ASCII, and space, `"` and
+# `%`, is percent-encoded UTF-8, so any attribute value can travel as a header.
+# What the spec allows an attribute's name to be; anything else has no form in every binding.
+_ATTRIBUTE_NAME: Final = re.compile(r"[a-z0-9]+")
+# RFC 3339, as `time` must be: consumers store it and show it.
+_TIMESTAMP: Final = re.compile(
+    r"\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,9})?([Zz]|[+-]\d\d:\d\d)"
+)
+_HEADER_SAFE: Final = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"%')
 
 
 class InvalidEvent(ValueError):
@@ -63,6 +76,14 @@ def new_event(
 
 
 def binary_http(event: CloudEvent) -> tuple[dict[str, str], bytes]:
+    headers, body = _binary(event)
+    return {
+        name: quote(value, safe=_HEADER_SAFE) if name.startswith(CE_PREFIX) else value
+        for name, value in headers.items()
+    }, body
+
+
+def _binary(event: CloudEvent) -> tuple[dict[str, str], bytes]:
     headers, body = to_binary(event)
     return dict(headers), body or b""
 
@@ -75,6 +96,16 @@ def structured_http(event: CloudEvent) -> tuple[dict[str, str], bytes]:
 def from_http_request(headers: Mapping[str, str], body: bytes) -> CloudEvent:
     """A binary or structured HTTP CloudEvent; InvalidEvent if it is neither."""
     lowered = {name.lower(): value for name, value in headers.items()}
+    try:
+        for name, value in lowered.items():
+            if name.startswith(CE_PREFIX):
+                lowered[name] = unquote(value, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent(f"a ce- header is not percent-encoded UTF-8: {exc}") from exc
+    return _from_http(lowered, body)
+
+
+def _from_http(lowered: dict[str, str], body: bytes) -> CloudEvent:
     media_type = lowered.get("content-type", "").split(";")[0].strip().lower()
     if "ce-specversion" not in lowered and media_type != STRUCTURED_CONTENT_TYPE:
         raise InvalidEvent(
@@ -90,7 +121,30 @@ def from_http_request(headers: Mapping[str, str], body: bytes) -> CloudEvent:
     ]
     if missing:
         raise InvalidEvent(f"the event lacks {', '.join(missing)} (each a non-empty string)")
+    names = [name for name in event.get_attributes() if not _ATTRIBUTE_NAME.fullmatch(name)]
+    if names:
+        raise InvalidEvent(
+            f"attribute names are lowercase letters and digits, not {names[0]!r:.40}"
+        )
+    if "time" in event and not _is_timestamp(event["time"]):
+        raise InvalidEvent("time is not an RFC 3339 timestamp")
+    # It becomes the Content-Type of every binary form, which only printable ASCII can be.
+    media = event.get("datacontenttype")
+    if media is not None and not (
+        isinstance(media, str) and media.isascii() and media.isprintable() and media.strip()
+    ):
+        raise InvalidEvent("datacontenttype is not a media type")
     return event
+
+
+def _is_timestamp(value: Any) -> bool:
+    if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper())  # the ranges: no 25th hour, no 30 February
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -104,7 +158,8 @@ class AmqpMessage:
 
 
 def to_amqp(event: CloudEvent) -> AmqpMessage:
-    headers, body = binary_http(event)
+    # AMQP header values are strings of their own: no percent-encoding (the AMQP binding).
+    headers, body = _binary(event)
     content_type = headers.pop("content-type", None)
     attributes = {
         name.removeprefix(CE_PREFIX): value
@@ -117,15 +172,29 @@ def to_amqp(event: CloudEvent) -> AmqpMessage:
 
 
 def from_amqp(
-    headers: Mapping[str, Any] | None, body: bytes, content_type: str | None = None
+    headers: Mapping[str | bytes, Any] | None,
+    body: bytes,
+    content_type: str | bytes | None = None,
 ) -> CloudEvent:
-    """The event in a RabbitMQ message written by `to_amqp` (or by Knative's broker)."""
-    http_headers = {
-        f"{CE_PREFIX}{name.lower()}": value.decode() if isinstance(value, bytes) else str(value)
-        for name, value in (headers or {}).items()
-        if not name.startswith("x-")  # RabbitMQ's own headers (x-death, x-delivery-count)
-    }
-    http_headers.pop(f"{CE_PREFIX}content-type", None)
+    """The event in a RabbitMQ message written by `to_amqp` (or by Knative's broker);
+    InvalidEvent if it holds none."""
+    http_headers: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        # pika leaves a name or string that is not UTF-8 as bytes.
+        attribute = _text(name).lower()
+        # Only attribute names (lowercase ASCII letters and digits) are attributes: not
+        # RabbitMQ's own headers (x-death, x-delivery-count), nor a content-type header.
+        if _ATTRIBUTE_NAME.fullmatch(attribute):
+            http_headers[f"{CE_PREFIX}{attribute}"] = _text(value)
     if content_type:
-        http_headers["content-type"] = content_type
-    return from_http_request(http_headers, body)
+        http_headers["content-type"] = _text(content_type)
+    return _from_http(http_headers, body)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, bytes):
+        return str(value)
+    try:
+        return value.decode()
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent(f"a header is not UTF-8: {value!r:.80}") from exc
