@@ -1,7 +1,8 @@
 """What the fuzzers feed the CloudEvent codec and the edge, and what they accept back.
 
-Both engines (Hypothesis in `make test`, atheris in `make fuzz`) call the same checks with the
-same corpus, `tests/fuzz/corpus/<target>/`: real inputs as they travel, one file each.
+The fuzz tests (tests/unit/test_fuzz_*.py: a short run in `make check` and `make test`, a long
+one in `make fuzz`) call these checks with the corpus, `tests/fuzz/corpus/<target>/`: real
+inputs as they travel, one file each, mutated byte by byte.
 
 * `http`: an HTTP header block, a blank line, the body (a binary or structured CloudEvent).
 * `amqp`: the same layout for a RabbitMQ message: its headers, `content-type` standing for
