@@ -4,10 +4,21 @@ and the web app (through a generated module) take them from here."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 Status = Literal["todo", "in_progress", "review", "done", "cancelled"]
 Priority = Literal["low", "medium", "high", "urgent"]
@@ -38,7 +49,36 @@ def _without_nul(value: str) -> str:
     return value
 
 
-NoNul = AfterValidator(_without_nul)
+class _WithoutNul:
+    """Refuses U+0000, and the document says so."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(_without_nul, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.setdefault("pattern", r"^[^\x00]*$")
+        return json_schema
+
+
+NoNul = _WithoutNul()
+# For the document only: a string stripped before its length is checked must keep a character
+# that is not white space (and, like every text, holds no NUL).
+NotBlank = Field(json_schema_extra={"pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"})
+
+
+def _not_a_number(value: Any) -> Any:
+    # pydantic reads a number as seconds since 1970; an instant is an RFC 3339 date-time only.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("send an instant as an RFC 3339 date-time")
+    return value
+
+
+_NUMBER: Final = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -48,15 +88,19 @@ def _in_utc(value: datetime) -> datetime:
         raise ValueError("the instant is out of range") from exc
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
 Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NoNul,
+    NotBlank,
 ]
 Description = Annotated[str, Field(max_length=20_000), NoNul]
 Label = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50, to_lower=True),
     NoNul,
+    NotBlank,
 ]
 Labels = Annotated[list[Label], Field(max_length=20)]
 

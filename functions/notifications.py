@@ -21,7 +21,7 @@ from functions.core.models.notifications import (
 )
 from functions.core.runtime import Runtime
 from functions.core.services import live_view, notifications
-from functions.edge import Call, endpoint
+from functions.edge import Call, Header, endpoint
 from functions.edge.event_stream import EventStream, on_shutdown
 from functions.sink import event_sink
 
@@ -33,6 +33,12 @@ LAST_EVENT_ID_DOC: Final = (
     "The `id:` of the last event received (an opaque position): the stream first sends what "
     "happened after it (a reconnect misses nothing still kept; when some of it is gone, a "
     "`refetch` event says so)."
+)
+# The positions a stream sends, as the document describes them: a feed entry id (streams sent
+# those before they carried changes), or the feed's, the access list's and each project's.
+_ENTRY = r"[0-9]{1,19}-[0-9]{1,19}"
+_POSITION: Final = (
+    rf"^(?:{_ENTRY}|n:{_ENTRY}~a:{_ENTRY}~t:[0-9]{{1,19}}(?:~[0-9a-f]{{32}}:{_ENTRY})*)$"
 )
 # Sent after a quiet spell, so proxies keep the connection open and clients know it lives.
 HEARTBEAT: Final = b": heartbeat\r\n\r\n"
@@ -68,7 +74,10 @@ async def mark_notifications_read(call: Call[MarkRead, None]) -> UnreadCount:
     return await notifications.mark_read(call.rt, call.user.user_id, call.body)
 
 
-@endpoint(headers={"Last-Event-ID": LAST_EVENT_ID_DOC}, produces="text/event-stream")
+@endpoint(
+    headers={"Last-Event-ID": Header(LAST_EVENT_ID_DOC, {"type": "string", "pattern": _POSITION})},
+    produces="text/event-stream",
+)
 async def notification_stream(call: Call[None, None]) -> EventStream:
     """Your live view, as Server-Sent Events (`text/event-stream`): your new notifications
     (`notification`) and every change to the projects you are a member of (`change`: the

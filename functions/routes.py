@@ -191,6 +191,28 @@ ROUTES: Final[tuple[Route, ...]] = (
 )
 
 
+def methods_at(path: str) -> tuple[str, ...]:
+    """The methods a public path takes. A literal path (`/api/tasks/bulk`) takes only its own:
+    the templates it would also match (`/api/tasks/{task_id}`) do not answer it."""
+    public = [r for r in ROUTES if r.public]
+    literal = {r.method for r in public if r.path == path}
+    return tuple(sorted(literal or {r.method for r in public if r.match(path) is not None}))
+
+
+def shadowed(path: str, target: str) -> bool:
+    """Whether `path` is another target's literal path, which `target`'s template only seems
+    to match (`PATCH /api/tasks/bulk` is not an update of a task named "bulk")."""
+    if path not in _literal_paths():
+        return False
+    own = routes_for(target)
+    return all(r.path != path for r in own) and any(r.match(path) is not None for r in own)
+
+
+@cache
+def _literal_paths() -> frozenset[str]:
+    return frozenset(r.path for r in ROUTES if r.public and "{" not in r.path)
+
+
 def subscriptions() -> dict[str, tuple[str, ...]]:
     """Each event-triggered target and the CloudEvent types it takes."""
     return {r.target: r.subscribes for r in ROUTES if r.trigger == EVENT}

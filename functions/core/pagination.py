@@ -15,9 +15,10 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from functions.core.errors import InvalidInput
+from functions.core.errors import NotFound
 
-BAD_CURSOR = "the cursor is not one this list gave out (or it belongs to another sort)"
+# A cursor names a page as an id names an object: one this list did not give out names none.
+BAD_CURSOR = "no such page: this list gave out no such cursor (or it is for another sort)"
 
 ItemT = TypeVar("ItemT", bound=BaseModel)
 
@@ -62,7 +63,7 @@ def _fits(value: Any, kind: Kind) -> bool:
 
 
 def decode_cursor(cursor: str, sort: str, kinds: Sequence[Kind]) -> list[Any]:
-    """The sort-key values a cursor holds, each of its kind; a 422 for anything else.
+    """The sort-key values a cursor holds, each of its kind; a 404 for anything else.
 
     Cursors are not signed: a client may forge one, but only to start a page at another
     position of a list it may read anyway, so the values need only be of the right kinds.
@@ -74,9 +75,9 @@ def decode_cursor(cursor: str, sort: str, kinds: Sequence[Kind]) -> list[Any]:
             raise ValueError("shape")
         values = [_typed(v) for v in decoded[1:]]
     except (ValueError, binascii.Error, UnicodeDecodeError, TypeError) as exc:
-        raise InvalidInput(BAD_CURSOR) from exc
+        raise NotFound(BAD_CURSOR) from exc
     if not all(_fits(v, k) for v, k in zip(values, kinds, strict=True)):
-        raise InvalidInput(BAD_CURSOR)
+        raise NotFound(BAD_CURSOR)
     return values
 
 

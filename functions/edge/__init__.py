@@ -4,7 +4,7 @@
 answer errors through the one mapping in `problems`.
 """
 
-from functions.edge.endpoint import Call, EndpointSpec, Reply, endpoint, spec_of
+from functions.edge.endpoint import Call, EndpointSpec, Header, Reply, endpoint, spec_of
 from functions.edge.parsing import read_body
 from functions.edge.problems import PROBLEM_JSON, BadRequest, error_response, problem
 from functions.edge.serving import LIVENESS_BODY, LIVENESS_PATH, is_liveness_probe, served
@@ -16,6 +16,7 @@ __all__ = [
     "BadRequest",
     "Call",
     "EndpointSpec",
+    "Header",
     "Reply",
     "endpoint",
     "error_response",

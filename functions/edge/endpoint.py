@@ -9,7 +9,7 @@ whose headers the codec wrote, a document served as it is stored).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -24,13 +24,22 @@ from functions.core.errors import NotFound, Unauthenticated
 from functions.edge.parsing import parse_body, parse_query
 from functions.edge.problems import error_response, problem
 from functions.edge.serving import is_liveness_probe, liveness, served
-from functions.routes import routes_for
+from functions.routes import methods_at, routes_for, shadowed
 
 if TYPE_CHECKING:
     from functions.core.security.tokens import Principal
 
 BodyT = TypeVar("BodyT", bound=BaseModel | None)
 QueryT = TypeVar("QueryT", bound=BaseModel | None)
+
+
+@dataclass(frozen=True)
+class Header:
+    """A request header a function reads, described more closely than by its meaning alone."""
+
+    description: str
+    schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ class EndpointSpec:
     summary: str
     body_optional: bool = False
     # Request headers the function reads, with what each means (for the OpenAPI document).
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str | Header] = field(default_factory=dict)
     # A body the handler reads itself (no `body` model): each media type and its JSON Schema.
     raw_body: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # The media type of a success body that is not JSON (a stream, a stored document).
@@ -129,6 +138,17 @@ def _render(result: BaseModel | Reply | Response | None, default_status: int) ->
     return response
 
 
+def _method_not_allowed(path: str, methods: Sequence[str]) -> Response:
+    allowed = ", ".join(methods)
+    return problem(
+        405,
+        "Method not allowed",
+        f"{path} takes {allowed}",
+        instance=path,
+        headers={"Allow": allowed},
+    )
+
+
 def endpoint(
     *,
     body: type[BaseModel] | None = None,
@@ -137,7 +157,7 @@ def endpoint(
     status: int = 200,
     auth: bool = True,
     body_optional: bool = False,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str | Header] | None = None,
     raw_body: Mapping[str, Mapping[str, Any]] | None = None,
     produces: str | None = None,
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
@@ -161,18 +181,16 @@ def endpoint(
 
         async def answer(request: Request) -> Response:
             path = request.url.path
-            if request.method not in methods and not is_liveness_probe(request):
+            probe = is_liveness_probe(request)
+            if shadowed(path, name) and not probe and request.method not in methods_at(path):
+                # Another route's literal path, which takes none of this function's methods.
+                return _method_not_allowed(path, methods_at(path))
+            if request.method not in methods and not probe:
                 # A lone function process gets every method: it does only what its routes say.
-                return problem(
-                    405,
-                    "Method not allowed",
-                    f"{path} takes {', '.join(methods)}",
-                    instance=path,
-                    headers={"Allow": ", ".join(methods)},
-                )
+                return _method_not_allowed(path, methods)
             try:
                 rt = runtime.current()  # a misconfigured process fails here
-                if is_liveness_probe(request):
+                if probe:
                     return liveness()
                 params = next((m for r in routes if (m := r.match(path)) is not None), {})
                 principal = await _authenticate(rt, request) if auth else None

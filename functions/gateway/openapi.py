@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from functions.edge import EndpointSpec
+from functions.edge import EndpointSpec, Header
 from functions.routes import Route
 
 API_TITLE: Final = "TaskFlow API"
@@ -31,6 +31,49 @@ PROBLEM_SCHEMA: Final = {
 }
 
 
+# OpenAPI links (what a client, or a stateful test, does next with what it created): for each
+# creating target, a name, the operation it leads to and where that one's parameters come from.
+_TASK = {"task_id": "$response.body#/id"}
+_PROJECT = {"project_id": "$response.body#/id"}
+LINKS: Final[dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
+    "create_task": {
+        "GetTask": ("get_task", _TASK),
+        "UpdateTask": ("update_task", _TASK),
+        "DeleteTask": ("delete_task", _TASK),
+        "ListComments": ("list_comments", _TASK),
+        "AddComment": ("add_comment", _TASK),
+        "TaskActivity": ("task_activity", _TASK),
+    },
+    "create_project": {
+        "GetProject": ("get_project", _PROJECT),
+        "UpdateProject": ("update_project", _PROJECT),
+        "DeleteProject": ("delete_project", _PROJECT),
+        "ListMembers": ("list_members", _PROJECT),
+        "AddMember": ("add_member", _PROJECT),
+        "ProjectActivity": ("project_activity", _PROJECT),
+    },
+    "add_member": {
+        "ChangeMemberRole": (
+            "change_member_role",
+            {"project_id": "$request.path.project_id", "user_id": "$response.body#/user_id"},
+        ),
+        "RemoveMember": (
+            "remove_member",
+            {"project_id": "$request.path.project_id", "user_id": "$response.body#/user_id"},
+        ),
+    },
+    "add_comment": {
+        "DeleteComment": (
+            "delete_comment",
+            {"task_id": "$request.path.task_id", "comment_id": "$response.body#/id"},
+        ),
+    },
+    "add_webhook": {
+        "DeleteWebhook": ("delete_webhook", {"webhook_id": "$response.body#/id"}),
+    },
+}
+
+
 def operation_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
     """What FastAPI cannot see in a function that takes the raw request: its parameters,
     body, problem answers, non-JSON success body and security."""
@@ -47,6 +90,14 @@ def operation_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
             }
         },
     }
+    links = LINKS.get(route.target)
+    if links:
+        extra["responses"][str(spec.status)] = {
+            "links": {
+                name: {"operationId": operation, "parameters": parameters}
+                for name, (operation, parameters) in links.items()
+            }
+        }
     if spec.body is not None:
         extra["requestBody"] = {
             "required": not spec.body_optional,
@@ -110,16 +161,20 @@ def _query_parameters(model: type[BaseModel] | None) -> list[dict[str, Any]]:
     ]
 
 
-def _header_parameters(headers: Mapping[str, str]) -> list[dict[str, Any]]:
+def _header_parameters(headers: Mapping[str, str | Header]) -> list[dict[str, Any]]:
+    described = {
+        name: header if isinstance(header, Header) else Header(header)
+        for name, header in headers.items()
+    }
     return [
         {
             "name": name,
             "in": "header",
-            "required": False,
-            "description": description,
-            "schema": {"type": "string"},
+            "required": header.required,
+            "description": header.description,
+            "schema": dict(header.schema),
         }
-        for name, description in headers.items()
+        for name, header in described.items()
     ]
 
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from functions.edge import problem
 from functions.gateway.web import page_for_deep_link
-from functions.routes import ROUTES
+from functions.routes import methods_at
 
 TITLES: Final = {404: "Not found", 405: "Method not allowed"}
 
@@ -37,5 +37,4 @@ def add_problem_handler(app: FastAPI, web_dist: Path) -> None:
 
 def _allow(path: str) -> dict[str, str]:
     """A 405's Allow header (RFC 9110): every method some route takes at this path."""
-    methods = sorted({r.method for r in ROUTES if r.public and r.match(path) is not None})
-    return {"Allow": ", ".join(methods)}
+    return {"Allow": ", ".join(methods_at(path))}

@@ -1,5 +1,9 @@
-"""Property-based fuzzing from the OpenAPI document: whatever is sent, no 5xx, and problems are
-problem+json. `make test` runs a bounded, repeatable sample; `make fuzz` a long random one.
+"""Property-based testing from the OpenAPI document, with every schemathesis check: the server
+takes what the document allows and refuses what it does not, answers as it documents (status,
+media type, body, headers), 405 for an undeclared method, never a 5xx, and problems are
+problem+json. Then the stateful phase: sequences that follow the document's links from what
+was created to reading, changing and deleting it. `make test` runs a bounded, repeatable sample;
+`make fuzz` a long random one.
 
 The target is a real `taskflow dev` process on this run's PostgreSQL database and Redis prefix.
 """
@@ -16,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from functions.core import runtime
 from functions.core.settings import Settings
@@ -27,6 +31,8 @@ from tests.support import PASSWORD
 # Examples per operation: the default keeps `make test` to a few hundred requests in all.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
+# Stateful scenarios, each a few linked calls.
+SCENARIOS = EXAMPLES * 3
 # Operations whose success ends the session every later case would use.
 SESSION_ENDING = {"/api/auth/logout", "/api/auth/password", "/api/auth/refresh"}
 # An event stream never ends: schemathesis reads it for the read timeout, then cuts it (at 30 s
@@ -94,27 +100,77 @@ def _openapi_document() -> dict[str, Any]:
 schema = schemathesis.openapi.from_dict(_openapi_document())
 
 
-@schema.parametrize()
-@settings(
+FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
     derandomize=not LONG_RUN,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_request_makes_the_server_fail_and_every_refusal_is_a_problem(
-    case: schemathesis.Case, fuzz_session: Session
-) -> None:
-    response = case.call(
-        base_url=fuzz_session.server.base_url,
-        headers={"Authorization": f"Bearer {fuzz_session.access_token}"},
-        timeout=(30, STREAM_READ_SECONDS) if case.path in STREAMS else 30,
-    )
-    where = f"{case.method} {case.formatted_path} -> {response.status_code}"
-    if response.status_code >= 500:
-        pytest.fail(f"{where}\n{response.text}\n{fuzz_session.server.output()[-3000:]}")
+
+
+def _call_kwargs(case: schemathesis.Case, session: Session) -> dict[str, Any]:
+    return {
+        "base_url": session.server.base_url,
+        "headers": {"Authorization": f"Bearer {session.access_token}"},
+        "timeout": (30, STREAM_READ_SECONDS) if case.path in STREAMS else 30,
+    }
+
+
+def _assert_a_problem(response: schemathesis.Response, where: str) -> None:
     if response.status_code >= 400:
         assert response.headers["content-type"][0].startswith("application/problem+json"), where
         assert response.json()["status"] == response.status_code, where
-    if response.status_code < 300 and case.path in SESSION_ENDING:
-        fuzz_session.sign_up()
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+def test_the_server_does_what_the_document_says_and_every_refusal_is_a_problem(
+    case: schemathesis.Case, fuzz_session: Session
+) -> None:
+    kwargs = _call_kwargs(case, fuzz_session)
+    response = case.call(**kwargs)
+    where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+    try:
+        if response.status_code >= 500:
+            pytest.fail(f"{where}\n{response.text}\n{fuzz_session.server.output()[-3000:]}")
+        _assert_a_problem(response, where)
+        # Every check schemathesis has: conformance of status, media type, body and headers,
+        # valid data taken, invalid data refused, 405 for undeclared methods, and the rest.
+        case.validate_response(response, headers=kwargs["headers"], transport_kwargs=kwargs)
+    finally:
+        if response.status_code < 300 and case.path in SESSION_ENDING:
+            fuzz_session.sign_up()
+
+
+# Sequences through the links (create, then read, change, list, delete what was created); the
+# calls that end the session every later step would use are left out.
+LINKED = schema.exclude(path=sorted(SESSION_ENDING | STREAMS))
+
+
+class LinkedCalls(LINKED.as_state_machine()):  # type: ignore[misc]
+    session: Session
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return _call_kwargs(case, self.session)
+
+    def validate_response(
+        self, response: schemathesis.Response, case: schemathesis.Case, **kwargs: Any
+    ) -> None:
+        where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+        assert response.status_code < 500, f"{where}\n{response.text}"
+        _assert_a_problem(response, where)
+        super().validate_response(response, case, **kwargs)
+
+
+def test_linked_calls_keep_to_the_document(fuzz_session: Session) -> None:
+    LinkedCalls.session = fuzz_session
+    LinkedCalls.run(
+        settings=settings(
+            FUZZ_SETTINGS,
+            max_examples=SCENARIOS,
+            stateful_step_count=6,
+            # No shrinking: a replay meets a server whose state has moved on.
+            phases=[Phase.generate],
+        )
+    )

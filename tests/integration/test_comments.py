@@ -106,13 +106,13 @@ async def test_comments_come_oldest_first_one_page_at_a_time(any_api: AsyncClien
 
 
 @pytest.mark.parametrize("cursor", ["garbage", "eyJ4Ijox"])
-async def test_a_cursor_the_list_did_not_give_out_is_422(any_api: AsyncClient, cursor: str) -> None:
+async def test_a_cursor_the_list_did_not_give_out_is_404(any_api: AsyncClient, cursor: str) -> None:
     owner, inbox = await owner_with_inbox(any_api)
     task = await create_task(any_api, owner, inbox)
     response = await any_api.get(
         f"/api/tasks/{task['id']}/comments", params={"cursor": cursor}, headers=owner.headers
     )
-    assert_problem(response, 422)
+    assert_problem(response, 404)
 
 
 async def test_the_author_deletes_their_own_comment(any_api: AsyncClient) -> None:

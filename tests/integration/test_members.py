@@ -117,7 +117,7 @@ async def test_the_member_list_pages_through_every_member_once(any_api: AsyncCli
     assert seen == expected
 
 
-async def test_a_tampered_member_cursor_is_a_422_problem(any_api: AsyncClient) -> None:
+async def test_a_tampered_member_cursor_is_a_404_problem(any_api: AsyncClient) -> None:
     alice = await signup(any_api, "alice")
     project = await create_project(any_api, alice)
 
@@ -127,7 +127,7 @@ async def test_a_tampered_member_cursor_is_a_422_problem(any_api: AsyncClient) -
         headers=alice.headers,
     )
 
-    assert_problem(response, 422)
+    assert_problem(response, 404)
 
 
 async def test_adding_an_unknown_user_is_a_404_problem(any_api: AsyncClient) -> None:

@@ -324,12 +324,12 @@ async def test_the_feed_pages_newest_first_and_its_cursor_never_repeats_or_skips
     assert excerpts(await feed(any_api, team.ben, limit=0)) == ["note 4"]  # clamped to 1
 
 
-async def test_a_cursor_the_feed_did_not_give_out_is_a_422(api: AsyncClient) -> None:
+async def test_a_cursor_the_feed_did_not_give_out_is_a_404(api: AsyncClient) -> None:
     user = await signup(api, "forger")
     response = await api.get(
         "/api/notifications", params={"cursor": "not-a-cursor"}, headers=user.headers
     )
-    assert_problem(response, 422)
+    assert_problem(response, 404)
 
 
 async def test_the_feed_keeps_only_its_newest_notifications_and_counts_only_those(

@@ -109,7 +109,7 @@ async def test_a_page_limit_outside_1_to_100_is_clamped(any_api: AsyncClient) ->
 @pytest.mark.parametrize(
     "cursor",
     [
-        "not-a-cursor!",
+        "not-a-cursor",
         forged_cursor("members", {"t": "2026-01-01T00:00:00+00:00"}, {"u": str(uuid.uuid4())}),
         forged_cursor("projects", 1, {"t": "2026-01-01T00:00:00"}, {"u": str(uuid.uuid4())}),
         forged_cursor("projects", 1, 5, {"u": str(uuid.uuid4())}),
@@ -118,12 +118,12 @@ async def test_a_page_limit_outside_1_to_100_is_clamped(any_api: AsyncClient) ->
     ],
     ids=["garbage", "other-sort", "naive-time", "number-as-time", "bad-uuid", "wrong-types"],
 )
-async def test_a_tampered_cursor_is_a_422_problem(any_api: AsyncClient, cursor: str) -> None:
+async def test_a_tampered_cursor_is_a_404_problem(any_api: AsyncClient, cursor: str) -> None:
     alice = await signup(any_api, "alice")
 
     response = await any_api.get("/api/projects", params={"cursor": cursor}, headers=alice.headers)
 
-    assert_problem(response, 422)
+    assert_problem(response, 404)
 
 
 async def test_listing_projects_needs_a_signed_in_user(any_api: AsyncClient) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
 from sqlalchemy.dialects import sqlite
 
-from functions.core.errors import InvalidInput
+from functions.core.errors import NotFound
 from functions.core.pagination import after, decode_cursor, encode_cursor
 from functions.core.queries.tasks import SORT_KEYS
 
@@ -57,11 +57,11 @@ def test_a_cursor_is_url_safe_text() -> None:
         ("", "created", 2),
     ],
 )
-def test_a_cursor_this_list_did_not_give_out_is_invalid_input(
+def test_a_cursor_this_list_did_not_give_out_names_no_page(
     cursor: str, sort: str, arity: int
 ) -> None:
     kinds = [datetime, uuid.UUID, int][:arity]
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         decode_cursor(cursor, sort, kinds)
 
 
@@ -120,7 +120,7 @@ def test_a_task_cursor_holds_an_aware_instant_and_an_id(sort: str) -> None:
     kinds = (SORT_KEYS[sort].kind, uuid.UUID)
     assert decode_cursor(encode_cursor(sort, [WHEN, ID]), sort, kinds) == [WHEN, ID]
     for bad in ([WHEN.replace(tzinfo=None), ID], ["yesterday", ID], [WHEN, str(ID)], [3, ID]):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(NotFound):
             decode_cursor(encode_cursor(sort, bad), sort, kinds)
 
 
@@ -128,5 +128,5 @@ def test_a_priority_cursor_holds_one_of_the_four_ranks() -> None:
     kinds = (SORT_KEYS["priority"].kind, uuid.UUID)
     assert decode_cursor(encode_cursor("priority", [3, ID]), "priority", kinds) == [3, ID]
     for bad in (4, -1, True, 10**30, 1.0, "high", None):
-        with pytest.raises(InvalidInput):
+        with pytest.raises(NotFound):
             decode_cursor(encode_cursor("priority", [bad, ID]), "priority", kinds)

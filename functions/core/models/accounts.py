@@ -6,21 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from events.vocabulary import NoNul
-from functions.core.models.common import Patch, Public, Strict
+from events.vocabulary import NoNul, NotBlank
+from functions.core.models.common import Email, Patch, Public, Strict
 
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 DisplayName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     NoNul,
+    NotBlank,
 ]
 
 
 class RegisterRequest(Strict):
-    email: EmailStr = Field(max_length=320)
+    email: Email
     password: Password
     display_name: DisplayName
 
@@ -56,7 +57,7 @@ class UserUpdate(Patch):
     """Only the fields sent change; neither may be null (leave a field out to keep it)."""
 
     display_name: DisplayName | None = None
-    email: EmailStr | None = Field(default=None, max_length=320)
+    email: Email | None = None
 
 
 class PasswordChange(Strict):

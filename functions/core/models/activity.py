@@ -6,8 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
-from functions.core.models.tasks import Cursor
+from functions.core.models.common import DEFAULT_PAGE, Cursor, PageLimit, Public, Strict
 
 # One kind per event type a history records (the table's CHECK lists the same).
 ActivityKind = Literal[

@@ -6,12 +6,43 @@ process uses a few of the models its module defines, and building the rest cost 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Final, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    GetJsonSchemaHandler,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 50
+
+# Cursors are base64url without padding; which ones a list gave out no schema can say (an
+# unknown one is a 404, like an id that names nothing).
+CURSOR_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
+Cursor = Annotated[str, Field(max_length=512, pattern=CURSOR_PATTERN)]
+
+# email-validator refuses the special-use domains (RFC 6761) and domains without a dot, which
+# `format: email` alone allows.
+_SPECIAL_USE = "|".join(
+    "".join(f"[{c}{c.upper()}]" for c in name)
+    for name in ("arpa", "invalid", "local", "localhost", "onion", "test")
+)
+Email = Annotated[
+    EmailStr,
+    Field(
+        max_length=320,
+        json_schema_extra={
+            "pattern": rf"^[^@\s]+@(?!(?:[^@]*\.)?(?:{_SPECIAL_USE})\.?$)[^@\s]+\.[^@\s]+$"
+        },
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -37,6 +68,24 @@ class Patch(Strict):
         if nulls:
             raise ValueError(f"{', '.join(nulls)} cannot be null; leave it out to keep it")
         return self
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The document offers null only where the server takes it: the clearable fields."""
+        schema = handler(core_schema)
+        properties = handler.resolve_ref_schema(schema).get("properties", {})
+        for name, prop in properties.items():
+            if name in cls.clearable or "anyOf" not in prop:
+                continue
+            options = [o for o in prop.pop("anyOf") if o != {"type": "null"}]
+            prop.pop("default", None)
+            if len(options) == 1:
+                prop.update(options[0])
+            else:
+                prop["anyOf"] = options
+        return schema
 
 
 class Public(BaseModel):

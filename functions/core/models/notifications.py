@@ -6,10 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Final
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Public, Strict
-from functions.core.models.tasks import Cursor
+from functions.core.models.common import DEFAULT_PAGE, Cursor, PageLimit, Public, Strict
 
 # A notification's id is its position in its owner's feed (a Redis stream entry id):
 # ids sort by arrival, and the live stream sends the same id as each event's `id:`.
@@ -49,8 +48,18 @@ class NotificationListQuery(Strict):
 class MarkRead(Strict):
     """Mark the notifications named in `ids` read, or every one with `all: true`."""
 
+    # Exactly one: `ids` present and not null, or `all` true.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["ids"], "properties": {"ids": {"type": "array"}}},
+                {"required": ["all"], "properties": {"all": {"const": True}}},
+            ]
+        }
+    )
+
     ids: Annotated[list[NotificationId], Field(min_length=1, max_length=500)] | None = None
-    all: bool = False
+    all: StrictBool = False
 
     @model_validator(mode="after")
     def _ids_or_all(self) -> MarkRead:

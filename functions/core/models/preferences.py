@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Final, Literal, get_args
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from events.vocabulary import NoNul
 from functions.core.models.common import Patch, Public, Strict
@@ -25,8 +25,18 @@ NoticeKind = Literal[
 NOTICE_KINDS: Final[tuple[NoticeKind, ...]] = get_args(NoticeKind)
 MAX_WEBHOOKS_PER_USER: Final = 10
 
+# What the document promises of a URL: http(s), a host name or IPv4 address, no user name or
+# password. Outside dev only https is taken, and only for hosts that resolve to public addresses
+# (checked when the webhook is added and at every delivery): no schema can say that.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+WEBHOOK_URL_PATTERN: Final = (
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(?:\.{_LABEL})*\.?(?::[1-9][0-9]{{0,3}})?(?:[/?#][!-~]*)?$"
+)
 WebhookUrl = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
+    NoNul,
+    Field(json_schema_extra={"pattern": WEBHOOK_URL_PATTERN}),
 ]
 WebhookDescription = Annotated[str, Field(max_length=200), NoNul]
 
@@ -43,8 +53,9 @@ class PreferencesPublic(Public):
 class PreferencesUpdate(Patch):
     """Only the fields sent change; `email_kinds` may name just the kinds to switch."""
 
-    email_enabled: bool | None = None
-    email_kinds: dict[NoticeKind, bool] | None = None
+    # Strict: 0 and 1 are not booleans in the document either.
+    email_enabled: StrictBool | None = None
+    email_kinds: dict[NoticeKind, StrictBool] | None = None
 
 
 class WebhookCreate(Strict):

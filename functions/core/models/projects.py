@@ -6,13 +6,24 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from events.vocabulary import NoNul, Role
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Patch, Public, Strict
+from events.vocabulary import NoNul, NotBlank, Role
+from functions.core.models.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    Email,
+    PageLimit,
+    Patch,
+    Public,
+    Strict,
+)
 
 ProjectName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    NoNul,
+    NotBlank,
 ]
 ProjectDescription = Annotated[str, Field(max_length=2000), NoNul]
 
@@ -47,14 +58,24 @@ class ProjectsPublic(Public):
 
 class ProjectListQuery(Strict):
     limit: PageLimit = DEFAULT_PAGE
-    cursor: Annotated[str, Field(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 class MemberAdd(Strict):
     """Name the new member by `user_id` or by `email`, not both."""
 
+    # Exactly one of the two names someone: the one that is present and not null.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["user_id"], "properties": {"user_id": {"type": "string"}}},
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+            ]
+        }
+    )
+
     user_id: uuid.UUID | None = None
-    email: EmailStr | None = Field(default=None, max_length=320)
+    email: Email | None = None
     role: Role = "editor"
 
     @model_validator(mode="after")
@@ -70,7 +91,7 @@ class MemberUpdate(Strict):
 
 class MemberListQuery(Strict):
     limit: PageLimit = DEFAULT_PAGE
-    cursor: Annotated[str, Field(max_length=512)] | None = None
+    cursor: Cursor | None = None
 
 
 class MemberPublic(Public):

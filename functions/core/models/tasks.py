@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from events.models import CreateTask
 from events.vocabulary import (
@@ -15,17 +15,24 @@ from events.vocabulary import (
     Label,
     Labels,
     NoNul,
+    NotBlank,
     Priority,
     Status,
     Title,
     unique_labels,
 )
-from functions.core.models.common import DEFAULT_PAGE, PageLimit, Patch, Public, Strict
+from functions.core.models.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    PageLimit,
+    Patch,
+    Public,
+    Strict,
+)
 
 TaskSort = Literal[
     "created", "-created", "updated", "-updated", "due", "-due", "priority", "-priority"
 ]
-Cursor = Annotated[str, Field(max_length=512)]
 MAX_VERSION = 2**31 - 1  # the column is a 32-bit integer
 
 
@@ -41,7 +48,6 @@ class TaskUpdate(Patch):
     """
 
     clearable = frozenset({"due_at", "assignee_id", "version"})
-
     title: Title | None = None
     description: Description | None = None
     status: Status | None = None
@@ -64,6 +70,7 @@ class TaskBulkFields(Patch):
     """The fields a bulk update may set: nothing else is accepted."""
 
     clearable = frozenset({"due_at", "assignee_id"})
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
     status: Status | None = None
     priority: Priority | None = None
@@ -135,7 +142,10 @@ class TaskStats(Public):
 
 class CommentCreate(Strict):
     body: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000), NoNul
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
+        NoNul,
+        NotBlank,
     ]
 
 

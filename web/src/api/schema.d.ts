@@ -687,7 +687,12 @@ export interface components {
              * @default null
              */
             ids?: string[] | null;
-        };
+        } & ({
+            ids: unknown[];
+        } | {
+            /** @constant */
+            all: true;
+        });
         /**
          * MemberAdd
          * @description Name the new member by `user_id` or by `email`, not both.
@@ -709,7 +714,11 @@ export interface components {
              * @default null
              */
             user_id?: string | null;
-        };
+        } & ({
+            user_id: string;
+        } | {
+            email: string;
+        });
         /** MemberPublic */
         MemberPublic: {
             /**
@@ -808,18 +817,12 @@ export interface components {
          * @description Only the fields sent change; `email_kinds` may name just the kinds to switch.
          */
         PreferencesUpdate: {
-            /**
-             * Email Enabled
-             * @default null
-             */
-            email_enabled?: boolean | null;
-            /**
-             * Email Kinds
-             * @default null
-             */
+            /** Email Enabled */
+            email_enabled?: boolean;
+            /** Email Kinds */
             email_kinds?: {
                 [key: string]: boolean;
-            } | null;
+            };
         };
         Problem: {
             detail?: string;
@@ -878,16 +881,10 @@ export interface components {
          * @description PATCH: only the fields sent change; send `""` (not null) to clear the description.
          */
         ProjectUpdate: {
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
-            /**
-             * Name
-             * @default null
-             */
-            name?: string | null;
+            /** Description */
+            description?: string;
+            /** Name */
+            name?: string;
         };
         /** ProjectsPublic */
         ProjectsPublic: {
@@ -934,21 +931,18 @@ export interface components {
              * @default null
              */
             due_at?: string | null;
-            /**
-             * Labels
-             * @default null
-             */
-            labels?: string[] | null;
+            /** Labels */
+            labels?: string[];
             /**
              * Priority
-             * @default null
+             * @enum {string}
              */
-            priority?: ("low" | "medium" | "high" | "urgent") | null;
+            priority?: "low" | "medium" | "high" | "urgent";
             /**
              * Status
-             * @default null
+             * @enum {string}
              */
-            status?: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
+            status?: "todo" | "in_progress" | "review" | "done" | "cancelled";
         };
         /** TaskBulkUpdate */
         TaskBulkUpdate: {
@@ -1127,36 +1121,27 @@ export interface components {
              * @default null
              */
             assignee_id?: string | null;
-            /**
-             * Description
-             * @default null
-             */
-            description?: string | null;
+            /** Description */
+            description?: string;
             /**
              * Due At
              * @default null
              */
             due_at?: string | null;
-            /**
-             * Labels
-             * @default null
-             */
-            labels?: string[] | null;
+            /** Labels */
+            labels?: string[];
             /**
              * Priority
-             * @default null
+             * @enum {string}
              */
-            priority?: ("low" | "medium" | "high" | "urgent") | null;
+            priority?: "low" | "medium" | "high" | "urgent";
             /**
              * Status
-             * @default null
+             * @enum {string}
              */
-            status?: ("todo" | "in_progress" | "review" | "done" | "cancelled") | null;
-            /**
-             * Title
-             * @default null
-             */
-            title?: string | null;
+            status?: "todo" | "in_progress" | "review" | "done" | "cancelled";
+            /** Title */
+            title?: string;
             /**
              * Version
              * @default null
@@ -1219,16 +1204,13 @@ export interface components {
          * @description Only the fields sent change; neither may be null (leave a field out to keep it).
          */
         UserUpdate: {
-            /**
-             * Display Name
-             * @default null
-             */
-            display_name?: string | null;
+            /** Display Name */
+            display_name?: string;
             /**
              * Email
-             * @default null
+             * Format: email
              */
-            email?: string | null;
+            email?: string;
         };
         /** WebhookCreate */
         WebhookCreate: {
@@ -1592,32 +1574,21 @@ export interface operations {
     receive_event: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Binary mode: `1.0` (structured mode sends no ce- headers) */
-                "ce-specversion"?: string;
-                /** @description Binary mode: `com.taskflow.task.create` */
-                "ce-type"?: string;
-                /** @description Binary mode: the producer; with ce-id, what makes a retry recognisable */
-                "ce-source"?: string;
-                /** @description Binary mode: unique per event of that source; a retry repeats it */
-                "ce-id"?: string;
+            header: {
+                /** @description `1.0`. A structured-mode request (an `application/cloudevents+json` body holding the whole event) sends no ce- headers instead */
+                "ce-specversion": "1.0";
+                /** @description `com.taskflow.task.create` */
+                "ce-type": "com.taskflow.task.create";
+                /** @description The producer; with ce-id, what makes a retry recognisable */
+                "ce-source": string;
+                /** @description Unique per event of that source; a retry repeats it */
+                "ce-id": string;
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/cloudevents+json": {
-                    data: components["schemas"]["TaskCreate"];
-                    /** @constant */
-                    datacontenttype?: "application/json";
-                    id: string;
-                    source: string;
-                    /** @constant */
-                    specversion: "1.0";
-                    /** @constant */
-                    type: "com.taskflow.task.create";
-                };
                 "application/json": components["schemas"]["TaskCreate"];
             };
         };
