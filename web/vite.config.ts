@@ -1,13 +1,29 @@
 import tailwindcss from "@tailwindcss/vite";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
 
 // `npm run dev` serves the app with hot reload and sends /api to a running TaskFlow
 // (`taskflow dev` on :8000 unless TASKFLOW_API says otherwise).
 const api = process.env.TASKFLOW_API ?? "http://127.0.0.1:8000";
 
+// sonner adds its stylesheet as an inline <style> when it loads, which the gateways'
+// Content-Security-Policy (style-src 'self') refuses: the build drops that call and bundles
+// sonner's own CSS file instead (imported in src/main.tsx).
+function sonnerStylesFromTheBundle(): Plugin {
+  const insertion = /^__insertCSS\(".*"\);$/m;
+  return {
+    name: "taskflow:sonner-styles-from-the-bundle",
+    apply: "build",
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/]sonner[\\/]dist[\\/]index\.mjs$/.test(id)) return null;
+      if (!insertion.test(code)) this.error("sonner no longer inserts its CSS as this plugin expects");
+      return { code: code.replace(insertion, ""), map: null };
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), sonnerStylesFromTheBundle()],
   server: {
     port: 5173,
     proxy: {

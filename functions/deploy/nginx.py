@@ -3,12 +3,15 @@
 nginx answers exactly as the FastAPI gateway does: each public route by method and path to
 its function's service (the path forwarded unchanged), the same problem+json for a path no
 route has (404) and for a method no route of that path takes (405), and the web build for
-everything else. What differs between compose and Knative is left to the nginx image, which
+everything else, with the same security headers (functions/edge/security_headers.py; HSTS
+where the client came over HTTPS). nginx alone also limits the rate of the auth paths per
+client address. What differs between compose and Knative is left to the nginx image, which
 substitutes `${TASKFLOW_*}` variables (`envsubst`, /etc/nginx/templates) when it starts.
 
-The configuration's text is in nginx.conf.tmpl beside this module (with its two fragments,
-an API location and what a stream's location adds); this module fills in what the route
-table decides: the route maps, the upstreams, the API locations and the problem bodies.
+The configuration's text is in nginx.conf.tmpl beside this module (with its fragments: an
+API location, and what a stream's or a rate-limited location adds); this module fills in
+what the route table decides: the route maps, the upstreams, the API locations, the problem
+bodies and the headers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Final
 
 from events.transport.dispatch import service_name
 from functions.core.settings import Settings
+from functions.edge.security_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from functions.routes import ROUTES, Route
 
 TEMPLATE_PATH: Final = "knative/base/gateway/default.conf.template"
@@ -39,6 +43,17 @@ STREAM_MEDIA_TYPE: Final = "text/event-stream"
 CONFIG_TEMPLATE: Final = "nginx.conf.tmpl"
 API_LOCATION_TEMPLATE: Final = "nginx-api-location.conf.tmpl"
 STREAM_TEMPLATE: Final = "nginx-stream.conf.tmpl"
+AUTH_LIMIT_TEMPLATE: Final = "nginx-auth-limit.conf.tmpl"
+# The auth paths whose rate nginx limits per client address, together: every one of them
+# hashes a password or issues tokens. 30 a minute (one every 2 s) after a burst of 20.
+RATE_LIMITED_PATHS: Final = (
+    "/api/auth/register",
+    "/api/auth/login",
+    "/api/auth/refresh",
+    "/api/auth/password",
+)
+AUTH_RATE_PER_MINUTE: Final = 30
+AUTH_BURST: Final = 20
 API_PREFIXES: Final = ("/api/", "/.well-known/")
 # The same regex a path template compiles to in the route table (and in Starlette).
 _PARAMETER: Final = re.compile(r"\{(\w+)\}")
@@ -118,7 +133,13 @@ def render(
         not_found=_problem(404),
         not_allowed=_problem(405),
         too_large=_problem(413, limit=limit),
+        too_many=_problem(429),
         unavailable=_problem(503),
+        hsts=STRICT_TRANSPORT_SECURITY,
+        auth_rate=f"{AUTH_RATE_PER_MINUTE}r/m",
+        auth_retry_after=str(-(-60 // AUTH_RATE_PER_MINUTE)),
+        server_security_headers=_security_headers("    ") + _hidden_upstream_headers("    "),
+        security_headers=_security_headers("        "),
     )
 
 
@@ -134,17 +155,35 @@ def _lines(lines: Iterable[str]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
+def _security_headers(indent: str) -> str:
+    """The headers on every answer (`always`: errors too), HSTS by the client's scheme."""
+    headers = [*SECURITY_HEADERS, ("Strict-Transport-Security", "$taskflow_hsts")]
+    for name, value in headers:
+        if '"' in value or "\\" in value or (name != "Strict-Transport-Security" and "$" in value):
+            raise ValueError(f"cannot embed {value!r} in the nginx configuration")
+    return _lines(f'{indent}add_header {name} "{value}" always;' for name, value in headers)
+
+
+def _hidden_upstream_headers(indent: str) -> str:
+    """An upstream's own copies of the headers give way to nginx's (never sent twice)."""
+    names = [*(name for name, _ in SECURITY_HEADERS), "Strict-Transport-Security"]
+    return _lines(f"{indent}proxy_hide_header {name};" for name in names)
+
+
 def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
-    """The streams' paths, the API prefixes, and the public paths outside them (probes),
-    each location followed by a blank line."""
+    """The streams' paths, the rate-limited auth paths, the API prefixes, and the public
+    paths outside them (probes), each location followed by a blank line."""
     outside = sorted({r.path for r in public if not r.path.startswith(API_PREFIXES)})
     stream_paths = dict.fromkeys(r.path for r in public if r.target in streams)
     location = _template(API_LOCATION_TEMPLATE)
     streaming = _template(STREAM_TEMPLATE).substitute()
+    limited = _template(AUTH_LIMIT_TEMPLATE).substitute(burst=AUTH_BURST)
+    auth_paths = "|".join(_path_regex(path) for path in RATE_LIMITED_PATHS)
     blocks = [
-        *(location.substitute(location=_location(p), streaming=streaming) for p in stream_paths),
-        *(location.substitute(location=prefix, streaming="") for prefix in API_PREFIXES),
-        *(location.substitute(location=_location(p), streaming="") for p in outside),
+        *(location.substitute(location=_location(p), extra=streaming) for p in stream_paths),
+        location.substitute(location=f'~ "^({auth_paths})$"', extra=limited),
+        *(location.substitute(location=prefix, extra="") for prefix in API_PREFIXES),
+        *(location.substitute(location=_location(p), extra="") for p in outside),
     ]
     return "".join(f"{block}\n" for block in blocks)
 
@@ -155,6 +194,7 @@ def _problem(status: int, *, limit: int = 0) -> str:
         404: ("Not found", "Not Found"),
         405: ("Method not allowed", "Method Not Allowed"),
         413: ("Content too large", f"bodies are limited to {limit} bytes"),
+        429: ("Too many requests", "too many attempts; wait before trying again"),
         503: ("Service unavailable", "the function did not answer"),
     }
     title, detail = titles[status]

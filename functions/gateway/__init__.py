@@ -5,8 +5,8 @@ models the functions validate with. Functions never import this package.
 
 `create_app` composes the pieces, one module each: `endpoints` (the route table's functions),
 `openapi` (the document), `problems` (routing errors), `cors`, `docs` (the documentation
-page), `web` (the built web app and its deep links) and `lifespan` (the embedded pipeline,
-and closing what the app opened).
+page), `web` (the built web app and its deep links), `security` (the headers every answer
+carries) and `lifespan` (the embedded pipeline, and closing what the app opened).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from functions.gateway.endpoints import mount_functions
 from functions.gateway.lifespan import lifespan_for
 from functions.gateway.openapi import API_TITLE, API_VERSION, OPENAPI_URL, publish_openapi
 from functions.gateway.problems import add_problem_handler
+from functions.gateway.security import send_security_headers
 from functions.gateway.web import mount_web
 from functions.proxy import Upstreams
 
@@ -61,6 +62,7 @@ def create_app(
     allow_origins(app, settings.allowed_origins)
     mount_docs(app)
     mount_web(app, web)
+    send_security_headers(app, https=not settings.is_dev)
     return app
 
 

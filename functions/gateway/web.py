@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 PLACEHOLDER_PAGE: Final = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>TaskFlow</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto">
+<body>
 <h1>TaskFlow is running</h1>
 <p>The web app has not been built yet. The API and its documentation are at
 <a href="/api/docs">/api/docs</a>.</p></body></html>"""

@@ -3,6 +3,7 @@ nginx in front of `taskflow cluster` answers every request as the FastAPI gatewa
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import secrets
@@ -20,6 +21,7 @@ import pytest
 from functions.cluster import function_ports
 from functions.core.settings import Settings
 from functions.deploy import nginx
+from functions.edge.security_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from functions.routes import ROUTES
 from tests.deploy.conftest import (
     NGINX,
@@ -35,6 +37,7 @@ from tests.support import PASSWORD
 TEMPLATE = ROOT / nginx.TEMPLATE_PATH
 MAX_BODY = int(Settings.model_fields["max_body_bytes"].default)
 HEARTBEAT_DEADLINE_SECONDS = 10.0
+SECURITY_HEADER_NAMES = [name for name, _ in SECURITY_HEADERS]
 
 
 def test_the_committed_template_is_what_the_route_table_renders() -> None:
@@ -202,8 +205,14 @@ def _observe(step: str, response: httpx.Response, tag: str, body: Any = None) ->
         "content-type": media_type,
         "etag": response.headers.get("etag"),
         "allow": response.headers.get("allow"),
+        "security": _security(response),
         "body": _normalised(body, tag),
     }
+
+
+def _security(response: httpx.Response) -> dict[str, list[str]]:
+    names = [*SECURITY_HEADER_NAMES, "Strict-Transport-Security"]
+    return {name: response.headers.get_list(name) for name in names}
 
 
 def _scenario(base_url: str, trace_id: str) -> list[dict[str, Any]]:
@@ -408,7 +417,92 @@ def test_nginx_serves_the_web_build_and_refuses_unknown_paths_as_the_gateway_doe
                 for base in (nginx_url, dev.base_url)
             ]
             ours, theirs = (
-                (r.status_code, _media_type(r.headers.get("content-type", "")), r.content)
+                (
+                    r.status_code,
+                    _media_type(r.headers.get("content-type", "")),
+                    r.content,
+                    _security(r),
+                )
                 for r in answers
             )
             assert ours == theirs, (method, path, accept, ours, theirs)
+
+
+def test_the_rate_limited_paths_are_the_route_table_s_password_and_token_paths() -> None:
+    auth_posts = {r.path for r in ROUTES if r.method == "POST" and r.path.startswith("/api/auth/")}
+    assert set(nginx.RATE_LIMITED_PATHS) == auth_posts - {"/api/auth/logout"}
+
+
+def _unreachable_functions() -> dict[str, int]:
+    """Every service on a port nothing listens on: what reaches a function is a 503."""
+    closed = free_port()
+    return {route.target.replace("_", "-"): closed for route in ROUTES if route.public}
+
+
+def test_nginx_limits_the_auth_paths_per_client_address_and_answers_429_as_a_problem(
+    tmp_path: Path,
+) -> None:
+    web_root = _web_build(tmp_path / "web")
+    paths = itertools.cycle(nginx.RATE_LIMITED_PATHS)
+    with (
+        _running_nginx(tmp_path / "nginx", _unreachable_functions(), web_root) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        # The burst and the one request the rate allows at once, shared by the four paths.
+        allowed = [client.post(next(paths), json={}) for _ in range(nginx.AUTH_BURST + 1)]
+        refused = [client.post(path, json={}) for path in nginx.RATE_LIMITED_PATHS]
+        # Other paths, auth ones included, are not held back (nor is a wrong method counted).
+        others = [
+            client.post("/api/auth/logout"),
+            client.get("/api/auth/me"),
+            client.get("/api/tasks"),
+            client.get("/api/auth/login"),
+        ]
+    assert [r.status_code for r in allowed] == [503] * len(allowed), "each reached nginx's upstream"
+    for path, answer in zip(nginx.RATE_LIMITED_PATHS, refused, strict=True):
+        assert answer.status_code == 429, path
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["retry-after"] == "2"
+        assert answer.json() == {
+            "type": "about:blank",
+            "title": "Too many requests",
+            "status": 429,
+            "detail": "too many attempts; wait before trying again",
+            "instance": path,
+        }
+        assert _security(answer) == {
+            **{name: [value] for name, value in SECURITY_HEADERS},
+            "Strict-Transport-Security": [],
+        }
+    assert [r.status_code for r in others] == [503, 503, 503, 405]
+
+
+# One of each kind of answer nginx makes: the page, files, a deep link, its own problems, and
+# a request for a function (a 503 here: none is running).
+HEADER_REQUESTS = [
+    ("GET", "/", "text/html", 200),
+    ("GET", "/favicon.svg", "*/*", 200),
+    ("GET", "/assets/index-3f2a1b.js", "*/*", 200),
+    ("GET", "/projects/42", "text/html", 200),
+    ("GET", "/assets/missing.js", "*/*", 404),
+    ("POST", "/", "*/*", 405),
+    ("PUT", "/api/tasks", "*/*", 405),
+    ("GET", "/api/tasks", "*/*", 503),
+    ("GET", "/healthz", "*/*", 503),
+]
+
+
+def test_every_answer_of_nginx_carries_the_security_headers_and_hsts_only_over_https(
+    tmp_path: Path,
+) -> None:
+    web_root = _web_build(tmp_path / "web")
+    with _running_nginx(tmp_path / "nginx", _unreachable_functions(), web_root) as url:
+        for method, path, accept, status in HEADER_REQUESTS:
+            for scheme, hsts in (("", []), ("https", [STRICT_TRANSPORT_SECURITY])):
+                headers = {"Accept": accept, **({"X-Forwarded-Proto": scheme} if scheme else {})}
+                answer = httpx.request(method, url + path, headers=headers, timeout=10)
+                assert answer.status_code == status, (method, path)
+                assert _security(answer) == {
+                    **{name: [value] for name, value in SECURITY_HEADERS},
+                    "Strict-Transport-Security": hsts,
+                }, (method, path, scheme)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from functions.edge.security_headers import CONTENT_SECURITY_POLICY
 from tests.e2e.conftest import BIN, ROOT, Server, Servers, clean_environment, free_port
 
 WEB = ROOT / "web"
@@ -88,6 +89,8 @@ def test_two_people_use_taskflow_together_in_a_real_browser_and_each_main_screen
         page = client.get("/")
     assert page.status_code == 200, page.text[:300]
     assert 'id="root"' in page.text, "taskflow dev does not serve the web app's build at /"
+    # The scenario runs under the gateway's policy; web/e2e fails a step on any refusal.
+    assert page.headers.get("content-security-policy") == CONTENT_SECURITY_POLICY
 
     _clear_old_screenshots()
     signals = tmp_path / "signals"

@@ -44,6 +44,10 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+// What a page logs for each thing its Content-Security-Policy refused (see newContext).
+const CSP_VIOLATION = "taskflow: Content-Security-Policy refused";
+const violations: string[] = [];
+
 /** A fresh context (its own cookies: a separate person or device) on the app's origin. */
 export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
@@ -55,7 +59,26 @@ export async function newContext(browser: Browser, options: BrowserContextOption
   });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   context.setDefaultNavigationTimeout(STEP_TIMEOUT_MS * 2);
+  // The app runs under the gateway's policy: every refusal is noted, and takeCspViolations
+  // hands them to the test (init scripts are the browser's own, outside the page's policy).
+  await context.addInitScript((mark: string) => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const where = event.sourceFile ? ` at ${event.sourceFile}:${event.lineNumber}` : "";
+      console.error(`${mark} ${event.effectiveDirective}: ${event.blockedURI || "inline"}${where}`);
+    });
+  }, CSP_VIOLATION);
+  context.on("console", (message) => {
+    const text = message.text();
+    if (text.startsWith(CSP_VIOLATION) || text.includes("violates the following Content Security Policy")) {
+      violations.push(`${message.page()?.url() ?? "?"}: ${text}`);
+    }
+  });
   return context;
+}
+
+/** The Content-Security-Policy refusals every context reported since the last call. */
+export function takeCspViolations(): string[] {
+  return violations.splice(0);
 }
 
 // The tallest picture a screenshot grows to (a long page is cut there).

@@ -20,6 +20,7 @@ import {
   newContext,
   shot,
   startsWith,
+  takeCspViolations,
   visible,
 } from "./browser";
 
@@ -111,6 +112,11 @@ afterEach(async (context) => {
   if (context.task.result?.state !== "fail" || !brunoPage || brunoPage.isClosed()) return;
   const label = context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-");
   await shot(brunoPage, `failed/live-${label}-bruno`).catch(() => undefined);
+});
+
+// Nothing the app did was refused by the gateway's Content-Security-Policy.
+afterEach(() => {
+  expect(takeCspViolations(), "what the Content-Security-Policy refused").toEqual([]);
 });
 
 afterAll(async () => {

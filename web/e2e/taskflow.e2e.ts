@@ -19,6 +19,7 @@ import {
   newContext,
   shot,
   startsWith,
+  takeCspViolations,
   visible,
 } from "./browser";
 
@@ -240,6 +241,11 @@ afterEach(async (context) => {
   for (const [who, page] of pages) {
     if (page && !page.isClosed()) await shot(page, `failed/${label}-${who}`).catch(() => undefined);
   }
+});
+
+// Nothing the app did was refused by the gateway's Content-Security-Policy.
+afterEach(() => {
+  expect(takeCspViolations(), "what the Content-Security-Policy refused").toEqual([]);
 });
 
 afterAll(async () => {
@@ -574,5 +580,37 @@ describe("TaskFlow in the browser", () => {
       headers: { Authorization: `Bearer ${accessToken}` },
     });
     expect(me.status, "the signed-out session's access token").toBe(401);
+  });
+
+  it("the app runs under a policy that refuses inline code, and each refusal is heard", async () => {
+    const page = await aliceContext.newPage();
+    const response = await page.goto("/signin");
+    const policy = response?.headers()["content-security-policy"] ?? "";
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain("unsafe");
+    // The control for the check after each step: code slipped into the page is refused, and
+    // the refusal reaches the test.
+    const ran = await page.evaluate(() => {
+      const style = document.createElement("style");
+      style.textContent = "body { outline: 3px solid red }";
+      document.head.append(style);
+      const script = document.createElement("script");
+      script.textContent = "document.body.dataset.inlineScriptRan = 'yes'";
+      document.head.append(script);
+      return document.body.dataset.inlineScriptRan === "yes";
+    });
+    expect(ran, "an inline script ran").toBe(false);
+    const refused: string[] = [];
+    await expect
+      .poll(
+        () => {
+          refused.push(...takeCspViolations());
+          return refused.join("\n");
+        },
+        { timeout: STEP_TIMEOUT_MS },
+      )
+      .toMatch(/style-src-elem[\s\S]*script-src-elem|script-src-elem[\s\S]*style-src-elem/);
+    await page.close();
   });
 });
