@@ -206,6 +206,24 @@ async def test_a_stale_body_version_is_409_and_leaves_the_task_unchanged(
     assert (row["title"], row["version"]) == ("First", 2)
 
 
+async def test_an_empty_patch_changes_nothing_but_still_checks_the_version(
+    any_api: AsyncClient,
+) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    task = await create_task(any_api, owner, inbox)
+    url = f"/api/tasks/{task['id']}"
+    for body, headers in (({}, {}), ({"version": 1}, {}), ({}, {"If-Match": '"1"'})):
+        same = await any_api.patch(url, json=body, headers={**owner.headers, **headers})
+        assert same.status_code == 200, same.text
+        assert same.json() == task
+    assert_problem(await any_api.patch(url, json={"version": 2}, headers=owner.headers), 409)
+    stale = await any_api.patch(url, json={}, headers={**owner.headers, "If-Match": '"2"'})
+    assert assert_problem(stale, 412)["current_version"] == 1
+    both = {**owner.headers, "If-Match": '"2"'}
+    assert_problem(await any_api.patch(url, json={"version": 1}, headers=both), 412)
+    assert (await read_task_row(task["id"]) or {})["version"] == 1
+
+
 async def test_a_write_without_a_version_is_unconditional(any_api: AsyncClient) -> None:
     owner, inbox = await owner_with_inbox(any_api)
     task = await create_task(any_api, owner, inbox)

@@ -59,12 +59,6 @@ class TaskUpdate(Patch):
 
     _labels = field_validator("labels")(unique_labels)
 
-    @model_validator(mode="after")
-    def _something_to_change(self) -> TaskUpdate:
-        if not self.model_fields_set - {"version"}:
-            raise ValueError("send at least one field to change")
-        return self
-
 
 class TaskBulkFields(Patch):
     """The fields a bulk update may set: nothing else is accepted."""

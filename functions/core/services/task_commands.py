@@ -16,13 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.clock import utcnow
 from functions.core.database import transaction
-from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
+from functions.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+)
 from functions.core.models.tasks import TaskBulkUpdate, TaskCreate, TaskPublic, TaskUpdate
 from functions.core.queries.task_rows import TASK_COLUMNS, task_from_row, tasks_from_rows
 from functions.core.runtime import Runtime
 from functions.core.services import task_events
 from functions.core.services.access import RANK, require_role
-from functions.core.services.task_reads import NO_SUCH_TASK, visible_task_project
+from functions.core.services.task_reads import NO_SUCH_TASK, get_task_in, visible_task_project
 from functions.core.tables import UtcDateTime, project_members, tasks
 
 
@@ -72,11 +79,21 @@ async def update_task(
     """Change only the fields sent, in one UPDATE conditional on the version expected.
 
     `if_match` (the versions an If-Match header accepts) failing is a 412; `changes.version`
-    failing is a 409; with neither, the write is unconditional.
+    failing is a 409; with neither, the write is unconditional. Nothing to change (an empty
+    merge patch) changes nothing, not even the version: the task as it is, versions checked.
     """
     async with transaction(rt.engine) as conn:
         project_id = await visible_task_project(conn, user_id, task_id, "editor")
         values = {name: getattr(changes, name) for name in changes.model_fields_set - {"version"}}
+        if not values:
+            unchanged = await get_task_in(conn, user_id, task_id)
+            version = unchanged.version
+            if (if_match is not None and version not in if_match) or changes.version not in (
+                None,
+                version,
+            ):
+                raise _version_refusal(version, if_match)
+            return unchanged
         if values.get("assignee_id") is not None:
             await require_assignable(conn, [project_id], values["assignee_id"])
         # Locked as it stands, so the events describe exactly this change.
@@ -95,17 +112,22 @@ async def update_task(
             current = await conn.scalar(select(tasks.c.version).where(tasks.c.id == task_id))
             if current is None:
                 raise NotFound(NO_SUCH_TASK)
-            if if_match is not None and current not in if_match:
-                raise PreconditionFailed(
-                    f"the task is at version {current}; read it again", current_version=current
-                )
-            raise Conflict(
-                f"the task changed meanwhile and is at version {current}", current_version=current
-            )
+            raise _version_refusal(current, if_match)
         after = task_from_row(row)
         if before is not None:
             await task_events.tasks_changed(conn, user_id, [(before, after)])
     return after
+
+
+def _version_refusal(current: int, if_match: Collection[int] | None) -> DomainError:
+    """If-Match not met is a 412; otherwise the body's `version` was not, a 409."""
+    if if_match is not None and current not in if_match:
+        return PreconditionFailed(
+            f"the task is at version {current}; read it again", current_version=current
+        )
+    return Conflict(
+        f"the task changed meanwhile and is at version {current}", current_version=current
+    )
 
 
 async def delete_task(rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
