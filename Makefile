@@ -126,7 +126,7 @@ lock:
 	rm -rf .lock-venv
 
 # Longer runs than `make test` makes; each needs the real PostgreSQL, Redis and RabbitMQ on loopback.
-.PHONY: bench fuzz
+.PHONY: bench fuzz soak
 FUZZ_EXAMPLES ?= 300
 # Inputs per codec and edge fuzz test (tests/unit/test_fuzz_*.py; `make check` runs 150).
 FUZZ_INPUT_EXAMPLES ?= 20000
@@ -139,3 +139,9 @@ fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics
 	FUZZ_INPUT_EXAMPLES=$(FUZZ_INPUT_EXAMPLES) $(BIN)/pytest tests/unit/test_fuzz_codec.py \
 		tests/unit/test_fuzz_edge.py --hypothesis-show-statistics
+
+# The chaos soak (tests/soak): people at work while the servers are restarted and the pipeline's
+# processes killed, then every operation looked for. `make test` runs one minute of it.
+SOAK_SECONDS ?= 600
+soak: $(INSTALLED)
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/pytest tests/soak -s -o faulthandler_timeout=0
