@@ -102,10 +102,11 @@ web-lint: $(WEB_MODULES)
 unit: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS) $(CHECK_TESTS)
 
-# Parallel processes (each its own database, Redis prefix, vhost), then one process alone for the
-# tests that stop a server (`exclusive`) and those sharing one `taskflow cluster` (`cluster`).
+# Parallel processes (each its own database, Redis prefix, vhost; the tests of one `xdist_group`
+# in one of them), then one process alone for the tests that stop a server (`exclusive`) and
+# those sharing one `taskflow cluster` (`cluster`).
 pytest: $(INSTALLED) $(CHECKOV) $(WEB_BUILD)
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not exclusive and not cluster" \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not exclusive and not cluster" \
 		$(addprefix --ignore=,$(PYTEST_SKIP)) $(PYTEST_ARGS)
 	$(BIN)/pytest -m "exclusive or cluster" $(PYTEST_ARGS)
 
