@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from events import types
-from functions.core.errors import InvalidInput
 from functions.core.live import Follower, stream_id
 from functions.core.models.live import Revoked
 from functions.core.services.notifications import (
@@ -50,7 +49,6 @@ REVOKED: Final = "revoked"
 REFETCH: Final = "refetch"
 # Entries read at once while replaying what a reconnecting stream missed.
 REPLAY_BATCH: Final = 100
-BAD_LAST_EVENT_ID: Final = "Last-Event-ID is not a position this stream sent"
 # A position lists at most this many projects (a person in more is resumed from `t`).
 MAX_LISTED: Final = 2000
 _MAX_SEQUENCE: Final = 2**64 - 1
@@ -82,7 +80,8 @@ class Position:
         return f"{self.base_ms - 1}-{_MAX_SEQUENCE}"
 
     @classmethod
-    def parse(cls, token: str, now_ms: int) -> Position:
+    def parse(cls, token: str, now_ms: int) -> Position | None:
+        """The position a Last-Event-ID names; None if it is not one a stream sends."""
         token = token.strip()
         if is_entry_id(token):  # a feed id, as streams sent before they carried changes
             return cls(feed=token, access="0-0", base_ms=now_ms)
@@ -96,7 +95,7 @@ class Position:
             or not all(is_entry_id(i) for i in ids)
             or not all(_HEX.fullmatch(p) for p in parts)
         ):
-            raise InvalidInput(BAD_LAST_EVENT_ID)
+            return None
         projects = {uuid.UUID(hex=p): i for p, i in parts.items()}
         return cls(feed=feed, access=access, base_ms=int(base), projects=projects)
 
@@ -235,8 +234,10 @@ class LiveView:
 
 async def open_view(rt: Runtime, user_id: uuid.UUID, last_event_id: str | None) -> LiveView:
     """Where a stream starts: after the position its client last saw, or at the newest of
-    everything. Resolved before the stream answers, so a bad Last-Event-ID is a 422 and a
-    server down a 503, not a broken stream."""
+    everything. A Last-Event-ID no stream sent (a client's own, or damaged) starts it at the
+    newest too, led by `refetch`: the client's view may be stale, and an EventSource refused
+    with an error would stop reconnecting. Resolved before the stream answers, so a server
+    down is a 503, not a broken stream."""
     s, redis = rt.settings, rt.redis
     async with redis.pipeline(transaction=False) as reads:
         reads.time()
@@ -251,6 +252,13 @@ async def open_view(rt: Runtime, user_id: uuid.UUID, last_event_id: str | None) 
         )
         return LiveView(rt, user_id, position, members_of)
     position = Position.parse(last_event_id, now_ms)
+    if position is None:
+        position = Position(
+            feed=_newest(newest_feed), access=_newest(newest_access), base_ms=now_ms
+        )
+        view = LiveView(rt, user_id, position, members_of)
+        view.opening = [Item(REFETCH, "{}", None)]
+        return view
     opening = [
         Item(REVOKED, Revoked(project_id=p).model_dump_json(), None)
         for p in position.projects

@@ -1776,7 +1776,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The `id:` of the last event received (an opaque position): the stream first sends what happened after it (a reconnect misses nothing still kept; when some of it is gone, a `refetch` event says so). */
+                /** @description The `id:` of the last event received (an opaque position): the stream first sends what happened after it (a reconnect misses nothing still kept; when some of it is gone, a `refetch` event says so). An id no stream sent starts the stream from now, after a `refetch` event. */
                 "Last-Event-ID"?: string;
             };
             path?: never;
