@@ -21,12 +21,20 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml requirements.lock README.md ./
+# The dependencies first, from pyproject.toml's list and the lock alone, every version as
+# locked: that layer survives changes to the sources and to the README.
+COPY pyproject.toml requirements.lock ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
+        > /tmp/dependencies.txt \
+    && pip install --no-cache-dir --no-compile --constraint requirements.lock \
+        --requirement /tmp/dependencies.txt
+COPY README.md ./
 COPY functions/ functions/
 COPY events/ events/
-# Every version as locked; bytecode compiled once here, valid whatever the files' times are
+# Then the package alone; bytecode compiled once here, valid whatever the files' times are
 # (the root filesystem is read-only at run time, so nothing could be cached there).
-RUN pip install --no-cache-dir --no-compile --constraint requirements.lock . \
+RUN pip install --no-cache-dir --no-compile --constraint requirements.lock --no-deps . \
+    && pip check \
     && python -m compileall -q -j 0 --invalidation-mode unchecked-hash /opt/venv
 
 # --- the gateway: nginx serving the web build and routing /api to the functions ----------

@@ -7,6 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from tests.deploy import podman_images
 from tests.e2e.conftest import BIN, ROOT
 
 DOCKERFILE = ROOT / "Dockerfile"
@@ -73,6 +74,12 @@ def test_every_base_image_has_an_exact_version() -> None:
         assert re.search(r":\d+\.\d+\.\d+-", base), f"{base} is not an exact version"
 
 
+def test_every_base_image_has_a_stand_in_for_the_podman_build() -> None:
+    # tests/deploy/test_image_run.py builds the Dockerfile on these (no registry is reachable).
+    for base in podman_images.dockerfile_bases():
+        assert podman_images.stand_in_file(base).exists(), base
+
+
 def test_the_default_target_serves_functions_as_a_numeric_non_root_user() -> None:
     stages = _stages()
     final = list(stages)[-1]
@@ -104,10 +111,20 @@ def test_the_gateway_target_runs_nginx_unprivileged_on_8080() -> None:
 
 
 def test_the_package_is_installed_as_locked_and_compiled_once() -> None:
-    runs = " ".join(args for keyword, args in _stages()["builder"] if keyword == "RUN")
-    assert "pip install --no-cache-dir --no-compile --constraint requirements.lock ." in runs
-    assert "compileall" in runs
-    assert "--invalidation-mode unchecked-hash" in runs
+    builder = [(keyword, " ".join(args.split())) for keyword, args in _stages()["builder"]]
+    runs = [args for keyword, args in builder if keyword == "RUN"]
+    dependencies, package = runs[-2], runs[-1]
+    locked = "pip install --no-cache-dir --no-compile --constraint requirements.lock"
+    assert f"{locked} --requirement" in dependencies
+    assert f"{locked} --no-deps ." in package
+    assert "pip check" in package
+    assert "compileall" in package
+    assert "--invalidation-mode unchecked-hash" in package
+    # The dependency layer is built from the project's list and the lock alone, before any
+    # source is copied: a change to the sources or the README leaves it in the cache.
+    copies = [args for keyword, args in builder if keyword == "COPY"]
+    assert copies[0] == "pyproject.toml requirements.lock ./"
+    assert builder.index(("RUN", dependencies)) < builder.index(("COPY", copies[1]))
 
 
 def _ignored(path: str, patterns: list[str]) -> bool:
