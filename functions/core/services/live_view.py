@@ -246,19 +246,15 @@ async def open_view(rt: Runtime, user_id: uuid.UUID, last_event_id: str | None) 
         (seconds, micros), newest_feed, newest_access = await reads.execute()
     now_ms = int(seconds) * 1000 + int(micros) // 1000
     members_of = await member_projects(rt, user_id)
+    newest = Position(feed=_newest(newest_feed), access=_newest(newest_access), base_ms=now_ms)
     if last_event_id is None:
-        position = Position(
-            feed=_newest(newest_feed), access=_newest(newest_access), base_ms=now_ms
-        )
-        return LiveView(rt, user_id, position, members_of)
-    position = Position.parse(last_event_id, now_ms)
-    if position is None:
-        position = Position(
-            feed=_newest(newest_feed), access=_newest(newest_access), base_ms=now_ms
-        )
-        view = LiveView(rt, user_id, position, members_of)
+        return LiveView(rt, user_id, newest, members_of)
+    resumed = Position.parse(last_event_id, now_ms)
+    if resumed is None:
+        view = LiveView(rt, user_id, newest, members_of)
         view.opening = [Item(REFETCH, "{}", None)]
         return view
+    position = resumed
     opening = [
         Item(REVOKED, Revoked(project_id=p).model_dump_json(), None)
         for p in position.projects
