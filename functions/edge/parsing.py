@@ -14,7 +14,12 @@ from functions.edge.problems import BadRequest
 
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    # ASCII digits only ("²".isdigit() holds), and few enough for int() to take.
+    if declared is not None and (
+        not (declared.isascii() and declared.isdigit())
+        or len(declared) > 19
+        or int(declared) > limit
+    ):
         raise BadRequest(413, "Content too large", f"bodies are limited to {limit} bytes")
     chunks: list[bytes] = []
     size = 0
