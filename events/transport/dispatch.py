@@ -25,6 +25,7 @@ from events.transport.delivery import Verdict, backoff_seconds, decide, post_eve
 from events.transport.topology import (
     AmqpChannel,
     AmqpConnection,
+    AmqpLiveness,
     BrokerUnavailable,
     SubscriberQueue,
     Topology,
@@ -121,7 +122,9 @@ class Dispatcher:
                 await self._client.aclose()
 
     async def _connect(self) -> tuple[AmqpConnection, AmqpChannel]:
-        connection = await AmqpConnection.open(self._url)
+        connection = await AmqpConnection.open(
+            self._url, AmqpLiveness.from_settings(self._settings)
+        )
         try:
             channel = await connection.channel()
             await declare(channel, self._topology)

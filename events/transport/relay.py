@@ -35,12 +35,14 @@ from events.transport.delivery import until_available
 from events.transport.topology import (
     AmqpChannel,
     AmqpConnection,
+    AmqpLiveness,
     BrokerUnavailable,
     Topology,
     declare,
 )
 from events.types import EXCHANGE, OUTBOX_CHANNEL, TRACEPARENT
 from functions.core.clock import utcnow
+from functions.core.database import libpq_options
 from functions.core.observability import continue_trace, current_trace
 from functions.core.outbox import from_row, wake_on_local_commit
 from functions.core.settings import Settings
@@ -50,8 +52,15 @@ log = logging.getLogger("taskflow.relay")
 
 # A broker that has not confirmed a batch by then is treated as gone (the batch is retried).
 CONFIRM_TIMEOUT_SECONDS: Final = 30.0
-# What "cannot be reached" looks like from here: the broker, or the database under us.
-UNAVAILABLE: Final = (BrokerUnavailable, OperationalError, InterfaceError, psycopg.OperationalError)
+# What "cannot be reached" looks like from here: the broker, or the database under us
+# (TimeoutError: PostgreSQL did not answer a statement in time).
+UNAVAILABLE: Final = (
+    BrokerUnavailable,
+    OperationalError,
+    InterfaceError,
+    psycopg.OperationalError,
+    TimeoutError,
+)
 
 
 class Outcome(enum.Enum):
@@ -86,9 +95,15 @@ class AmqpPublisher:
     them together (`multiple`), so a batch costs one round trip, not one per message.
     """
 
-    def __init__(self, amqp_url: str, topology: Topology | None = None) -> None:
+    def __init__(
+        self,
+        amqp_url: str,
+        topology: Topology | None = None,
+        liveness: AmqpLiveness | None = None,
+    ) -> None:
         self._url = amqp_url
         self._topology = topology
+        self._liveness = liveness
         self._connection: AmqpConnection | None = None
         self._channel: AmqpChannel | None = None
         self._next_tag = 0
@@ -122,6 +137,11 @@ class AmqpPublisher:
 
     async def _confirmations(self, waiting: list[asyncio.Future[Outcome]]) -> list[Outcome]:
         _, late = await asyncio.wait(waiting, timeout=CONFIRM_TIMEOUT_SECONDS)
+        while late and self._connection is not None and self._connection.blocked:
+            # A resource alarm: RabbitMQ holds the batch until it clears. Publishing it again
+            # on another connection would only be blocked too (and publish it twice after).
+            log.warning("RabbitMQ is blocking publishers (a resource alarm); waiting")
+            _, late = await asyncio.wait(late, timeout=CONFIRM_TIMEOUT_SECONDS)
         if late:
             self._lose(BrokerUnavailable("RabbitMQ did not confirm the batch in time"))
         failed = [f.exception() for f in waiting if f.exception() is not None]
@@ -133,7 +153,7 @@ class AmqpPublisher:
         if self._channel is not None and self._channel.is_open:
             return self._channel
         await self.close()
-        connection = await AmqpConnection.open(self._url)
+        connection = await AmqpConnection.open(self._url, self._liveness)
         try:
             channel = await connection.channel()
             if self._topology is not None:
@@ -242,18 +262,34 @@ class OutboxRelay:
         )
         if fresh_only:
             claim = claim.where(outbox.c.attempts == 0)
-        async with self._engine.begin() as conn:
-            rows = (await conn.execute(claim)).mappings().all()
-            if not rows:
-                return _Batch(0, after, 0)
-            events = [from_row(dict(row)) for row in rows]
-            outcomes = await self._publisher.publish(events)
-            await self._mark(conn, rows, outcomes)
+        # PostgreSQL's part has a deadline (a connection gone silent would otherwise hold the
+        # relay for good); the wait for the broker's confirms has its own.
+        async with asyncio.timeout_at(self._statement_deadline()) as deadline:
+            async with self._engine.begin() as conn:
+                rows = (await conn.execute(claim)).mappings().all()
+                if not rows:
+                    return _Batch(0, after, 0)
+                events = [from_row(dict(row)) for row in rows]
+                deadline.reschedule(None)
+                try:
+                    outcomes = await self._publisher.publish(events)
+                finally:  # the rollback after a failed publish is a database step too
+                    deadline.reschedule(self._statement_deadline())
+                await self._mark(conn, rows, outcomes)
         # Logged once committed: a line says the event is out and recorded as such.
         for event, outcome in zip(events, outcomes, strict=True):
             _log_outcome(event, outcome)
         published = sum(outcome is Outcome.CONFIRMED for outcome in outcomes)
         return _Batch(len(rows), int(rows[-1]["id"]), published)
+
+    def _statement_deadline(self) -> float | None:
+        """When the database steps of a batch must be done by: the statement timeout, with
+        room to connect; none if statements have no timeout."""
+        s = self._settings
+        if not s.database_statement_timeout_seconds:
+            return None
+        loop = asyncio.get_running_loop()
+        return loop.time() + s.database_statement_timeout_seconds + s.connect_timeout_seconds
 
     async def _mark(
         self, conn: AsyncConnection, rows: Sequence[Any], outcomes: Sequence[Outcome]
@@ -324,14 +360,17 @@ class OutboxRelay:
         """LISTEN on the outbox channel; after a lost connection, listen again and look for
         what came in meanwhile (NOTIFYs sent while nobody listened are gone)."""
         url = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        lost = (psycopg.Error, OSError)
+        options = libpq_options(self._settings)
+        lost = (psycopg.Error, OSError, TimeoutError)
         while not self._stopping.is_set():
             try:
                 async for attempt in until_available(
                     self._settings, self._stopping, lost, log, "listen for outbox notifications"
                 ):
                     with attempt:
-                        conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+                        conn = await psycopg.AsyncConnection.connect(
+                            url, autocommit=True, **options
+                        )
             except lost:
                 return  # stopping
             try:
@@ -341,6 +380,9 @@ class OutboxRelay:
                     while not self._stopping.is_set():
                         async for _ in conn.notifies(timeout=self._settings.relay_sweep_seconds):
                             self._woken.set()
+                        # Silence may be a connection gone dead: ask something of the server.
+                        async with asyncio.timeout(self._settings.connect_timeout_seconds):
+                            await conn.execute("SELECT 1")
             except lost as exc:
                 log.warning("lost the outbox listener", extra={"fields": {"error": str(exc)}})
 

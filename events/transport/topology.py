@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Final
 
 import pika
@@ -19,6 +20,7 @@ from pika.adapters.asyncio_connection import AsyncioConnection
 from pika.exceptions import ChannelClosedByBroker
 
 from events.types import EXCHANGE
+from functions.core.settings import Settings
 from functions.routes import subscriptions as route_subscriptions
 
 DEAD_EXCHANGE: Final = "taskflow.dead"
@@ -94,6 +96,46 @@ def topology_for(
     )
 
 
+@dataclass(frozen=True)
+class AmqpLiveness:
+    """How a connection to RabbitMQ notices that the broker is gone or blocking it.
+
+    None of these is pika's default: without heartbeats a broker gone silent (a partition, a
+    half-open connection) is noticed only by the kernel, if ever; pika waits for a blocked
+    connection forever.
+    """
+
+    heartbeat_seconds: int = 10
+    connect_timeout_seconds: float = 3.0
+    blocked_timeout_seconds: float = 300.0
+    tcp_keepalive_seconds: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AmqpLiveness:
+        return cls(
+            heartbeat_seconds=settings.amqp_heartbeat_seconds,
+            connect_timeout_seconds=settings.connect_timeout_seconds,
+            blocked_timeout_seconds=settings.amqp_blocked_timeout_seconds,
+            tcp_keepalive_seconds=settings.tcp_keepalive_seconds,
+        )
+
+    def parameters(self, amqp_url: str) -> pika.URLParameters:
+        parameters = pika.URLParameters(amqp_url)
+        parameters.heartbeat = self.heartbeat_seconds
+        parameters.blocked_connection_timeout = self.blocked_timeout_seconds
+        parameters.socket_timeout = self.connect_timeout_seconds
+        # The TCP connection and the AMQP handshake together.
+        parameters.stack_timeout = 2 * self.connect_timeout_seconds
+        keepalive = self.tcp_keepalive_seconds
+        parameters.tcp_options = {
+            "TCP_KEEPIDLE": keepalive,
+            "TCP_KEEPINTVL": keepalive,
+            "TCP_KEEPCNT": 3,
+            "TCP_USER_TIMEOUT": 3 * keepalive * 1000,
+        }
+        return parameters
+
+
 class AmqpChannel:
     """A pika channel whose requests are awaited; all of them fail if the channel closes."""
 
@@ -135,14 +177,25 @@ class AmqpChannel:
 
 
 class AmqpConnection:
-    """One asyncio pika connection; `closed` resolves when it goes, for whatever reason."""
+    """One asyncio pika connection; `closed` resolves when it goes, for whatever reason, and
+    `blocked` says whether RabbitMQ is holding back what it publishes (a resource alarm)."""
 
-    def __init__(self, raw: Any, closed: asyncio.Future[BaseException]) -> None:
+    def __init__(
+        self, raw: Any, closed: asyncio.Future[BaseException], liveness: AmqpLiveness
+    ) -> None:
         self.raw = raw
         self.closed = closed
+        self.liveness = liveness
+        self.blocked = False
+        raw.add_on_connection_blocked_callback(partial(self._on_blocked, True))
+        raw.add_on_connection_unblocked_callback(partial(self._on_blocked, False))
+
+    def _on_blocked(self, blocked: bool, _connection: Any, _frame: Any) -> None:
+        self.blocked = blocked
 
     @classmethod
-    async def open(cls, amqp_url: str) -> AmqpConnection:
+    async def open(cls, amqp_url: str, liveness: AmqpLiveness | None = None) -> AmqpConnection:
+        liveness = liveness or AmqpLiveness()
         loop = asyncio.get_running_loop()
         opened: asyncio.Future[None] = loop.create_future()
         closed: asyncio.Future[BaseException] = loop.create_future()
@@ -161,19 +214,19 @@ class AmqpConnection:
             on_open_error(_connection, reason)
 
         raw = AsyncioConnection(
-            pika.URLParameters(amqp_url),
+            liveness.parameters(amqp_url),
             on_open_callback=on_open,
             on_open_error_callback=on_open_error,
             on_close_callback=on_close,
             custom_ioloop=loop,
         )
         try:
-            async with asyncio.timeout(RPC_TIMEOUT_SECONDS):
+            async with asyncio.timeout(2 * liveness.connect_timeout_seconds + 1):
                 await opened
         except TimeoutError:
             raw.close()
             raise BrokerUnavailable("RabbitMQ did not accept the connection in time") from None
-        return cls(raw, closed)
+        return cls(raw, closed, liveness)
 
     @property
     def is_open(self) -> bool:
@@ -194,8 +247,9 @@ class AmqpConnection:
         if self.raw.is_open:
             self.raw.close()
         if not self.raw.is_closed:
-            # Closing is a handshake; give it a moment, then let the socket go regardless.
-            await asyncio.wait((self.closed,), timeout=RPC_TIMEOUT_SECONDS)
+            # Closing is a handshake; give it a moment, then go on regardless (a broker gone
+            # silent never answers it, and the heartbeat check ends that connection).
+            await asyncio.wait((self.closed,), timeout=self.liveness.connect_timeout_seconds)
 
 
 async def declare(channel: AmqpChannel, topology: Topology) -> None:
@@ -214,9 +268,11 @@ async def declare(channel: AmqpChannel, topology: Topology) -> None:
             await channel.call(raw.queue_bind, queue.name, EXCHANGE, routing_key=event_type)
 
 
-async def declare_topology(amqp_url: str, topology: Topology) -> None:
+async def declare_topology(
+    amqp_url: str, topology: Topology, liveness: AmqpLiveness | None = None
+) -> None:
     """Connect, declare `topology`, disconnect (what `taskflow relay`/`dispatch` do first)."""
-    connection = await AmqpConnection.open(amqp_url)
+    connection = await AmqpConnection.open(amqp_url, liveness)
     try:
         await declare(await connection.channel(), topology)
     finally:

@@ -23,6 +23,7 @@ async def relay(settings: Settings) -> None:
     from events.transport.delivery import until_available
     from events.transport.relay import AmqpPublisher, OutboxRelay, log
     from events.transport.topology import (
+        AmqpLiveness,
         BrokerUnavailable,
         TopologyMismatch,
         declare_topology,
@@ -38,7 +39,8 @@ async def relay(settings: Settings) -> None:
     )
     topology = topology_for(settings.delivery_limit, subscribers)
     rt = Runtime(settings)
-    outbox_relay = OutboxRelay(rt.engine, AmqpPublisher(url, topology), settings)
+    liveness = AmqpLiveness.from_settings(settings)
+    outbox_relay = OutboxRelay(rt.engine, AmqpPublisher(url, topology, liveness), settings)
     stopping = asyncio.Event()
 
     def stop() -> None:
@@ -51,7 +53,7 @@ async def relay(settings: Settings) -> None:
             settings, stopping, (BrokerUnavailable,), log, "declare the topology"
         ):
             with attempt:
-                await declare_topology(url, topology)
+                await declare_topology(url, topology, liveness)
         await outbox_relay.run()
     except BrokerUnavailable:
         pass  # stopped before RabbitMQ came back

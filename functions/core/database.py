@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,31 @@ def prepare_sqlite_folder(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def libpq_options(settings: Settings) -> dict[str, Any]:
+    """Connection parameters that turn a PostgreSQL that stops answering into an error.
+
+    libpq takes whole seconds for the connect timeout, and at least 2. Keepalives and
+    TCP_USER_TIMEOUT find a peer gone without a word (a partition, a failover) while a
+    connection is idle or has sent data; the statement timeout ends work the server is
+    still doing for a client that gave up. The URL's own `options` are kept.
+    """
+    keepalive = settings.tcp_keepalive_seconds
+    options: dict[str, Any] = {
+        "connect_timeout": max(2, math.ceil(settings.connect_timeout_seconds)),
+        "keepalives": 1,
+        "keepalives_idle": keepalive,
+        "keepalives_interval": keepalive,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 3 * keepalive * 1000,
+    }
+    statement_ms = round(settings.database_statement_timeout_seconds * 1000)
+    if statement_ms:
+        given = make_url(settings.effective_database_url).query.get("options", "")
+        server = given if isinstance(given, str) else " ".join(given)
+        options["options"] = f"{server} -c statement_timeout={statement_ms}".strip()
+    return options
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.effective_database_url
     if url.startswith("sqlite"):
@@ -56,6 +82,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # JSON columns (a task's labels, on every row of a list) parsed by pydantic-core:
         # about ten times as fast as json.loads, which psycopg would otherwise call.
         json_deserializer=from_json,
+        connect_args=libpq_options(settings),
     )
 
 

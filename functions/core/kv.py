@@ -23,12 +23,32 @@ def create_redis(settings: Settings) -> Redis:
             timeout=settings.redis_pool_timeout_seconds,
             decode_responses=True,
             health_check_interval=30,
+            # A server that stops answering is an error to report (a 503), not a wait.
+            socket_connect_timeout=settings.connect_timeout_seconds,
+            socket_timeout=settings.redis_command_timeout_seconds,
+            socket_keepalive=True,
+            socket_keepalive_options=keepalive_options(settings.tcp_keepalive_seconds),
         )
         return Redis.from_pool(pool)
     import fakeredis  # the embedded mode only
 
     client: Redis = fakeredis.FakeAsyncRedis(server=_embedded_server(), decode_responses=True)
     return client
+
+
+def keepalive_options(seconds: int) -> dict[int, int]:
+    """TCP keepalive probes after `seconds` idle, every `seconds`, three unanswered ones
+    dropping the connection; and unacknowledged data dropping it after as long."""
+    import socket
+
+    wanted = {
+        "TCP_KEEPIDLE": seconds,
+        "TCP_KEEPINTVL": seconds,
+        "TCP_KEEPCNT": 3,
+        "TCP_USER_TIMEOUT": 3 * seconds * 1000,
+    }
+    # Linux has all four; other systems some (macOS: no TCP_KEEPIDLE nor TCP_USER_TIMEOUT).
+    return {getattr(socket, name): value for name, value in wanted.items() if hasattr(socket, name)}
 
 
 _server: FakeServer | None = None

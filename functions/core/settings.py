@@ -133,6 +133,25 @@ class Settings(BaseModel):
     # serves; past them a command waits its turn, up to the timeout, then counts as Redis down.
     redis_max_connections: int = Field(default=16, ge=2, le=1000)
     redis_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Dead connections: a server that stops answering (a partition, a hung server, a
+    # half-open connection) is noticed by these instead of waiting forever.
+    # How long a function has to answer; past it, a 503 problem (scheduled runs are exempt).
+    request_timeout_seconds: float = Field(default=4.0, gt=0, le=300)
+    # Opening a connection to PostgreSQL, Redis or RabbitMQ.
+    connect_timeout_seconds: float = Field(default=3.0, gt=0, le=60)
+    # PostgreSQL's statement_timeout (0: none); the relay's own wait for a statement too.
+    database_statement_timeout_seconds: float = Field(default=30.0, ge=0)
+    # The wait for one Redis command's answer (no TaskFlow command blocks on the server).
+    redis_command_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # TCP keepalive on every connection: probed after this long idle, every this long; one
+    # whose peer answers neither three probes nor its sent data within 3x this is dropped.
+    tcp_keepalive_seconds: int = Field(default=10, ge=1, le=3600)
+    # AMQP heartbeats of the relay and the dispatcher: RabbitMQ silent for this plus 5 s
+    # (pika's check) to twice that is a lost connection.
+    amqp_heartbeat_seconds: int = Field(default=10, ge=1, le=600)
+    # A connection RabbitMQ blocks (a memory or disk alarm) is closed after this long and
+    # opened again; until then the relay waits for its confirms.
+    amqp_blocked_timeout_seconds: float = Field(default=300.0, gt=0)
     # Due-soon: tasks due within this window are announced once; the local timer's period.
     due_soon_window_hours: int = Field(default=24, ge=1)
     due_soon_interval_seconds: float = Field(default=300.0, gt=0)
