@@ -21,10 +21,12 @@ async def test_bulk_is_answered_by_the_bulk_function(api: AsyncClient) -> None:
     assert ["ids"] in [error["loc"] for error in body["errors"]]
 
 
-async def test_other_methods_on_the_literal_paths_fall_to_the_template_and_find_no_task(
+async def test_other_methods_on_the_literal_paths_are_405_not_a_task_lookup(
     api: AsyncClient,
 ) -> None:
     user = await signup(api, "prober")
-    for path in ("/api/tasks/stats", "/api/tasks/bulk"):
-        response = await api.delete(path, headers=user.headers)
-        assert assert_problem(response, 404)["detail"] == "no such task"
+    for path, allowed in (("/api/tasks/stats", "GET"), ("/api/tasks/bulk", "POST")):
+        for method in ("DELETE", "PATCH"):
+            response = await api.request(method, path, headers=user.headers)
+            assert_problem(response, 405)
+            assert response.headers["allow"] == allowed

@@ -41,7 +41,15 @@ from tests.integration.test_pipeline_faults import (
     serving,
     settled_ledger,
 )
-from tests.support import User, assert_problem, create_project, serve, share_project, signup
+from tests.support import (
+    PASSWORD,
+    User,
+    assert_problem,
+    create_project,
+    serve,
+    share_project,
+    signup,
+)
 
 # What a request may take while a server it needs is faulty: the bound.
 ANSWER_WITHIN: Final = 5.0
@@ -161,7 +169,7 @@ async def test_requests_answer_a_503_within_5_s_while_redis_is_faulty_and_recove
             # The rate limiter counts in Redis: without it, no sign-in at all (fails closed).
             signing_in = client.post(
                 "/api/auth/login",
-                json={"email": user.email, "password": "correct horse battery staple"},
+                json={"email": user.email, "password": PASSWORD},
             )
             (counted, read_took), (login, login_took) = await asyncio.gather(
                 timed(unread()), timed(signing_in)

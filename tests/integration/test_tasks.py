@@ -102,8 +102,6 @@ async def test_explicit_null_clears_the_due_date_and_the_assignee(any_api: Async
         {"status": None},
         {"labels": None},
         {"description": None},
-        {},
-        {"version": 1},
         {"title": ""},
         {"status": "finished"},
     ],
