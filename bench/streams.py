@@ -25,6 +25,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import os
 import resource
 import socket
 import statistics
@@ -172,8 +173,9 @@ class Crowd:
 
 
 def worker_rss_kib(port: int) -> int:
-    """RSS of the process serving `port` and its children (gunicorn's arbiter and worker)."""
-    pids = [p for p in _pids_of(f"--port {port}")]
+    """RSS of the process listening on `port` and its children. Found by its socket: the
+    functions of `taskflow cluster` are forked from one process, so all share its command line."""
+    pids = _listening_pids(port)
     total = 0
     for pid in pids + [c for p in pids for c in _children(p)]:
         with contextlib.suppress(OSError):
@@ -183,13 +185,21 @@ def worker_rss_kib(port: int) -> int:
     return total
 
 
-def _pids_of(fragment: str) -> list[int]:
+def _listening_pids(port: int) -> list[int]:
+    """The processes holding a socket that listens on `port` (IPv4 or IPv6)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                # local address "ADDR:PORT" in hex; state 0A is LISTEN.
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                    inodes.add(f"socket:[{fields[9]}]")
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
-                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                if fragment in command and TARGET in command:
+                if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
                     found.append(int(entry.name))
     return found
 
