@@ -131,6 +131,8 @@ lock:
 FUZZ_EXAMPLES ?= 300
 # Inputs per codec and edge fuzz test (tests/unit/test_fuzz_*.py; `make check` runs 150).
 FUZZ_INPUT_EXAMPLES ?= 20000
+# Inputs atheris (libFuzzer) tries on the codec; what it finds goes to a temporary folder.
+ATHERIS_RUNS ?= 2000000
 
 # Every benchmark in one run: one table of figures beside their floors, saved under bench/results/.
 bench: $(INSTALLED)
@@ -140,6 +142,8 @@ fuzz: $(INSTALLED)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/e2e/test_fuzz_openapi.py --hypothesis-show-statistics
 	FUZZ_INPUT_EXAMPLES=$(FUZZ_INPUT_EXAMPLES) $(BIN)/pytest tests/unit/test_fuzz_codec.py \
 		tests/unit/test_fuzz_edge.py --hypothesis-show-statistics
+	$(BIN)/python -m tests.fuzz.atheris_codec -runs=$(ATHERIS_RUNS) "$$(mktemp -d)" \
+		tests/fuzz/corpus/http tests/fuzz/corpus/amqp
 
 # The chaos soak (tests/soak): people at work while the servers are restarted and the pipeline's
 # processes killed, then every operation looked for. `make test` runs one minute of it.

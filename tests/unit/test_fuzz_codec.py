@@ -1,11 +1,11 @@
 """Fuzzing the CloudEvent codec: any HTTP request or RabbitMQ message is read as an event that
 writes out again, or refused with InvalidEvent, and none takes a second.
 
-Hypothesis, not atheris: atheris 3.0.0 installs here (a manylinux wheel, no build needed),
-but it is not among the project's locked dependencies and none may be added, while Hypothesis
-is. Byte mutations of the corpus stand in for atheris's coverage-guided ones; structured
-strategies reach what the corpus's layout cannot write (header values of every type pika
-decodes, bytes included). `make fuzz` runs the same tests with many more examples.
+Hypothesis here: byte mutations of the corpus, and structured strategies that reach what the
+corpus's layout cannot write (header values of every type pika decodes, bytes included).
+The same checks also run under atheris, coverage-guided (tests/fuzz/atheris_codec.py: a short
+run in test_fuzz_atheris, a long one in `make fuzz`, which also runs these tests with many
+more examples).
 """
 
 from __future__ import annotations

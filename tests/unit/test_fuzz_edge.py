@@ -3,7 +3,7 @@ or the CloudEvent it takes) is answered with a success or a 4xx problem, within 
 
 The real functions answer, as a lone function process does, on the embedded runtime (a
 SQLite file, the in-process Redis stand-in). Requests are the corpus's real ones under byte
-mutations; why Hypothesis here and atheris in `make fuzz` is said in test_fuzz_codec.
+mutations (Hypothesis: the requests are answered in process, in one event loop).
 """
 
 from __future__ import annotations
