@@ -114,19 +114,25 @@ def run_id() -> str:
     return f"{secrets.token_hex(4)}_{worker}" if worker else secrets.token_hex(4)
 
 
-@pytest.fixture(scope="session")
-def postgres_url(run_id: str) -> Iterator[str]:
-    """A database of this run's own, migrated to head, dropped afterwards."""
-    name = f"taskflow_test_{run_id}"
+@contextmanager
+def own_database(name: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this name (its libpq URL), dropped afterwards."""
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    url = _sqlalchemy_url(POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
     try:
-        migrate.upgrade(url)
-        yield url
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_url(run_id: str) -> Iterator[str]:
+    """A database of this run's own, migrated to head, dropped afterwards."""
+    with own_database(f"taskflow_test_{run_id}") as libpq_url:
+        url = _sqlalchemy_url(libpq_url)
+        migrate.upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

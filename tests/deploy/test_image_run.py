@@ -35,7 +35,12 @@ from redis import Redis
 from events.transport.dispatch import service_name
 from functions.core import migrate
 from functions.core.security.keys import new_private_key_pem
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, amqp_url_for, own_vhost
+from tests.conftest import (
+    REDIS_TEST_URL,
+    amqp_url_for,
+    own_database,
+    own_vhost,
+)
 from tests.deploy.podman_images import (
     PODMAN,
     Images,
@@ -250,13 +255,8 @@ def own_name() -> str:
 @pytest.fixture(scope="module")
 def database_url(own_name: str) -> Iterator[str]:
     """A database of this module's own, empty: the migrate container makes its schema."""
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{own_name}"')
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{own_name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{own_name}" WITH (FORCE)')
+    with own_database(own_name) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

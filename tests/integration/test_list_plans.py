@@ -33,7 +33,7 @@ from functions.core.models.tasks import TaskListQuery, TaskStatsQuery
 from functions.core.runtime import Runtime
 from functions.core.services.activity import list_project_activity, list_task_activity
 from functions.core.services.task_reads import list_tasks, task_stats
-from tests.conftest import POSTGRES_ADMIN_URL, make_test_settings
+from tests.conftest import make_test_settings, own_database
 
 pytestmark = pytest.mark.postgres
 
@@ -53,11 +53,7 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 def seeded(run_id: str) -> Iterator[Seeded]:
-    name = f"taskflow_plans_{run_id}"
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
+    with own_database(f"taskflow_plans_{run_id}") as url:
         migrate.upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
         with psycopg.connect(url, autocommit=True) as conn:
             user = uuid.uuid4()
@@ -70,9 +66,6 @@ def seeded(run_id: str) -> Iterator[Seeded]:
             seed(conn, people, 0, TASKS)
             settle(conn)
         yield Seeded(url.replace("postgresql://", "postgresql+psycopg://", 1), people)
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from functions.core import migrate, runtime
 from functions.core.clock import utcnow
 from functions.core.tables import task_counts, tasks
-from tests.conftest import POSTGRES_ADMIN_URL
+from tests.conftest import own_database
 from tests.integration.helpers_tasks import create_task, insert_tasks, owner_with_inbox
 from tests.support import User
 
@@ -131,14 +131,8 @@ async def test_concurrent_creates_on_many_connections_are_all_counted(api: Async
 
 @pytest.fixture
 def fresh_database(run_id: str) -> Iterator[str]:
-    name = f"taskflow_counts_{run_id}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database(f"taskflow_counts_{run_id}_{uuid.uuid4().hex[:6]}") as url:
+        yield url
 
 
 def _seed(conn: psycopg.Connection[Any], statuses: list[str]) -> uuid.UUID:

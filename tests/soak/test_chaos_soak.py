@@ -27,7 +27,13 @@ import pytest
 
 from events.transport.topology import DEAD_SUFFIX
 from functions.core import migrate
-from tests.conftest import POSTGRES_ADMIN_URL, REDIS_TEST_URL, amqp_url_for, own_vhost
+from tests.conftest import (
+    POSTGRES_ADMIN_URL,
+    REDIS_TEST_URL,
+    amqp_url_for,
+    own_database,
+    own_vhost,
+)
 from tests.processes import Servers as Processes
 from tests.processes import SharedCluster, clean_environment
 from tests.soak import chaos
@@ -48,15 +54,9 @@ SETTLE_SECONDS = 180.0
 def soak_database(run_id: str) -> Iterator[tuple[str, str]]:
     """A database of the soak's own: its outbox is read by its own relay only."""
     name = f"taskflow_soak_{run_id}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with own_database(name) as url:
         migrate.upgrade(url.replace("postgresql://", "postgresql+psycopg://", 1))
         yield name, url
-    finally:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_nothing_is_lost_duplicated_or_unexpected_under_chaos(
