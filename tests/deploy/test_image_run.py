@@ -42,7 +42,6 @@ from tests.conftest import (
     own_vhost,
 )
 from tests.deploy.podman_images import (
-    PODMAN,
     Images,
     build_images,
     checked,
@@ -52,8 +51,11 @@ from tests.deploy.podman_images import (
 from tests.e2e.conftest import ROOT, free_port
 from tests.support import PASSWORD
 
+# Why the images cannot be built on this machine (no podman, or no base and no debootstrap).
+CANNOT_BUILD = missing_tools()
+
 pytestmark = [
-    pytest.mark.skipif(PODMAN is None, reason="podman is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(CANNOT_BUILD is not None, reason=f"{CANNOT_BUILD}: not built or run"),
     # One process builds and runs it all (`make test` distributes by these groups); it waits
     # on the build and on containers more than it computes, so it runs beside other tests.
     pytest.mark.xdist_group("podman-image"),
@@ -241,9 +243,6 @@ class NameServer:
 
 @pytest.fixture(scope="module")
 def images() -> Images:
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"{missing}: the image is not built or run")
     return build_images()
 
 
