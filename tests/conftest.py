@@ -304,6 +304,19 @@ def make_event_settings(amqp_url: str, **overrides: object) -> Settings:
     return make_test_settings(**values)
 
 
+def pipeline_settings(pg_settings: Settings, amqp_url: str, **overrides: object) -> Settings:
+    """Event settings (make_event_settings) on this run's database, Redis prefix and key."""
+    return make_event_settings(
+        amqp_url,
+        database_url=pg_settings.database_url,
+        redis_url=pg_settings.redis_url,
+        redis_prefix=pg_settings.redis_prefix,
+        jwt_private_key=pg_settings.jwt_private_key,
+        data_dir=pg_settings.data_dir,
+        **overrides,
+    )
+
+
 @dataclass(frozen=True)
 class QueuedMessage:
     message_id: str

@@ -30,7 +30,7 @@ from functions.core.database import transaction
 from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from functions.core.tables import outbox
-from tests.conftest import REDIS_TEST_URL, RabbitQueues, make_event_settings
+from tests.conftest import REDIS_TEST_URL, RabbitQueues, pipeline_settings
 from tests.faults.proxy import FaultProxy
 from tests.integration.test_pipeline_faults import (
     NOTIFY,
@@ -238,13 +238,9 @@ async def pipeline(
     """The API and deliver_notification on the servers directly; the relay (PostgreSQL and
     RabbitMQ) and the dispatcher (RabbitMQ) through proxies. Short heartbeats and timeouts
     so each fault plays out in seconds; a delivery limit no fault here reaches."""
-    settings = make_event_settings(
+    settings = pipeline_settings(
+        pg_settings,
         own_amqp_url,
-        database_url=pg_settings.database_url,
-        redis_url=pg_settings.redis_url,
-        redis_prefix=pg_settings.redis_prefix,
-        jwt_private_key=pg_settings.jwt_private_key,
-        data_dir=pg_settings.data_dir,
         notification_feed_size=1000,
         delivery_limit=50,
         amqp_heartbeat_seconds=1,

@@ -50,7 +50,7 @@ from functions.core.settings import Settings
 from functions.core.tables import outbox
 from functions.notifications import deliver_notification
 from functions.routes import subscriptions
-from tests.conftest import RabbitQueues, eventually, make_event_settings
+from tests.conftest import RabbitQueues, eventually, pipeline_settings
 from tests.integration.helpers_events import rabbitmq_stopped
 from tests.support import User, create_project, serve, share_project, signup
 
@@ -335,13 +335,9 @@ async def unpublished(engine: AsyncEngine, task_ids: Collection[str]) -> int:
 @pytest.fixture
 def settings(pg_settings: Settings, own_amqp_url: str) -> Settings:
     """The run's PostgreSQL and Redis, a vhost of this test's own, short waits."""
-    return make_event_settings(
+    return pipeline_settings(
+        pg_settings,
         own_amqp_url,
-        database_url=pg_settings.database_url,
-        redis_url=pg_settings.redis_url,
-        redis_prefix=pg_settings.redis_prefix,
-        jwt_private_key=pg_settings.jwt_private_key,
-        data_dir=pg_settings.data_dir,
         notification_feed_size=FEED_SIZE,
     )
 

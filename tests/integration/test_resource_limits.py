@@ -31,7 +31,7 @@ from functions.core.database import transaction
 from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from functions.core.tables import outbox
-from tests.conftest import REDIS_TEST_URL, RabbitQueues, eventually, make_event_settings
+from tests.conftest import REDIS_TEST_URL, RabbitQueues, eventually, pipeline_settings
 from tests.faults.proxy import FaultProxy
 from tests.integration.test_network_faults import _upstream, _via
 from tests.integration.test_pipeline_faults import (
@@ -52,13 +52,9 @@ LOGINS: Final = 50
 
 @pytest.fixture
 def settings(pg_settings: Settings, own_amqp_url: str) -> Settings:
-    return make_event_settings(
+    return pipeline_settings(
+        pg_settings,
         own_amqp_url,
-        database_url=pg_settings.database_url,
-        redis_url=pg_settings.redis_url,
-        redis_prefix=pg_settings.redis_prefix,
-        jwt_private_key=pg_settings.jwt_private_key,
-        data_dir=pg_settings.data_dir,
         notification_feed_size=1000,
         delivery_limit=50,
     )
