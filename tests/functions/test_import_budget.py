@@ -96,6 +96,9 @@ BUDGETS: Final[dict[str, Budget]] = {
     "functions.events_api": Budget(DATABASE | {"redis", "cryptography"}, modules=1.0, time=4.5),
 }
 
+# Fresh interpreters a module's import is timed in, at most, before its time counts as over.
+TIME_TRIES: Final = 4
+
 
 def _probe(target: str) -> dict[str, Any]:
     return run_probe(PROBE, target)
@@ -122,9 +125,12 @@ def test_a_function_module_imports_no_more_than_its_budget(module: str) -> None:
     assert _heavy(found["added"]) <= budget.heavy, "a heavy package the function does not need"
     added = len(found["added"])
     assert added <= budget.modules * found["framework_modules"], f"{added} modules"
-    # Timing is the one noisy figure: a second try in a fresh interpreter before failing.
+    # Timing is the one noisy figure (the parallel phase builds images beside it): the best of
+    # up to TIME_TRIES fresh interpreters. Quiet, these modules take 2 to 2.7x.
     ratio = found["own_seconds"] / found["framework_seconds"]
-    if ratio > budget.time:
+    for _ in range(TIME_TRIES - 1):
+        if ratio <= budget.time:
+            break
         again = _probe(target)
         ratio = min(ratio, again["own_seconds"] / again["framework_seconds"])
     assert ratio <= budget.time, f"{ratio:.2f} x functions_framework.aio's import time"
