@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -75,6 +76,8 @@ users = Table(
     Column("email", String(320), nullable=False, unique=True),
     Column("display_name", String(100), nullable=False),
     Column("password_hash", String(255), nullable=False),
+    # An IANA name (`Europe/Lisbon`) for times in notices and e-mails; NULL: not chosen (UTC).
+    Column("time_zone", String(64), nullable=True),
     _timestamp("created_at"),
     _timestamp("updated_at"),
 )
@@ -102,6 +105,8 @@ project_members = Table(
     ),
     Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("role", String(16), nullable=False),
+    # Told of every new task in the project, not only of those they watch.
+    Column("notify_new_tasks", Boolean, nullable=False, server_default=false()),
     _timestamp("created_at"),
     CheckConstraint("role in ('owner', 'editor', 'viewer')", name="role"),
     Index(None, "user_id"),
@@ -127,6 +132,8 @@ tasks = Table(
     Column("status", String(16), nullable=False),
     Column("priority", String(16), nullable=False),
     _timestamp("due_at", nullable=True),
+    # Set for an all-day task: due_at is then the end of this day in its setter's time zone.
+    Column("due_date", Date, nullable=True),
     Column("labels", Json, nullable=False),
     Column("assignee_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("creator_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
@@ -206,7 +213,24 @@ comments = Table(
     Column("body", Text, nullable=False),
     _timestamp("created_at"),
     _timestamp("updated_at"),
+    # When its author last changed it; NULL: never edited.
+    _timestamp("edited_at", nullable=True),
     Index(None, "task_id", "created_at", "id"),
+)
+
+# Who follows a task beyond its creator and assignee (always watchers unless they opted out):
+# commenters, people mentioned, and people who chose to. `watching = false` (reason
+# `unwatch`) is an opt-out that wins over every implicit reason until they watch again.
+task_watchers = Table(
+    "task_watchers",
+    metadata,
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("watching", Boolean, nullable=False),
+    Column("reason", String(16), nullable=False),
+    _timestamp("updated_at"),
+    CheckConstraint("reason in ('watch', 'comment', 'mention', 'unwatch')", name="reason"),
+    Index(None, "user_id"),
 )
 
 # One row per refresh token; a family is one sign-in, rotated token by token.
@@ -276,7 +300,7 @@ webhooks = Table(
 # The kinds of entry in a task's history (models.activity.ActivityKind), one per event type.
 ACTIVITY_KIND_SQL = (
     "kind in ('created', 'updated', 'status_changed', 'assigned', 'deleted', "
-    "'comment_added', 'comment_deleted')"
+    "'comment_added', 'comment_edited', 'comment_deleted')"
 )
 
 # A task's history, one row per event. No foreign key to the task: the history outlives it
