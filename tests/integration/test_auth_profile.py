@@ -1,4 +1,4 @@
-"""The signed-in user's profile: reading it, changing the display name and e-mail."""
+"""The signed-in user's profile: reading it, changing the display name, e-mail and time zone."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ async def test_me_shows_the_signed_in_user(any_api: AsyncClient) -> None:
     assert profile["id"] == str(user.id)
     assert profile["email"] == user.email
     assert profile["display_name"] == "Ada"
-    assert set(profile) == {"id", "email", "display_name", "created_at", "updated_at"}
+    assert set(profile) == {"id", "email", "display_name", "time_zone", "created_at", "updated_at"}
+    assert profile["time_zone"] is None  # not chosen yet: times are written in UTC
 
 
 async def test_a_new_display_name_is_kept(any_api: AsyncClient) -> None:
@@ -120,6 +121,41 @@ async def test_an_invalid_update_is_refused_with_422(any_api: AsyncClient, body:
     user = await signup(any_api)
 
     assert_problem(await update_me(any_api, user, body), 422)
+
+
+async def test_a_time_zone_is_kept_and_null_clears_it(any_api: AsyncClient) -> None:
+    user = await signup(any_api)
+
+    chosen = await update_me(any_api, user, {"time_zone": "Europe/Lisbon"})
+
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["time_zone"] == "Europe/Lisbon"
+    profile = (await any_api.get("/api/auth/me", headers=user.headers)).json()
+    assert profile["time_zone"] == "Europe/Lisbon"
+    renamed = await update_me(any_api, user, {"display_name": "Ada L."})
+    assert renamed.json()["time_zone"] == "Europe/Lisbon"  # left out: kept
+
+    cleared = await update_me(any_api, user, {"time_zone": None})
+
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["time_zone"] is None
+    assert (await any_api.get("/api/auth/me", headers=user.headers)).json()["time_zone"] is None
+
+
+@pytest.mark.parametrize(
+    "zone", ["Mars/Olympus_Mons", "europe/lisbon", "../etc/passwd", "", "localtime", 42]
+)
+async def test_an_unknown_time_zone_is_a_422_naming_the_field(
+    any_api: AsyncClient, zone: object
+) -> None:
+    user = await signup(any_api)
+    await update_me(any_api, user, {"time_zone": "Asia/Tokyo"})
+
+    problem = assert_problem(await update_me(any_api, user, {"time_zone": zone}), 422)
+
+    assert "time_zone" in str(problem)
+    profile = (await any_api.get("/api/auth/me", headers=user.headers)).json()
+    assert profile["time_zone"] == "Asia/Tokyo"
 
 
 async def test_the_profile_needs_an_access_token(any_api: AsyncClient) -> None:

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from events.vocabulary import NoNul, NotBlank
 from functions.core.models.common import Email, Patch, Public, Strict
+from functions.core.time_zones import MAX_LENGTH, UNKNOWN, is_time_zone
 
 Password = Annotated[str, Field(min_length=8, max_length=1024)]
 DisplayName = Annotated[
@@ -17,6 +18,25 @@ DisplayName = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     NoNul,
     NotBlank,
+]
+
+
+def _known_time_zone(name: str) -> str:
+    if not is_time_zone(name):
+        raise ValueError(f"{name!r} {UNKNOWN}")
+    return name
+
+
+# An IANA name; times in notices and e-mails are written in it.
+TimeZoneName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_LENGTH,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$",
+        examples=["Europe/Lisbon", "America/New_York", "UTC"],
+    ),
+    AfterValidator(_known_time_zone),
 ]
 
 
@@ -49,15 +69,21 @@ class UserPublic(Public):
     id: uuid.UUID
     email: str
     display_name: str
+    # An IANA name, or null until chosen (times are then written in UTC).
+    time_zone: str | None
     created_at: datetime
     updated_at: datetime
 
 
 class UserUpdate(Patch):
-    """Only the fields sent change; neither may be null (leave a field out to keep it)."""
+    """Only the fields sent change; display name and e-mail may not be null (leave a field out
+    to keep it); a null time zone clears it (times are then written in UTC)."""
+
+    clearable = frozenset({"time_zone"})
 
     display_name: DisplayName | None = None
     email: Email | None = None
+    time_zone: TimeZoneName | None = None
 
 
 class PasswordChange(Strict):

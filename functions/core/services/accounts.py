@@ -51,6 +51,7 @@ _USER_PUBLIC = (
     users.c.id,
     users.c.email,
     users.c.display_name,
+    users.c.time_zone,
     users.c.created_at,
     users.c.updated_at,
 )
@@ -339,7 +340,8 @@ async def get_user(rt: Runtime, user_id: uuid.UUID) -> UserPublic:
 
 
 async def update_user(rt: Runtime, user_id: uuid.UUID, changes: UserUpdate) -> UserPublic:
-    """Change the display name and/or e-mail; an e-mail another account uses is a 409."""
+    """Change the display name, e-mail and/or time zone; an e-mail another account uses is a
+    409."""
     values: dict[str, Any] = changes.model_dump(exclude_unset=True)
     if not values:
         return await get_user(rt, user_id)
