@@ -64,8 +64,13 @@ class TaskFieldValues(EventData):
     assignee_id: uuid.UUID | None = None
 
 
+# The people a change newly mentions (`@Name`): project members only (absent from older events).
+MentionedIds = list[uuid.UUID]
+
+
 class TaskCreated(EventData):
     task: TaskSnapshot
+    mentioned_ids: MentionedIds = Field(default_factory=list)
 
 
 class TaskUpdated(EventData):
@@ -75,6 +80,7 @@ class TaskUpdated(EventData):
     changed: list[str] = Field(min_length=1)
     # The changed fields' values before the change (absent from events written before it).
     previous: TaskFieldValues | None = None
+    mentioned_ids: MentionedIds = Field(default_factory=list)
 
 
 class TaskStatusChanged(EventData):
@@ -89,6 +95,8 @@ class TaskAssigned(EventData):
 
 class TaskDeleted(EventData):
     task: TaskSnapshot
+    # Who watched it just before it went (absent from older events).
+    watcher_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
 class TaskDueSoon(EventData):
@@ -105,6 +113,20 @@ class CommentAdded(EventData):
     # The whole comment, for the threads open on screens (absent from older events).
     body: str | None = None
     created_at: datetime | None = None
+    mentioned_ids: MentionedIds = Field(default_factory=list)
+
+
+class CommentUpdated(EventData):
+    """Its author changed a comment's text."""
+
+    task: TaskSnapshot
+    comment_id: uuid.UUID
+    author_id: uuid.UUID | None
+    excerpt: str = Field(max_length=200)
+    body: str
+    edited_at: datetime
+    # Only the people this edit mentions who were not mentioned before it.
+    mentioned_ids: MentionedIds = Field(default_factory=list)
 
 
 class CommentDeleted(EventData):
@@ -188,6 +210,7 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_DELETED: TaskDeleted,
     types.TASK_DUE_SOON: TaskDueSoon,
     types.COMMENT_ADDED: CommentAdded,
+    types.COMMENT_UPDATED: CommentUpdated,
     types.COMMENT_DELETED: CommentDeleted,
     types.MEMBER_ADDED: MemberAdded,
     types.MEMBER_CHANGED: MemberChanged,

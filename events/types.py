@@ -12,6 +12,7 @@ TASK_ASSIGNED: Final = "com.taskflow.task.assigned"
 TASK_DELETED: Final = "com.taskflow.task.deleted"
 TASK_DUE_SOON: Final = "com.taskflow.task.due_soon"
 COMMENT_ADDED: Final = "com.taskflow.comment.added"
+COMMENT_UPDATED: Final = "com.taskflow.comment.updated"
 COMMENT_DELETED: Final = "com.taskflow.comment.deleted"
 MEMBER_ADDED: Final = "com.taskflow.project.member_added"
 MEMBER_CHANGED: Final = "com.taskflow.project.member_changed"
@@ -31,6 +32,8 @@ NOTIFYING_TYPES: Final = (
     TASK_DELETED,
     TASK_DUE_SOON,
     COMMENT_ADDED,
+    # Only the people an edit newly mentions hear of it.
+    COMMENT_UPDATED,
     MEMBER_ADDED,
 )
 # What changes a task's record: each is an entry in its history.
@@ -41,6 +44,7 @@ TASK_HISTORY_TYPES: Final = (
     TASK_ASSIGNED,
     TASK_DELETED,
     COMMENT_ADDED,
+    COMMENT_UPDATED,
     COMMENT_DELETED,
 )
 # What changes what a project's members see on their open screens.

@@ -1,4 +1,4 @@
-"""Comment functions: list, add and delete the comments on a task."""
+"""Comment functions: list, add, edit and delete the comments on a task."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from functions.core.models.tasks import (
     CommentListQuery,
     CommentPublic,
     CommentsPublic,
+    CommentUpdate,
 )
 from functions.core.services import comments
 from functions.edge import Call, endpoint
@@ -25,6 +26,18 @@ async def add_comment(call: Call[CommentCreate, None]) -> CommentPublic:
     """Comment on a task (editors and owners; viewers only read)."""
     return await comments.add_comment(
         call.rt, call.user.user_id, call.path_uuid("task_id"), call.body
+    )
+
+
+@endpoint(body=CommentUpdate, response=CommentPublic)
+async def update_comment(call: Call[CommentUpdate, None]) -> CommentPublic:
+    """Edit a comment: its author only; it is marked edited."""
+    return await comments.update_comment(
+        call.rt,
+        call.user.user_id,
+        call.path_uuid("task_id"),
+        call.path_uuid("comment_id"),
+        call.body,
     )
 
 

@@ -17,6 +17,7 @@ from functions.core.models.projects import (
     ProjectListQuery,
     ProjectPublic,
     ProjectsPublic,
+    ProjectSubscription,
     ProjectUpdate,
 )
 from functions.core.services import projects
@@ -53,6 +54,20 @@ async def update_project(call: Call[ProjectUpdate, None]) -> ProjectPublic:
 async def delete_project(call: Call[None, None]) -> None:
     """Delete a project with its tasks and comments (owners; not the Inbox)."""
     await projects.delete_project(call.rt, call.user.user_id, call.path_uuid("project_id"))
+
+
+@endpoint(response=ProjectSubscription)
+async def get_subscription(call: Call[None, None]) -> ProjectSubscription:
+    """Whether the caller is told of every new task in the project (`new_tasks`)."""
+    return await projects.get_subscription(call.rt, call.user.user_id, call.path_uuid("project_id"))
+
+
+@endpoint(body=ProjectSubscription, response=ProjectSubscription)
+async def update_subscription(call: Call[ProjectSubscription, None]) -> ProjectSubscription:
+    """Be told of every new task in the project, or only of the tasks one watches (members)."""
+    return await projects.update_subscription(
+        call.rt, call.user.user_id, call.path_uuid("project_id"), call.body
+    )
 
 
 @endpoint(query=MemberListQuery, response=MembersPublic)

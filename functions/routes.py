@@ -67,6 +67,7 @@ _KEYS = "functions.jwks"
 _PROJECTS = "functions.projects"
 _TASKS = "functions.tasks"
 _COMMENTS = "functions.comments"
+_WATCHERS = "functions.watchers"
 _HEALTH = "functions.health"
 _NOTIFICATIONS = "functions.notifications"
 _NOTIFICATION_SETTINGS = "functions.notification_settings"
@@ -93,6 +94,8 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS),
     Route("PATCH", "/api/projects/{project_id}", "update_project", _PROJECTS),
     Route("DELETE", "/api/projects/{project_id}", "delete_project", _PROJECTS),
+    Route("GET", "/api/projects/{project_id}/subscription", "get_subscription", _PROJECTS),
+    Route("PUT", "/api/projects/{project_id}/subscription", "update_subscription", _PROJECTS),
     Route("GET", "/api/projects/{project_id}/members", "list_members", _PROJECTS),
     Route("POST", "/api/projects/{project_id}/members", "add_member", _PROJECTS),
     Route("PATCH", "/api/projects/{project_id}/members/{user_id}", "change_member_role", _PROJECTS),
@@ -106,7 +109,11 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("DELETE", "/api/tasks/{task_id}", "delete_task", _TASKS),
     Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS),
     Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS),
+    Route("PATCH", "/api/tasks/{task_id}/comments/{comment_id}", "update_comment", _COMMENTS),
     Route("DELETE", "/api/tasks/{task_id}/comments/{comment_id}", "delete_comment", _COMMENTS),
+    Route("GET", "/api/tasks/{task_id}/watchers", "list_watchers", _WATCHERS),
+    Route("PUT", "/api/tasks/{task_id}/watchers/me", "watch_task", _WATCHERS),
+    Route("DELETE", "/api/tasks/{task_id}/watchers/me", "unwatch_task", _WATCHERS),
     Route("GET", "/api/tasks/{task_id}/activity", "task_activity", _ACTIVITY),
     Route("GET", "/api/projects/{project_id}/activity", "project_activity", _ACTIVITY),
     Route("GET", "/api/notifications", "list_notifications", _NOTIFICATIONS),

@@ -83,6 +83,7 @@ BUDGETS: Final[dict[str, Budget]] = {
     "functions.tasks": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.projects": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.comments": Budget(DATABASE, modules=0.8, time=4.0),
+    "functions.watchers": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.activity": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.scheduled": Budget(DATABASE, modules=0.8, time=4.0),
     # Signing in: the key set and its token library, beside the database.

@@ -16,6 +16,7 @@ ActivityKind = Literal[
     "assigned",
     "deleted",
     "comment_added",
+    "comment_edited",
     "comment_deleted",
 ]
 # A field's value as JSON: text (ids and instants as strings), labels, or none.
@@ -42,7 +43,7 @@ class ActivityEntry(Public):
     kind: ActivityKind
     changes: list[ActivityChange]
     comment_id: uuid.UUID | None
-    # The start of the comment, for `comment_added` while the comment exists.
+    # The start of the comment (as added, or as edited), while the comment exists.
     excerpt: str | None
     occurred_at: datetime
 

@@ -21,6 +21,8 @@ NoticeKind = Literal[
     "task.due_soon",
     "comment.added",
     "project.member_added",
+    # Someone wrote your name (@) in a comment or a task's description.
+    "mention",
 ]
 NOTICE_KINDS: Final[tuple[NoticeKind, ...]] = get_args(NoticeKind)
 MAX_WEBHOOKS_PER_USER: Final = 10

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 
 from events.vocabulary import NoNul, NotBlank, Role
 from functions.core.models.common import (
@@ -49,6 +49,8 @@ class ProjectPublic(Public):
     role: Role
     created_at: datetime
     updated_at: datetime
+    # Whether the caller asked to hear of every new task here (see ProjectSubscription).
+    notify_new_tasks: bool
 
 
 class ProjectsPublic(Public):
@@ -105,3 +107,10 @@ class MemberPublic(Public):
 class MembersPublic(Public):
     items: list[MemberPublic]
     next_cursor: str | None = None
+
+
+class ProjectSubscription(Strict):
+    """What a member hears of in a project beyond the tasks they watch: `new_tasks`, every
+    task created there."""
+
+    new_tasks: StrictBool

@@ -134,13 +134,22 @@ class TaskStats(Public):
     overdue: int
 
 
+CommentBody = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
+    NoNul,
+    NotBlank,
+]
+
+
 class CommentCreate(Strict):
-    body: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000),
-        NoNul,
-        NotBlank,
-    ]
+    body: CommentBody
+
+
+class CommentUpdate(Strict):
+    """PATCH a comment: its new text (its author only), with the limits of a new one."""
+
+    body: CommentBody
 
 
 class CommentPublic(Public):
@@ -151,6 +160,8 @@ class CommentPublic(Public):
     body: str
     created_at: datetime
     updated_at: datetime
+    # When its author last changed it; null if never.
+    edited_at: datetime | None
 
 
 class CommentsPublic(Public):
@@ -161,3 +172,21 @@ class CommentsPublic(Public):
 class CommentListQuery(Strict):
     limit: PageLimit = DEFAULT_PAGE
     cursor: Cursor | None = None
+
+
+WatchReason = Literal["creator", "assignee", "comment", "mention", "watch"]
+
+
+class WatcherPublic(Public):
+    """Someone told of what happens to a task, and why they follow it."""
+
+    user_id: uuid.UUID
+    display_name: str
+    reason: WatchReason
+
+
+class WatchersPublic(Public):
+    """A task's watchers (current project members only), and whether the caller is one."""
+
+    watching: bool
+    items: list[WatcherPublic]

@@ -49,6 +49,7 @@ KIND_OF: Final[dict[str, ActivityKind]] = {
     types.TASK_ASSIGNED: "assigned",
     types.TASK_DELETED: "deleted",
     types.COMMENT_ADDED: "comment_added",
+    types.COMMENT_UPDATED: "comment_edited",
     types.COMMENT_DELETED: "comment_deleted",
 }
 # The fields an `updated` event may name: those whose before-values it carries.
@@ -77,7 +78,7 @@ async def record(rt: Runtime, event: CloudEvent) -> bool:
         if row["actor_id"] is not None:  # an account deleted since: the entry stays, nameless
             actor = select(users.c.id).where(users.c.id == row["actor_id"])
             row["actor_id"] = await conn.scalar(actor)
-        if row["kind"] in ("comment_added", "comment_deleted"):
+        if row["kind"] in ("comment_added", "comment_edited", "comment_deleted"):
             row["excerpt"] = await _words_kept(conn, row)
         written = await conn.execute(
             _insert_ignoring_duplicates(conn.dialect.name).values(row).returning(task_activity.c.id)
@@ -180,14 +181,15 @@ def _strings(values: Iterable[Any]) -> Iterable[str]:
 
 async def _words_kept(conn: AsyncConnection, row: dict[str, Any]) -> str | None:
     """A comment's excerpt stays in the history only while the comment exists: its deletion
-    takes the words out of the entry of its adding (whichever of the two events comes first)."""
+    takes the words out of the entries of its adding and editing (whichever event comes
+    first)."""
     comment = (task_activity.c.task_id == row["task_id"]) & (
         task_activity.c.comment_id == row["comment_id"]
     )
     if row["kind"] == "comment_deleted":
         await conn.execute(
             update(task_activity)
-            .where(comment, task_activity.c.kind == "comment_added")
+            .where(comment, task_activity.c.kind.in_(("comment_added", "comment_edited")))
             .values(excerpt=None)
         )
         return None

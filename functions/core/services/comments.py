@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Select, delete, insert, select
+from sqlalchemy import Select, delete, insert, select, update
 
 from events.vocabulary import Role
 from functions.core.clock import utcnow
@@ -17,11 +17,13 @@ from functions.core.models.tasks import (
     CommentListQuery,
     CommentPublic,
     CommentsPublic,
+    CommentUpdate,
 )
 from functions.core.pagination import ListOrder, fetch_page
 from functions.core.runtime import Runtime
-from functions.core.services import task_events
+from functions.core.services import task_events, watchers
 from functions.core.services.access import role_in
+from functions.core.services.mentions import newly_mentioned
 from functions.core.services.task_reads import get_task_in, visible_task_project
 from functions.core.tables import comments, tasks, users
 
@@ -45,6 +47,7 @@ def _comment_select() -> Select[Any]:
         comments.c.body,
         comments.c.created_at,
         comments.c.updated_at,
+        comments.c.edited_at,
     ).select_from(comments.outerjoin(users, users.c.id == comments.c.author_id))
 
 
@@ -69,7 +72,56 @@ async def add_comment(
         )
         row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
         comment = CommentPublic.model_validate(row)
-        await task_events.comment_added(conn, user_id, task, comment)
+        # The author follows the task from now on (unless they chose not to), and so does
+        # everyone the comment mentions.
+        await watchers.add_watchers(conn, task_id, [user_id], "comment")
+        mentioned = await newly_mentioned(conn, task.project_id, comment.body, author_id=user_id)
+        await watchers.add_watchers(conn, task_id, mentioned, "mention")
+        await task_events.comment_added(conn, user_id, task, comment, mentioned)
+    return comment
+
+
+async def update_comment(
+    rt: Runtime,
+    user_id: uuid.UUID,
+    task_id: uuid.UUID,
+    comment_id: uuid.UUID,
+    data: CommentUpdate,
+) -> CommentPublic:
+    """Its author (while still a member who may comment) changes a comment's text; people it
+    now mentions who it did not before are told."""
+    async with transaction(rt.engine) as conn:
+        found = (
+            await conn.execute(
+                select(comments.c.author_id, comments.c.body, tasks.c.project_id)
+                .join(tasks, tasks.c.id == comments.c.task_id)
+                .where(comments.c.id == comment_id, comments.c.task_id == task_id)
+                .with_for_update(of=comments)
+            )
+        ).first()
+        role = None if found is None else await role_in(conn, found.project_id, user_id)
+        if found is None or role is None:
+            raise NotFound(NO_SUCH_COMMENT)
+        if found.author_id != user_id:
+            raise Forbidden("only the comment's author may edit it")
+        await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
+        if data.body == found.body:
+            row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+            return CommentPublic.model_validate(row)
+        now = utcnow()
+        await conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id)
+            .values(body=data.body, updated_at=now, edited_at=now)
+        )
+        row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+        comment = CommentPublic.model_validate(row)
+        task = await get_task_in(conn, user_id, task_id)
+        mentioned = await newly_mentioned(
+            conn, task.project_id, comment.body, before=found.body, author_id=user_id
+        )
+        await watchers.add_watchers(conn, task_id, mentioned, "mention")
+        await task_events.comment_updated(conn, user_id, task, comment, mentioned)
     return comment
 
 

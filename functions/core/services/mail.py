@@ -119,7 +119,14 @@ async def send_email(rt: Runtime, event: CloudEvent, mailer: Mailer | None = Non
         notices = await notices_for(conn, event)
         if not notices:
             return
-        wanted = await mail_recipients(conn, [n.user_id for n in notices], notices[0].kind)
+        # Each person's notice has its kind (a mention beside the event's own).
+        wanted = [
+            recipient
+            for kind in sorted({n.kind for n in notices})
+            for recipient in await mail_recipients(
+                conn, [n.user_id for n in notices if n.kind == kind], kind
+            )
+        ]
     by_user = {n.user_id: n for n in notices}
     sender = mailer or SesMailer(settings)
     failed = 0

@@ -34,6 +34,7 @@ from functions.core.models.projects import (
     ProjectListQuery,
     ProjectPublic,
     ProjectsPublic,
+    ProjectSubscription,
     ProjectUpdate,
 )
 from functions.core.pagination import ListOrder, fetch_page
@@ -82,6 +83,7 @@ def _projects_of(user_id: uuid.UUID) -> Select[Any]:
         project_members.c.role,
         projects.c.created_at,
         projects.c.updated_at,
+        project_members.c.notify_new_tasks,
     ).join(
         project_members,
         (project_members.c.project_id == projects.c.id) & (project_members.c.user_id == user_id),
@@ -172,6 +174,42 @@ async def delete_project(rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID)
         # Tasks, comments and memberships go with it by ON DELETE CASCADE.
         await conn.execute(delete(projects).where(projects.c.id == project_id))
         await task_events.project_deleted(conn, user_id, project_id, project.name)
+
+
+async def get_subscription(
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID
+) -> ProjectSubscription:
+    """Whether the caller hears of every new task in the project (members, any role)."""
+    async with reading(rt.engine) as conn:
+        return await _subscription(conn, user_id, project_id)
+
+
+async def update_subscription(
+    rt: Runtime, user_id: uuid.UUID, project_id: uuid.UUID, request: ProjectSubscription
+) -> ProjectSubscription:
+    """Ask to hear of every new task in the project, or only of the tasks one watches."""
+    async with transaction(rt.engine) as conn:
+        await require_role(conn, project_id, user_id)
+        await conn.execute(
+            update(project_members)
+            .where(project_members.c.project_id == project_id)
+            .where(project_members.c.user_id == user_id)
+            .values(notify_new_tasks=request.new_tasks)
+        )
+        return await _subscription(conn, user_id, project_id)
+
+
+async def _subscription(
+    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID
+) -> ProjectSubscription:
+    wanted = await conn.scalar(
+        select(project_members.c.notify_new_tasks).where(
+            project_members.c.project_id == project_id, project_members.c.user_id == user_id
+        )
+    )
+    if wanted is None:
+        raise NotFound("no such project")
+    return ProjectSubscription(new_tasks=wanted)
 
 
 async def list_members(

@@ -27,8 +27,9 @@ from functions.core.errors import (
 from functions.core.models.tasks import TaskBulkUpdate, TaskCreate, TaskPublic, TaskUpdate
 from functions.core.queries.task_rows import TASK_COLUMNS, task_from_row, tasks_from_rows
 from functions.core.runtime import Runtime
-from functions.core.services import task_events
+from functions.core.services import task_events, watchers
 from functions.core.services.access import RANK, require_role
+from functions.core.services.mentions import newly_mentioned
 from functions.core.services.task_reads import NO_SUCH_TASK, get_task_in, visible_task_project
 from functions.core.tables import UtcDateTime, project_members, tasks
 
@@ -65,7 +66,10 @@ async def create_task_in(
         )
     ).one()
     task = task_from_row(row)
-    return task, await task_events.task_created(conn, user_id, task)
+    # Whoever the description mentions follows the task, and is told.
+    mentioned = await newly_mentioned(conn, task.project_id, task.description, author_id=user_id)
+    await watchers.add_watchers(conn, task.id, mentioned, "mention")
+    return task, await task_events.task_created(conn, user_id, task, mentioned)
 
 
 async def update_task(
@@ -115,7 +119,16 @@ async def update_task(
             raise _version_refusal(current, if_match)
         after = task_from_row(row)
         if before is not None:
-            await task_events.tasks_changed(conn, user_id, [(before, after)])
+            # Only the people the new description mentions that the old one did not.
+            mentioned = await newly_mentioned(
+                conn,
+                project_id,
+                after.description if after.description != before.description else None,
+                before=before.description,
+                author_id=user_id,
+            )
+            await watchers.add_watchers(conn, task_id, mentioned, "mention")
+            await task_events.tasks_changed(conn, user_id, [(before, after)], {after.id: mentioned})
     return after
 
 
@@ -133,12 +146,19 @@ def _version_refusal(current: int, if_match: Collection[int] | None) -> DomainEr
 async def delete_task(rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
     """Delete a task (editors and owners); its comments go with it."""
     async with transaction(rt.engine) as conn:
-        await visible_task_project(conn, user_id, task_id, "editor")
+        project_id = await visible_task_project(conn, user_id, task_id, "editor")
+        current = await _locked_task(conn, task_id)
+        if current is None:
+            return
+        # Who to tell, read before the rows that say it go with the task.
+        following = await watchers.watcher_ids(
+            conn, task_id, project_id, current.creator_id, current.assignee_id
+        )
         row = (
             await conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(*TASK_COLUMNS))
         ).first()
         if row is not None:
-            await task_events.task_deleted(conn, user_id, task_from_row(row))
+            await task_events.task_deleted(conn, user_id, task_from_row(row), following)
 
 
 async def bulk_update_tasks(

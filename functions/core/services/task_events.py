@@ -14,6 +14,7 @@ from events import types
 from events.models import (
     CommentAdded,
     CommentDeleted,
+    CommentUpdated,
     MemberAdded,
     MemberChanged,
     MemberRemoved,
@@ -43,11 +44,16 @@ def snapshot(task: TaskPublic) -> TaskSnapshot:
 
 
 async def task_created(
-    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    task: TaskPublic,
+    mentioned_ids: list[uuid.UUID] | None = None,
 ) -> list[CloudEvent]:
-    """`created`, and `assigned` too when the task starts with an assignee; returns them."""
+    """`created`, and `assigned` too when the task starts with an assignee; returns them.
+    `mentioned_ids`: the members its description mentions."""
     now = snapshot(task)
-    events = [_about(task, actor_id, types.TASK_CREATED, TaskCreated(task=now))]
+    created = TaskCreated(task=now, mentioned_ids=mentioned_ids or [])
+    events = [_about(task, actor_id, types.TASK_CREATED, created)]
     if task.assignee_id is not None:
         assigned = TaskAssigned(task=now, previous_assignee_id=None)
         events.append(_about(task, actor_id, types.TASK_ASSIGNED, assigned))
@@ -56,9 +62,13 @@ async def task_created(
 
 
 async def tasks_changed(
-    conn: AsyncConnection, actor_id: uuid.UUID, changes: list[tuple[TaskPublic, TaskPublic]]
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    changes: list[tuple[TaskPublic, TaskPublic]],
+    mentioned: dict[uuid.UUID, list[uuid.UUID]] | None = None,
 ) -> None:
-    """For each (before, after): `status_changed`, `assigned`, `updated` as they apply."""
+    """For each (before, after): `status_changed`, `assigned`, `updated` as they apply;
+    `mentioned` names, by task, the members a new description newly mentions."""
     events = []
     for before, after in changes:
         now = snapshot(after)
@@ -79,18 +89,30 @@ async def tasks_changed(
             previous = TaskFieldValues.model_validate(
                 {name: getattr(before, name) for name in changed}
             )
-            data_updated = TaskUpdated(task=now, changed=changed, previous=previous)
+            data_updated = TaskUpdated(
+                task=now,
+                changed=changed,
+                previous=previous,
+                mentioned_ids=(mentioned or {}).get(after.id, []),
+            )
             events.append(_about(after, actor_id, types.TASK_UPDATED, data_updated))
     await record(conn, events)
 
 
-async def task_deleted(conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic) -> None:
-    data = TaskDeleted(task=snapshot(task))
+async def task_deleted(
+    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic, watcher_ids: list[uuid.UUID]
+) -> None:
+    """`deleted`, naming who watched the task (afterwards nothing can say)."""
+    data = TaskDeleted(task=snapshot(task), watcher_ids=watcher_ids)
     await record(conn, [_about(task, actor_id, types.TASK_DELETED, data)])
 
 
 async def comment_added(
-    conn: AsyncConnection, actor_id: uuid.UUID, task: TaskPublic, comment: CommentPublic
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    task: TaskPublic,
+    comment: CommentPublic,
+    mentioned_ids: list[uuid.UUID] | None = None,
 ) -> None:
     data = CommentAdded(
         task=snapshot(task),
@@ -99,8 +121,29 @@ async def comment_added(
         excerpt=excerpt(comment.body),
         body=comment.body,
         created_at=comment.created_at,
+        mentioned_ids=mentioned_ids or [],
     )
     await record(conn, [_about(task, actor_id, types.COMMENT_ADDED, data)])
+
+
+async def comment_updated(
+    conn: AsyncConnection,
+    actor_id: uuid.UUID,
+    task: TaskPublic,
+    comment: CommentPublic,
+    mentioned_ids: list[uuid.UUID],
+) -> None:
+    """Its author changed a comment; `mentioned_ids` are the people the edit newly mentions."""
+    data = CommentUpdated(
+        task=snapshot(task),
+        comment_id=comment.id,
+        author_id=comment.author_id,
+        excerpt=excerpt(comment.body),
+        body=comment.body,
+        edited_at=comment.edited_at or comment.updated_at,
+        mentioned_ids=mentioned_ids,
+    )
+    await record(conn, [_about(task, actor_id, types.COMMENT_UPDATED, data)])
 
 
 async def comment_deleted(

@@ -403,6 +403,24 @@ export interface paths {
         patch: operations["change_member_role"];
         trace?: never;
     };
+    "/api/projects/{project_id}/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller is told of every new task in the project (`new_tasks`). */
+        get: operations["get_subscription"];
+        /** Be told of every new task in the project, or only of the tasks one watches (members). */
+        put: operations["update_subscription"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/tasks": {
         parameters: {
             query?: never;
@@ -523,6 +541,42 @@ export interface paths {
         delete: operations["delete_comment"];
         options?: never;
         head?: never;
+        /** Edit a comment: its author only; it is marked edited. */
+        patch: operations["update_comment"];
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task's watchers and why each follows it; whether the caller does. */
+        get: operations["list_watchers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/tasks/{task_id}/watchers/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Follow a task: be told what happens to it (any member, viewers too). */
+        put: operations["watch_task"];
+        post?: never;
+        /** Stop following a task, whatever made you a watcher, until you watch it again or are */
+        delete: operations["unwatch_task"];
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -580,7 +634,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "created" | "updated" | "status_changed" | "assigned" | "deleted" | "comment_added" | "comment_deleted";
+            kind: "created" | "updated" | "status_changed" | "assigned" | "deleted" | "comment_added" | "comment_edited" | "comment_deleted";
             /**
              * Occurred At
              * Format: date-time
@@ -627,6 +681,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Edited At */
+            edited_at: string | null;
             /**
              * Id
              * Format: uuid
@@ -642,6 +698,14 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * CommentUpdate
+         * @description PATCH a comment: its new text (its author only), with the limits of a new one.
+         */
+        CommentUpdate: {
+            /** Body */
+            body: string;
         };
         /** CommentsPublic */
         CommentsPublic: {
@@ -765,6 +829,8 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+            /** Due At */
+            due_at?: string | null;
             /** Id */
             id: string;
             /** Kind */
@@ -778,6 +844,11 @@ export interface components {
             project_id: string;
             /** Read */
             read: boolean;
+            /**
+             * Resolved
+             * @default false
+             */
+            resolved?: boolean;
             /** Task Id */
             task_id: string | null;
         };
@@ -860,6 +931,8 @@ export interface components {
             is_inbox: boolean;
             /** Name */
             name: string;
+            /** Notify New Tasks */
+            notify_new_tasks: boolean;
             /**
              * Owner Id
              * Format: uuid
@@ -875,6 +948,15 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * ProjectSubscription
+         * @description What a member hears of in a project beyond the tasks they watch: `new_tasks`, every
+         *     task created there.
+         */
+        ProjectSubscription: {
+            /** New Tasks */
+            new_tasks: boolean;
         };
         /**
          * ProjectUpdate
@@ -931,6 +1013,11 @@ export interface components {
              * @default null
              */
             due_at?: string | null;
+            /**
+             * Due Date
+             * @default null
+             */
+            due_date?: string | null;
             /** Labels */
             labels?: string[];
             /**
@@ -970,6 +1057,11 @@ export interface components {
              * @default null
              */
             due_at?: string | null;
+            /**
+             * Due Date
+             * @default null
+             */
+            due_date?: string | null;
             /** Labels */
             labels?: string[];
             /**
@@ -994,6 +1086,8 @@ export interface components {
         };
         /** TaskCreated */
         TaskCreated: {
+            /** Mentioned Ids */
+            mentioned_ids?: string[];
             task: components["schemas"]["TaskSnapshot"];
         };
         /** TaskPublic */
@@ -1013,6 +1107,8 @@ export interface components {
             description: string;
             /** Due At */
             due_at: string | null;
+            /** Due Date */
+            due_date: string | null;
             /**
              * Id
              * Format: uuid
@@ -1064,6 +1160,8 @@ export interface components {
             description?: string | null;
             /** Due At */
             due_at: string | null;
+            /** Due Date */
+            due_date?: string | null;
             /**
              * Id
              * Format: uuid
@@ -1110,8 +1208,10 @@ export interface components {
         };
         /**
          * TaskUpdate
-         * @description PATCH: only the fields sent change; `null` clears due_at and assignee_id.
+         * @description PATCH: only the fields sent change; `null` clears due_at, due_date and assignee_id.
          *
+         *     `due_date` makes the task all-day (due at the end of that day in the caller's time zone);
+         *     `due_at` makes it due at an instant and clears `due_date`.
          *     `version` (or an `If-Match` header) makes the write conditional on the version read;
          *     `version: null` is the same as leaving the condition out.
          */
@@ -1128,6 +1228,11 @@ export interface components {
              * @default null
              */
             due_at?: string | null;
+            /**
+             * Due Date
+             * @default null
+             */
+            due_date?: string | null;
             /** Labels */
             labels?: string[];
             /**
@@ -1193,6 +1298,8 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /** Time Zone */
+            time_zone: string | null;
             /**
              * Updated At
              * Format: date-time
@@ -1201,7 +1308,8 @@ export interface components {
         };
         /**
          * UserUpdate
-         * @description Only the fields sent change; neither may be null (leave a field out to keep it).
+         * @description Only the fields sent change; display name and e-mail may not be null (leave a field out
+         *     to keep it); a null time zone clears it (times are then written in UTC).
          */
         UserUpdate: {
             /** Display Name */
@@ -1211,6 +1319,39 @@ export interface components {
              * Format: email
              */
             email?: string;
+            /**
+             * Time Zone
+             * @default null
+             */
+            time_zone?: string | null;
+        };
+        /**
+         * WatcherPublic
+         * @description Someone told of what happens to a task, and why they follow it.
+         */
+        WatcherPublic: {
+            /** Display Name */
+            display_name: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "creator" | "assignee" | "comment" | "mention" | "watch";
+            /**
+             * User Id
+             * Format: uuid
+             */
+            user_id: string;
+        };
+        /**
+         * WatchersPublic
+         * @description A task's watchers (current project members only), and whether the caller is one.
+         */
+        WatchersPublic: {
+            /** Items */
+            items: components["schemas"]["WatcherPublic"][];
+            /** Watching */
+            watching: boolean;
         };
         /** WebhookCreate */
         WebhookCreate: {
@@ -2284,6 +2425,72 @@ export interface operations {
             };
         };
     };
+    get_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectSubscription"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_subscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProjectSubscription"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectSubscription"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_tasks: {
         parameters: {
             query?: {
@@ -2291,10 +2498,12 @@ export interface operations {
                 status?: ("todo" | "in_progress" | "review" | "done" | "cancelled")[] | null;
                 priority?: ("low" | "medium" | "high" | "urgent")[] | null;
                 assignee_id?: string | null;
+                unassigned?: boolean | null;
                 label?: string | null;
                 due_before?: string | null;
                 due_after?: string | null;
                 overdue?: boolean | null;
+                no_due_date?: boolean | null;
                 q?: string | null;
                 sort?: "created" | "-created" | "updated" | "-updated" | "due" | "-due" | "priority" | "-priority";
                 limit?: number;
@@ -2642,6 +2851,135 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentPublic"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_watchers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchersPublic"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    watch_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchersPublic"];
+                };
+            };
+            /** @description A problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    unwatch_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchersPublic"];
+                };
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
