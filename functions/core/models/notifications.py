@@ -26,6 +26,11 @@ class NotificationPublic(Public):
     actor_id: uuid.UUID | None
     created_at: datetime
     read: bool
+    # A due-soon notice: the due instant it is about (shown in the reader's own time zone).
+    due_at: datetime | None = None
+    # A due-soon notice whose task is since done, cancelled or deleted, or due at another
+    # time (or no longer due): no longer news, so also read.
+    resolved: bool = False
 
 
 class NotificationsPublic(Public):

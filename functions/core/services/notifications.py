@@ -9,6 +9,14 @@ Keys, each under the settings' prefix:
 - `notifications:unread:<user>`: a set of the feed's unread ids. It never holds an id the
   feed has dropped, so its size is the unread count, exactly.
 - `notifications:seen:<sha256 of the event's source and id>`: an event already delivered.
+- `notifications:resolved:<user>`: a set of the feed's due-soon ids whose task is since done,
+  cancelled or deleted, or due at another time (trimmed with the feed, as the unread set).
+- `notifications:due-soon:<task>`: a hash of the due-soon notices about a task still open,
+  field `<user> <feed id>`, value the due instant: what to resolve when the task closes.
+
+Resolving (the event that closes a task or moves its due date) WATCHes the task's hash and
+MULTI/EXECs each notice's resolved mark, its unread mark's removal and the hash fields'
+removal; it changes nothing more when the event comes again.
 
 Storing is one optimistic transaction: WATCH the event's key and each recipient's feed,
 read where each feed stands, then MULTI/EXEC the entries, their unread marks, the trimmed
@@ -27,9 +35,10 @@ import random
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
+from pydantic import BaseModel
 from redis.exceptions import WatchError
 
 from functions.core.clock import utcnow
@@ -65,6 +74,8 @@ STORE_RETRY_BASE_SECONDS: Final = 0.001
 STORE_RETRY_MAX_SECONDS: Final = 0.05
 CURSOR_ORDER: Final = "newest"
 _ID = re.compile(NOTIFICATION_ID_PATTERN)
+# A task in one of these is no longer due (queries.tasks.CLOSED, without SQLAlchemy).
+CLOSED_STATUSES: Final = frozenset({"done", "cancelled"})
 
 
 def feed_key(s: Settings, user_id: uuid.UUID) -> str:
@@ -73,6 +84,14 @@ def feed_key(s: Settings, user_id: uuid.UUID) -> str:
 
 def unread_key(s: Settings, user_id: uuid.UUID) -> str:
     return key(s, "notifications", "unread", str(user_id))
+
+
+def resolved_key(s: Settings, user_id: uuid.UUID) -> str:
+    return key(s, "notifications", "resolved", str(user_id))
+
+
+def due_soon_key(s: Settings, task_id: uuid.UUID) -> str:
+    return key(s, "notifications", "due-soon", str(task_id))
 
 
 def _seen_key(s: Settings, source: str, event_id: str) -> str:
@@ -101,10 +120,10 @@ def stream_entries(reply: Any) -> list[Entry]:
     return [(str(entry_id), dict(fields or {})) for entry_id, fields in reply or ()]
 
 
-def notification_from(entry: Entry, unread: Any) -> NotificationPublic:
+def notification_from(entry: Entry, unread: Any, resolved: Any = False) -> NotificationPublic:
     entry_id, fields = entry
     return NotificationPublic.model_validate(
-        {**json.loads(fields["n"]), "id": entry_id, "read": not unread}
+        {**json.loads(fields["n"]), "id": entry_id, "read": not unread, "resolved": bool(resolved)}
     )
 
 
@@ -113,11 +132,14 @@ async def deliver(rt: Runtime, event: CloudEvent) -> list[NotificationPublic]:
     event arrives (see `store`)."""
     # Imported here: the functions that only read the feed never touch PostgreSQL.
     from functions.core.database import reading
-    from functions.core.services.recipients import notices_for
+    from functions.core.services.recipients import notices_for, parse_data
 
     async with reading(rt.engine) as conn:
         notices = await notices_for(conn, event)
-    return await store(rt, notices)
+    stored = await store(rt, notices)
+    # After the notices: a redelivery (this step failed) finds them stored and comes here.
+    await resolve_due_soon(rt, parse_data(event))
+    return stored
 
 
 async def store(rt: Runtime, notices: Sequence[Notice]) -> list[NotificationPublic]:
@@ -178,17 +200,85 @@ def _add(
         actor_id=notice.actor_id,
         created_at=notice.time,
         read=False,
+        due_at=notice.due_at,
     )
     feed, unread = feed_key(s, notice.user_id), unread_key(s, notice.user_id)
-    fields = {"n": notification.model_dump_json(exclude={"id", "read"})}
+    fields = {"n": notification.model_dump_json(exclude={"id", "read", "resolved"})}
     size = s.notification_feed_size
     pipe.xadd(feed, fields, id=entry_id, maxlen=size, approximate=False)  # type: ignore[arg-type]
     pipe.sadd(unread, entry_id)
     if pushed_out:  # read or not, what the feed drops is no longer counted
         pipe.srem(unread, *pushed_out)
+        pipe.srem(resolved_key(s, notice.user_id), *pushed_out)
+    if notice.due_at is not None and notice.task_id is not None:
+        # Remembered until the task closes or its due date moves (see resolve_due_soon).
+        pending = due_soon_key(s, notice.task_id)
+        pipe.hset(pending, f"{notice.user_id} {entry_id}", notice.due_at.isoformat())
+        pipe.expire(pending, FEED_TTL)
     pipe.expire(feed, FEED_TTL)
     pipe.expire(unread, FEED_TTL)
     return notification
+
+
+def resolving(data: BaseModel) -> tuple[uuid.UUID, datetime | None] | None:
+    """The task whose due-soon notices `data` resolves, and the due instant still current
+    (notices about it stay), or None when it resolves none: a task done, cancelled or
+    deleted resolves them all; a due date moved or cleared, those about another instant."""
+    from events.models import TaskDeleted, TaskStatusChanged, TaskUpdated
+
+    match data:
+        case TaskStatusChanged(task=task) if task.status in CLOSED_STATUSES:
+            return task.id, None
+        case TaskDeleted(task=task):
+            return task.id, None
+        case TaskUpdated(task=task, changed=changed) if {"due_at", "due_date"} & set(changed):
+            return task.id, task.due_at
+    return None
+
+
+async def resolve_due_soon(rt: Runtime, data: BaseModel) -> int:
+    """Mark the due-soon notices `data` makes stale resolved (and read), for everyone told;
+    return how many. Once: what it resolved leaves the task's hash."""
+    found = resolving(data)
+    if found is None:
+        return 0
+    task_id, current = found
+    pending = due_soon_key(rt.settings, task_id)
+    attempt = 1
+    while True:
+        try:
+            return await _resolve_once(rt, pending, current)
+        except WatchError:  # a due-soon notice about the task was stored meanwhile: again
+            if attempt == STORE_ATTEMPTS:
+                raise
+            ceiling = min(STORE_RETRY_MAX_SECONDS, STORE_RETRY_BASE_SECONDS * 2**attempt)
+            await asyncio.sleep(random.uniform(0, ceiling))
+            attempt += 1
+
+
+async def _resolve_once(rt: Runtime, pending: str, current: datetime | None) -> int:
+    s = rt.settings
+    async with rt.redis.pipeline(transaction=True) as pipe:
+        await pipe.watch(pending)
+        notices: dict[str, str] = await pipe.hgetall(pending)  # type: ignore[assignment]
+        stale = [
+            field
+            for field, due_at in notices.items()
+            if current is None or datetime.fromisoformat(due_at) != current
+        ]
+        if not stale:
+            return 0
+        pipe.multi()  # type: ignore[no-untyped-call]
+        for field in stale:
+            user, _, entry_id = field.partition(" ")
+            user_id = uuid.UUID(user)
+            resolved = resolved_key(s, user_id)
+            pipe.sadd(resolved, entry_id)
+            pipe.expire(resolved, FEED_TTL)
+            pipe.srem(unread_key(s, user_id), entry_id)
+        pipe.hdel(pending, *stale)
+        await pipe.execute()
+    return len(stale)
 
 
 async def _plans(
@@ -252,6 +342,7 @@ async def list_notifications(
                 pipe.xrange(feed, entry_id, entry_id)
             found = await pipe.execute()
         # An entry the feed dropped since the set was read is gone from both: skip it.
+        # Unread ones are never resolved (resolving marks them read).
         items = [
             notification_from(stream_entries(reply)[0], unread=True) for reply in found if reply
         ]
@@ -261,8 +352,18 @@ async def list_notifications(
         entries = stream_entries(await redis.xrevrange(feed, newest, "-", count=query.limit + 1))
         more = len(entries) > query.limit
         entries = entries[: query.limit]
-        flags = await redis.smismember(unread, [i for i, _ in entries]) if entries else []
-        items = [notification_from(e, flag) for e, flag in zip(entries, flags, strict=True)]
+        ids = [i for i, _ in entries]
+        unread_flags: list[Any] = []
+        resolved_flags: list[Any] = []
+        if entries:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.smismember(unread, ids)
+                pipe.smismember(resolved_key(s, user_id), ids)
+                unread_flags, resolved_flags = await pipe.execute()
+        items = [
+            notification_from(e, flag, resolved)
+            for e, flag, resolved in zip(entries, unread_flags, resolved_flags, strict=True)
+        ]
     next_cursor = encode_cursor(CURSOR_ORDER, [items[-1].id]) if more and items else None
     return NotificationsPublic(items=items, next_cursor=next_cursor)
 
