@@ -3,9 +3,11 @@ import { useEffect, useState } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 
 import { Button } from "../components/Button";
+import { CommandPaletteButton, KeyboardShortcuts } from "../features/keyboard/KeyboardShortcuts";
 import { LiveNotifications } from "../features/notifications/LiveNotifications";
 import { NotificationBell } from "../features/notifications/NotificationBell";
 import { ProjectSidebar } from "../features/projects/ProjectSidebar";
+import { useChangeTask } from "../features/tasks/useChangeTask";
 import { useSession, useUser } from "../lib/auth";
 import { useTeamChanges } from "./useTeamChanges";
 
@@ -16,6 +18,8 @@ export function AppShell() {
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const teamChanges = useTeamChanges();
+  // Shortcuts and the command palette change tasks through the tasks feature.
+  const changeTask = useChangeTask();
 
   // On a phone the sidebar is a drawer: close it once the user has gone somewhere.
   useEffect(() => setMenuOpen(false), [location.pathname]);
@@ -34,6 +38,7 @@ export function AppShell() {
         Skip to content
       </a>
       <LiveNotifications {...teamChanges} />
+      <KeyboardShortcuts changeTask={changeTask} />
       <header className="flex h-14 shrink-0 items-center gap-3 border-b border-line bg-surface px-3 sm:px-4">
         <Button
           variant="ghost"
@@ -52,6 +57,7 @@ export function AppShell() {
           <span>TaskFlow</span>
         </Link>
         <div className="ml-auto flex items-center gap-1 sm:gap-2">
+          <CommandPaletteButton />
           <NotificationBell />
           <NavLink
             to="/settings"

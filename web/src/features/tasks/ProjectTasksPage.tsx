@@ -19,6 +19,8 @@ function ViewLink({ to, active, children, icon }: { to: string; active: boolean;
     <Link
       to={to}
       aria-current={active ? "page" : undefined}
+      // The keyboard's switch-view shortcut presses the other view (features/keyboard/shortcuts.ts).
+      aria-keyshortcuts={active ? undefined : "v"}
       className={`inline-flex items-center gap-1.5 rounded-md px-3 py-1.5 text-sm font-medium transition-colors focus-ring ${
         active ? "bg-surface text-ink shadow-sm ring-1 ring-line" : "text-ink-soft hover:text-ink"
       }`}

@@ -60,6 +60,8 @@ export function QuickAdd({ projectId, hiddenByFilters }: { projectId: string; hi
           <input
             ref={input}
             id="quick-add"
+            // The keyboard's quick add shortcut (features/keyboard/shortcuts.ts).
+            aria-keyshortcuts="q n"
             type="text"
             value={title}
             maxLength={TITLE_MAX}

@@ -152,6 +152,9 @@ export function TaskCard({
         {...listeners}
         aria-label={cardName(task, assignee)}
         aria-roledescription="draggable task"
+        // The keyboard's j/k move between these, o opens one (features/keyboard).
+        data-task-open={task.id}
+        data-task-title={task.title}
         onClick={() => onOpen(task.id)}
         className="cursor-grab touch-manipulation rounded-t-lg p-3 focus-ring active:cursor-grabbing"
       >

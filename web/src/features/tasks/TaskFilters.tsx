@@ -238,6 +238,8 @@ export function TaskFilters({
         </svg>
         <input
           id="task-search"
+          // The keyboard's search shortcut (features/keyboard/shortcuts.ts).
+          aria-keyshortcuts="/"
           type="search"
           value={search.text}
           maxLength={200}

@@ -165,6 +165,7 @@ function TaskRow({
           <button
             type="button"
             data-task-open={task.id}
+            data-task-title={task.title}
             aria-current={selected ? "true" : undefined}
             onClick={() => onOpen(task.id)}
             className={`line-clamp-2 max-w-full text-left @3xl:line-clamp-1 text-sm font-medium focus-ring after:absolute after:inset-0 after:content-[''] ${
