@@ -12,6 +12,7 @@ export const TASK_STATUS_CHANGED = "com.taskflow.task.status_changed";
 export const TASK_ASSIGNED = "com.taskflow.task.assigned";
 export const TASK_DELETED = "com.taskflow.task.deleted";
 export const COMMENT_ADDED = "com.taskflow.comment.added";
+export const COMMENT_UPDATED = "com.taskflow.comment.updated";
 export const COMMENT_DELETED = "com.taskflow.comment.deleted";
 export const MEMBER_ADDED = "com.taskflow.project.member_added";
 export const MEMBER_CHANGED = "com.taskflow.project.member_changed";
@@ -52,6 +53,10 @@ export type LiveChange =
         created_at?: string | null;
       }
     >
+  | Envelope<
+      typeof COMMENT_UPDATED,
+      { task: Task; comment_id: string; author_id: string | null; excerpt: string; body: string; edited_at: string }
+    >
   | Envelope<typeof COMMENT_DELETED, { task: Task; comment_id: string; author_id: string | null }>
   | Envelope<
       typeof MEMBER_ADDED,
@@ -91,6 +96,7 @@ const TYPES: ReadonlySet<string> = new Set<LiveChangeType>([
   TASK_ASSIGNED,
   TASK_DELETED,
   COMMENT_ADDED,
+  COMMENT_UPDATED,
   COMMENT_DELETED,
   MEMBER_ADDED,
   MEMBER_CHANGED,

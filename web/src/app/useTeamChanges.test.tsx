@@ -25,6 +25,7 @@ const project = (id: string, name: string): Project => ({
   description: "",
   owner_id: ANA,
   is_inbox: id === "inbox",
+  notify_new_tasks: false,
   role: "editor",
   created_at: STAMP,
   updated_at: STAMP,

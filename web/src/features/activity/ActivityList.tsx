@@ -11,6 +11,7 @@ const DOT: Record<ActivityEntry["kind"], string> = {
   assigned: "bg-amber-500",
   deleted: "bg-red-500",
   comment_added: "bg-ink-soft",
+  comment_edited: "bg-ink-soft",
   comment_deleted: "bg-ink-soft",
 };
 

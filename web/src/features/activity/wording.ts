@@ -103,6 +103,10 @@ export function describe(entry: ActivityEntry, w: Wording): string {
     case "comment_added":
       // A deleted comment's words leave the history.
       return entry.excerpt === null ? `${actor} commented${on}` : `${actor} commented${on}: ${quoted(entry.excerpt)}`;
+    case "comment_edited":
+      return entry.excerpt === null
+        ? `${actor} edited a comment${on}`
+        : `${actor} edited a comment${on}: ${quoted(entry.excerpt)}`;
     case "comment_deleted":
       return `${actor} deleted a comment${on}`;
   }

@@ -16,6 +16,7 @@ const project = (over: Partial<Project> = {}): Project => ({
   description: "",
   owner_id: ANA,
   is_inbox: false,
+  notify_new_tasks: false,
   role: "editor",
   created_at: STAMP,
   updated_at: STAMP,

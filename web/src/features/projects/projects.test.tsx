@@ -27,6 +27,7 @@ function project(overrides: Partial<Project>): Project {
     description: "",
     owner_id: ME.id,
     is_inbox: false,
+    notify_new_tasks: false,
     role: "owner",
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",

@@ -79,6 +79,103 @@ describe("TaskComments", () => {
     expect(requests).toContain("DELETE /api/tasks/t1/comments/c2");
   });
 
+  it("edits one's own comment in place, renders its Markdown and marks it edited", async () => {
+    const user = userEvent.setup({ delay: null });
+    let items = [
+      comment("c1", "u1", "Ada Lovelace", "First draft"),
+      comment("c2", "u2", "Bob Builder", "Hi @Ada Lovelace"),
+    ];
+    const patches: unknown[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (request: Request) => {
+        if (request.method === "PATCH") {
+          const { body } = (await request.json()) as { body: string };
+          patches.push(body);
+          const edited = { ...items[0]!, body, edited_at: "2026-11-26T12:00:00Z" };
+          items = [edited, ...items.slice(1)];
+          return json(200, edited);
+        }
+        return json(200, { items, next_cursor: null });
+      }),
+    );
+    const members = [
+      { user_id: "u1", display_name: "Ada Lovelace", email: "ada@example.com" },
+      { user_id: "u2", display_name: "Bob Builder", email: "bob@example.com" },
+    ];
+    render(
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
+        <TaskComments taskId="t1" members={members} />
+      </QueryClientProvider>,
+    );
+
+    const list = await screen.findByRole("list");
+    const [mine, bob] = within(list).getAllByRole("listitem");
+    // Someone else's comment has no Edit button; a member's @name is highlighted.
+    expect(within(bob!).queryByRole("button", { name: /^Edit/ })).not.toBeInTheDocument();
+    await waitFor(() => expect(bob!.querySelector(".mention")).toHaveTextContent("@Ada Lovelace"));
+
+    await user.click(within(mine!).getByRole("button", { name: /^Edit comment/ }));
+    const editor = within(mine!).getByLabelText("Edit comment");
+    expect(editor).toHaveValue("First draft");
+    await user.clear(editor);
+    await user.type(editor, "See [[docs](https://example.com/docs)");
+    await user.click(within(mine!).getByRole("button", { name: "Save" }));
+
+    const link = await within(mine!).findByRole("link", { name: "docs" });
+    expect(link).toHaveAttribute("href", "https://example.com/docs");
+    expect(link).toHaveAttribute("rel", "noopener noreferrer nofollow");
+    expect(link).toHaveAttribute("target", "_blank");
+    expect(patches).toEqual(["See [docs](https://example.com/docs)"]);
+    const marker = within(mine!).getByText("(edited)");
+    expect(marker).toHaveAttribute("title", expect.stringMatching(/^Edited /));
+    expect(within(mine!).queryByLabelText("Edit comment")).not.toBeInTheDocument();
+  });
+
+  it("offers the members after @ and inserts the chosen name with the keyboard", async () => {
+    const user = userEvent.setup({ delay: null });
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(200, { items: [], next_cursor: null })),
+    );
+    const members = [
+      { user_id: "u1", display_name: "Ada Lovelace", email: "ada@example.com" },
+      { user_id: "u2", display_name: "Ben Costa", email: "ben@example.com" },
+      { user_id: "u3", display_name: "Bea Brown", email: "bea@example.com" },
+    ];
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <TaskComments taskId="t1" members={members} />
+      </QueryClientProvider>,
+    );
+    await screen.findByText("No comments yet.");
+    const box = screen.getByRole("combobox", { name: "Add a comment" });
+    expect(box).toHaveAttribute("aria-expanded", "false");
+
+    await user.type(box, "Thanks @b");
+    const listbox = screen.getByRole("listbox", { name: "Members to mention" });
+    expect(box).toHaveAttribute("aria-expanded", "true");
+    const options = within(listbox).getAllByRole("option");
+    expect(options.map((option) => option.textContent)).toEqual([
+      "Bea Brownbea@example.com",
+      "Ben Costaben@example.com",
+    ]);
+    expect(options[0]).toHaveAttribute("aria-selected", "true");
+    expect(box).toHaveAttribute("aria-activedescendant", options[0]!.id);
+
+    await user.keyboard("{ArrowDown}");
+    expect(within(listbox).getAllByRole("option")[1]).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{Enter}");
+    expect(box).toHaveValue("Thanks @Ben Costa ");
+    expect(screen.queryByRole("listbox")).not.toBeInTheDocument();
+
+    await user.type(box, "and @a");
+    expect(screen.getByRole("listbox")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("listbox")).not.toBeInTheDocument();
+    expect(box).toHaveValue("Thanks @Ben Costa and @a");
+  });
+
   it("says when there are no comments yet", async () => {
     vi.stubGlobal(
       "fetch",

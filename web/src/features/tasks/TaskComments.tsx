@@ -1,16 +1,20 @@
-// A task's comments: read them (oldest first), add one, delete your own.
+// A task's comments: read them (oldest first, as Markdown), add one (@ offers the project's
+// members), edit or delete your own.
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { toast } from "sonner";
 
 import { api, type Schemas } from "../../api/client";
 import { describeError, unwrap } from "../../api/problem";
 import { Button } from "../../components/Button";
-import { TextArea } from "../../components/Field";
+import { MentionTextArea } from "../../components/MentionTextArea";
 import { ErrorState, Spinner } from "../../components/States";
 import { useUser } from "../../lib/auth";
 import { markKeys, useMark } from "../../lib/liveMarks";
+import type { Mentionable } from "../../lib/mentions";
 import { taskKeys } from "./api";
+import { COMMENT_MAX, CommentEditor, CommentText, EditedMarker } from "./CommentBody";
+import { watcherKeys } from "./TaskWatchers";
 
 type Comment = Schemas["CommentPublic"];
 type CommentPage = Schemas["CommentsPublic"];
@@ -57,11 +61,28 @@ function CommentItem({ commentId, children }: { commentId: string; children: Rea
   );
 }
 
-export function TaskComments({ taskId, canWrite = true }: { taskId: string; canWrite?: boolean }) {
+const NO_MEMBERS: readonly Mentionable[] = [];
+
+export function TaskComments({
+  taskId,
+  canWrite = true,
+  members = NO_MEMBERS,
+}: {
+  taskId: string;
+  canWrite?: boolean;
+  /** The project's members: who may be @mentioned, and whose mentions are highlighted. */
+  members?: readonly Mentionable[];
+}) {
   const user = useUser();
   const client = useQueryClient();
   const [body, setBody] = useState("");
+  const [editing, setEditing] = useState<string>();
   const key = taskKeys.comments(taskId);
+  const mentionable = useMemo(
+    () => members.flatMap((member) => [member.display_name, ...(member.email ? [member.email] : [])]),
+    [members],
+  );
+  const tooLong = body.length > COMMENT_MAX;
 
   const comments = useInfiniteQuery({
     queryKey: key,
@@ -95,6 +116,8 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
         return { ...data, pages: [...data.pages.slice(0, -1), { ...last, items: [...last.items, comment] }] };
       });
       void client.invalidateQueries({ queryKey: key });
+      // Commenting (and mentioning) makes watchers.
+      void client.invalidateQueries({ queryKey: watcherKeys.all(taskId) });
     },
     onError: (error) => toast.error(describeError(error)),
   });
@@ -124,7 +147,7 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
   function submit(event: FormEvent) {
     event.preventDefault();
     const text = body.trim();
-    if (text && !add.isPending) add.mutate(text);
+    if (text && !tooLong && !add.isPending) add.mutate(text);
   }
 
   const items = comments.data?.pages.flatMap((page) => page.items) ?? [];
@@ -165,10 +188,21 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
                     >
                       {timeAgo(comment.created_at)}
                     </time>
+                    {comment.edited_at ? <EditedMarker at={comment.edited_at} /> : null}
+                    {mine && editing !== comment.id ? (
+                      <button
+                        type="button"
+                        className="ml-auto rounded px-1.5 py-0.5 text-xs text-ink-soft hover:bg-muted hover:text-ink focus-ring"
+                        onClick={() => setEditing(comment.id)}
+                        aria-label={`Edit comment from ${timeAgo(comment.created_at)}`}
+                      >
+                        Edit
+                      </button>
+                    ) : null}
                     {mine ? (
                       <button
                         type="button"
-                        className="ml-auto rounded px-1.5 py-0.5 text-xs text-ink-soft hover:bg-muted hover:text-red-600 focus-ring disabled:opacity-50 dark:hover:text-red-400"
+                        className={`${editing === comment.id ? "ml-auto" : ""} rounded px-1.5 py-0.5 text-xs text-ink-soft hover:bg-muted hover:text-red-600 focus-ring disabled:opacity-50 dark:hover:text-red-400`}
                         disabled={remove.isPending && remove.variables === comment.id}
                         onClick={() => remove.mutate(comment.id)}
                         aria-label={`Delete comment from ${timeAgo(comment.created_at)}`}
@@ -177,9 +211,16 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
                       </button>
                     ) : null}
                   </div>
-                  <p className="mt-1 whitespace-pre-wrap break-words rounded-lg bg-muted px-3 py-2 text-sm text-ink">
-                    {comment.body}
-                  </p>
+                  {mine && editing === comment.id ? (
+                    <CommentEditor
+                      taskId={taskId}
+                      comment={comment}
+                      members={members}
+                      onDone={() => setEditing(undefined)}
+                    />
+                  ) : (
+                    <CommentText body={comment.body} mentionable={mentionable} />
+                  )}
                 </div>
               </CommentItem>
             );
@@ -198,22 +239,23 @@ export function TaskComments({ taskId, canWrite = true }: { taskId: string; canW
       ) : null}
       {canWrite ? (
         <form onSubmit={submit} className="space-y-2">
-          <TextArea
+          <MentionTextArea
             label="Add a comment"
             hideLabel
-            placeholder="Add a comment…"
+            placeholder="Add a comment… (Markdown; @ to mention someone)"
             value={body}
-            maxLength={10000}
+            members={members}
             rows={3}
             className="min-h-20"
-            onChange={(event) => setBody(event.target.value)}
+            error={tooLong ? `A comment can be at most ${COMMENT_MAX.toLocaleString()} characters.` : undefined}
+            onValueChange={setBody}
             onKeyDown={(event) => {
               // Ctrl/Cmd+Enter sends, as in most chat and comment boxes.
               if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) submit(event);
             }}
           />
           <div className="flex justify-end">
-            <Button type="submit" disabled={!body.trim() || add.isPending}>
+            <Button type="submit" disabled={!body.trim() || tooLong || add.isPending}>
               Comment
             </Button>
           </div>

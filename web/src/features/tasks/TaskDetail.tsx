@@ -19,6 +19,7 @@ import { DeleteTask } from "./DeleteTask";
 import { TaskComments } from "./TaskComments";
 import { TaskDates } from "./TaskDates";
 import { TaskEditForm } from "./TaskEditForm";
+import { TaskWatchers } from "./TaskWatchers";
 
 /** Whether going to `next` takes the task off screen (another page, another task, none). */
 function leavesTask(current: Location, next: Location, taskId: string): boolean {
@@ -215,7 +216,8 @@ function DetailBody({
     <div className="space-y-8 p-4 sm:p-6">
       <TaskEditForm task={task} members={members} readOnly={readOnly} onDirtyChange={onDirtyChange} />
       <TaskDates task={task} creator={creator} />
-      <TaskComments taskId={task.id} canWrite={!readOnly} />
+      <TaskWatchers taskId={task.id} version={task.version} />
+      <TaskComments taskId={task.id} canWrite={!readOnly} members={members.data} />
       <TaskTimelineSlot taskId={task.id} version={task.version} />
       {readOnly ? null : <DeleteTask task={task} onDeleted={onClose} />}
     </div>

@@ -246,6 +246,7 @@ describe("comments", () => {
               body: "First",
               created_at: "2026-11-25T10:00:00Z",
               updated_at: "2026-11-25T10:00:00Z",
+              edited_at: null,
             },
           ],
           next_cursor: more ? "more" : null,
@@ -277,6 +278,23 @@ describe("comments", () => {
     expect(bodies(client)).toEqual(["Me: First", "Ana: Looks good"]);
     applyTaskChange(client, aChange("com.taskflow.comment.deleted", { task: a, comment_id: "c1", author_id: ME }), NOW);
     expect(bodies(client)).toEqual(["Ana: Looks good"]);
+  });
+
+  it("take an edit in place, with when it was edited", () => {
+    const client = newClient();
+    thread(client);
+    const edited = aChange("com.taskflow.comment.updated", {
+      task: a,
+      comment_id: "c1",
+      author_id: ME,
+      excerpt: "First, amended",
+      body: "First, amended",
+      edited_at: "2026-11-26T11:00:00Z",
+    });
+    applyTaskChange(client, edited, NOW);
+    expect(bodies(client)).toEqual(["Me: First, amended"]);
+    const [comment] = client.getQueryData<CommentData>(taskKeys.comments("a"))?.pages[0]?.items ?? [];
+    expect(comment?.edited_at).toBe("2026-11-26T11:00:00Z");
   });
 
   it("wait for their page when older ones are still to load", () => {

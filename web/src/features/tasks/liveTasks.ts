@@ -7,6 +7,7 @@ import type { Schemas } from "../../api/client";
 import {
   COMMENT_ADDED,
   COMMENT_DELETED,
+  COMMENT_UPDATED,
   TASK_ASSIGNED,
   TASK_CREATED,
   TASK_DELETED,
@@ -23,6 +24,7 @@ import { belongsInList } from "./filters";
 type Comment = Schemas["CommentPublic"];
 type CommentData = InfiniteData<Schemas["CommentsPublic"], string | undefined>;
 type CommentAdded = Extract<LiveChange, { type: typeof COMMENT_ADDED }>;
+type CommentUpdated = Extract<LiveChange, { type: typeof COMMENT_UPDATED }>;
 
 // The newest version of each task the stream has brought, per cache: a late or repeated
 // snapshot never undoes a newer one, and a deleted task (Infinity) never comes back.
@@ -111,8 +113,20 @@ function addComment(client: QueryClient, change: CommentAdded): void {
     body,
     created_at: at,
     updated_at: at,
+    edited_at: null,
   };
   client.setQueryData<CommentData>(key, (data) => (data ? withComment(data, comment) : data));
+}
+
+/** An edited comment's new text in place (a thread that lacks it is left as it is). */
+function editComment(client: QueryClient, change: CommentUpdated): void {
+  const { task, comment_id, body, edited_at } = change.data;
+  client.setQueryData<CommentData>(taskKeys.comments(task.id), (data) => {
+    if (!data?.pages.some((page) => page.items.some((item) => item.id === comment_id))) return data;
+    const edit = (item: Comment): Comment =>
+      item.id === comment_id ? { ...item, body, edited_at, updated_at: edited_at } : item;
+    return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map(edit) })) };
+  });
 }
 
 function removeComment(client: QueryClient, taskId: string, commentId: string): void {
@@ -133,6 +147,9 @@ export function applyTaskChange(client: QueryClient, change: LiveChange, now: Da
       return;
     case COMMENT_ADDED:
       addComment(client, change);
+      break;
+    case COMMENT_UPDATED:
+      editComment(client, change);
       break;
     case COMMENT_DELETED:
       removeComment(client, change.data.task.id, change.data.comment_id);
@@ -186,6 +203,8 @@ export function describeTaskChange(change: LiveChange): string | null {
       return change.data.changed.length === 1 && change.data.changed[0] === "title" ? "renamed this" : "edited this";
     case COMMENT_ADDED:
       return "commented";
+    case COMMENT_UPDATED:
+      return "edited a comment";
     case COMMENT_DELETED:
       return "deleted a comment";
     default:
@@ -212,4 +231,7 @@ export function markTaskChange(change: LiveChange, userId: string): void {
   if (!did) return;
   mark(markKeys.task(task.id), { by, text: `${by} ${did}` });
   if (change.type === COMMENT_ADDED) mark(markKeys.comment(change.data.comment_id), { by, text: `${by} commented` });
+  if (change.type === COMMENT_UPDATED) {
+    mark(markKeys.comment(change.data.comment_id), { by, text: `${by} edited this comment` });
+  }
 }
