@@ -128,6 +128,7 @@ export function TaskDetail({ taskId, onClose }: { taskId: string; onClose: () =>
       ref={panel}
       tabIndex={-1}
       aria-label="Task details"
+      data-task-panel
       className="flex h-full min-h-0 flex-col bg-surface text-ink outline-none"
     >
       <header className="flex items-center gap-2 border-b border-line px-4 py-3 sm:px-6">
@@ -136,6 +137,7 @@ export function TaskDetail({ taskId, onClose }: { taskId: string; onClose: () =>
           variant="ghost"
           className="ml-auto -mr-2 !p-2"
           aria-label="Close task details"
+          aria-keyshortcuts="Escape"
           title="Close (Esc)"
           onClick={requestClose}
         >
