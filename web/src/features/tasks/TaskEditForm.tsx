@@ -6,9 +6,10 @@ import { useEffect, useId, type FormEvent, type ReactNode } from "react";
 import type { useMembers } from "../../api/queries";
 import { PRIORITIES, STATUSES, type TaskPriority, type TaskStatus } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
-import { SelectField, TextArea, TextField } from "../../components/Field";
+import { SelectField, TextField } from "../../components/Field";
 import { priorityLabel, statusLabel } from "../../lib/labels";
 import type { Task } from "./api";
+import { DescriptionField } from "./DescriptionField";
 import { fromLocalInput } from "./taskFormValues";
 import { useTaskForm, type Conflict, type Field } from "./useTaskForm";
 
@@ -131,13 +132,13 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
         )}
         {withConflict(
           "description",
-          <TextArea
-            label="Description"
+          <DescriptionField
+            members={members.data}
             value={values.description}
             maxLength={20000}
             rows={4}
-            placeholder="Add more detail…"
-            onChange={(event) => edit("description", event.target.value)}
+            placeholder="Add more detail… (Markdown; @ to mention someone)"
+            onValueChange={(value) => edit("description", value)}
           />,
         )}
         <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
