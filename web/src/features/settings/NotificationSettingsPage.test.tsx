@@ -13,7 +13,7 @@ vi.mock("sonner", () => ({ toast: Object.assign(vi.fn(), { error: vi.fn(), succe
 const slow = { timeout: 5000 };
 // Rendering and querying by role in jsdom takes seconds on a busy machine.
 const TEST_TIMEOUT = 20_000;
-const KINDS = ["task.created", "task.assigned", "comment.added", "project.member_added"];
+const KINDS = ["task.created", "task.assigned", "comment.added", "project.member_added", "mention"];
 const json = (status: number, body?: unknown) =>
   new Response(body === undefined ? null : JSON.stringify(body), {
     status,
@@ -90,7 +90,14 @@ describe("the notification settings page", () => {
       renderPage();
       const assigned = await screen.findByRole("checkbox", { name: "A task is assigned to me" }, slow);
       expect(assigned).toBeChecked();
-      expect(screen.getByRole("checkbox", { name: "Tasks are created in my projects" })).not.toBeChecked();
+      expect(
+        screen.getByRole("checkbox", { name: "Someone mentions me (@name) in a comment or a task description" }),
+      ).toBeChecked();
+      expect(
+        screen.getByRole("checkbox", {
+          name: "A task is created in a project where I asked to hear of every new task",
+        }),
+      ).not.toBeChecked();
 
       await user.click(assigned);
       await user.click(screen.getByRole("switch", { name: /E-mail me about notifications/ }));
@@ -105,6 +112,7 @@ describe("the notification settings page", () => {
           "task.assigned": false,
           "comment.added": true,
           "project.member_added": true,
+          mention: true,
         },
       });
     },

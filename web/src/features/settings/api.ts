@@ -18,14 +18,17 @@ export const settingsKeys = {
 };
 
 /** What each kind of notice is called in the e-mail preferences. */
+// Task notices go to the task's watchers (its creator, assignee, commenters, people mentioned
+// in it, and whoever chose to watch it); a new task to the members who asked for every one.
 export const KIND_LABELS: Record<string, string> = {
   "task.assigned": "A task is assigned to me",
-  "comment.added": "Someone comments on my tasks",
-  "task.status_changed": "My tasks change status",
-  "task.updated": "My tasks are edited",
-  "task.due_soon": "My tasks are due soon",
-  "task.created": "Tasks are created in my projects",
-  "task.deleted": "My tasks are deleted",
+  mention: "Someone mentions me (@name) in a comment or a task description",
+  "comment.added": "Someone comments on a task I watch",
+  "task.status_changed": "A task I watch changes status",
+  "task.updated": "A task I watch is edited",
+  "task.due_soon": "A task I watch is due soon",
+  "task.created": "A task is created in a project where I asked to hear of every new task",
+  "task.deleted": "A task I watch is deleted",
   "project.member_added": "I am added to a project",
 };
 
