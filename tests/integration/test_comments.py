@@ -1,17 +1,21 @@
-"""Comments on tasks: who writes, who reads, who deletes, and pages of them."""
+"""Comments on tasks: who writes, who reads, who edits, who deletes, and pages of them."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
+from events import types
 from functions.core import runtime
+from functions.core.services import activity
 from functions.core.tables import comments
 from tests.integration.helpers_tasks import add_member, create_task, owner_with_inbox
+from tests.integration.helpers_watchers import task_events
 from tests.support import User, assert_problem, signup
 
 
@@ -180,3 +184,95 @@ async def test_deleting_a_task_deletes_its_comments(any_api: AsyncClient) -> Non
             select(func.count()).where(comments.c.id == uuid.UUID(comment["id"]))
         )
     assert left == 0
+
+
+async def _edit(api: AsyncClient, user: User, task_id: str, comment_id: str, body: Any) -> Response:
+    return await api.patch(
+        f"/api/tasks/{task_id}/comments/{comment_id}", json=body, headers=user.headers
+    )
+
+
+async def test_the_author_edits_a_comment_and_it_is_marked_edited(any_api: AsyncClient) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    editor = await signup(any_api, "editor")
+    await add_member(inbox, editor, "editor")
+    task = await create_task(any_api, owner, inbox)
+    comment = await _comment(any_api, editor, task["id"], "Lookss good")
+    assert comment["edited_at"] is None
+
+    edited = await _edit(any_api, editor, task["id"], comment["id"], {"body": " Looks good "})
+
+    assert edited.status_code == 200, edited.text
+    body = edited.json()
+    assert body["body"] == "Looks good"
+    assert body["edited_at"] is not None
+    assert body["edited_at"] == body["updated_at"]
+    assert body["created_at"] == comment["created_at"]
+    listed = await any_api.get(f"/api/tasks/{task['id']}/comments", headers=owner.headers)
+    assert listed.json()["items"] == [body]
+    unchanged = await _edit(any_api, editor, task["id"], comment["id"], {"body": "Looks good"})
+    assert unchanged.json() == body  # the same text again changes nothing
+
+
+async def test_an_edit_writes_a_comment_updated_event_and_a_history_entry(
+    any_api: AsyncClient,
+) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    task = await create_task(any_api, owner, inbox)
+    comment = await _comment(any_api, owner, task["id"], "First words")
+    edited = (
+        await _edit(any_api, owner, task["id"], comment["id"], {"body": "Second words"})
+    ).json()
+
+    events = await task_events(task["id"])
+    (updated,) = [e for e in events if e["type"] == types.COMMENT_UPDATED]
+    data = updated.get_data()
+    assert updated[types.ACTOR_ID] == str(owner.id)
+    assert data["comment_id"] == comment["id"]
+    assert data["author_id"] == str(owner.id)
+    assert data["body"] == data["excerpt"] == "Second words"
+    assert data["mentioned_ids"] == []
+    assert datetime.fromisoformat(data["edited_at"]) == datetime.fromisoformat(edited["edited_at"])
+
+    for event in events:
+        await activity.record(runtime.current(), event)
+    history = await any_api.get(f"/api/tasks/{task['id']}/activity", headers=owner.headers)
+    kinds = [(e["kind"], e["excerpt"]) for e in history.json()["items"]]
+    assert kinds == [
+        ("comment_edited", "Second words"),
+        ("comment_added", "First words"),
+        ("created", None),
+    ]
+
+
+@pytest.mark.parametrize("role", ["owner", "editor"])
+async def test_only_the_author_may_edit_a_comment(any_api: AsyncClient, role: str) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    author = await signup(any_api, "author")
+    other = await signup(any_api, "other")
+    await add_member(inbox, author, "editor")
+    await add_member(inbox, other, "editor")
+    task = await create_task(any_api, owner, inbox)
+    comment = await _comment(any_api, author, task["id"], "Mine")
+
+    someone = owner if role == "owner" else other
+    assert_problem(await _edit(any_api, someone, task["id"], comment["id"], {"body": "x"}), 403)
+    outsider = await signup(any_api, "outsider")
+    assert_problem(await _edit(any_api, outsider, task["id"], comment["id"], {"body": "x"}), 404)
+    missing = str(uuid.uuid4())
+    assert_problem(await _edit(any_api, author, task["id"], missing, {"body": "x"}), 404)
+    listed = await any_api.get(f"/api/tasks/{task['id']}/comments", headers=owner.headers)
+    assert [c["body"] for c in listed.json()["items"]] == ["Mine"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"body": ""}, {"body": "   "}, {"body": "x" * 10_001}, {"body": "a\x00b"}, {}, {"body": None}],
+)
+async def test_an_edit_takes_the_limits_of_a_new_comment(
+    any_api: AsyncClient, body: dict[str, Any]
+) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    task = await create_task(any_api, owner, inbox)
+    comment = await _comment(any_api, owner, task["id"], "Keep me")
+    assert_problem(await _edit(any_api, owner, task["id"], comment["id"], body), 422)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from events.types import NOTIFYING_TYPES
+from events.types import COMMENT_UPDATED, NOTIFYING_TYPES
 from functions.core.models.preferences import MAX_WEBHOOKS_PER_USER, NOTICE_KINDS
 from functions.core.runtime import Runtime
 from functions.core.services.safe_http import is_public_address, vet
@@ -24,8 +24,10 @@ def _outside_dev(pg_runtime: Runtime) -> None:
     assert not pg_runtime.settings.webhooks_may_reach_private_addresses
 
 
-def test_the_notice_kinds_are_the_notifying_event_types() -> None:
-    assert [f"com.taskflow.{kind}" for kind in NOTICE_KINDS] == list(NOTIFYING_TYPES)
+def test_the_notice_kinds_are_the_notifying_event_types_and_mentions() -> None:
+    # An edited comment tells only the people it newly mentions: its notices are mentions.
+    told = [t for t in NOTIFYING_TYPES if t != COMMENT_UPDATED]
+    assert list(NOTICE_KINDS) == [*(t.removeprefix("com.taskflow.") for t in told), "mention"]
 
 
 async def test_preferences_start_with_email_off_and_every_kind_on(any_api: AsyncClient) -> None:

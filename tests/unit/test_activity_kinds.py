@@ -22,7 +22,7 @@ def test_each_history_event_type_has_its_own_kind_of_entry() -> None:
     assert sorted(KIND_OF.values()) == sorted(get_args(ActivityKind))
 
 
-def test_the_table_and_its_migration_allow_exactly_the_models_kinds() -> None:
-    migration = importlib.import_module("functions.migrations.versions.0004_task_activity")
+def test_the_table_and_its_latest_migration_allow_exactly_the_models_kinds() -> None:
+    migration = importlib.import_module("functions.migrations.versions.0007_daily_use")
     assert _listed(ACTIVITY_KIND_SQL) == set(get_args(ActivityKind))
-    assert migration.KIND == ACTIVITY_KIND_SQL
+    assert migration.NEW_KINDS == ACTIVITY_KIND_SQL

@@ -18,6 +18,7 @@ from events.models import (
     DATA_MODELS,
     CommentAdded,
     CommentDeleted,
+    CommentUpdated,
     CreateTask,
     MemberAdded,
     MemberChanged,
@@ -62,6 +63,15 @@ EXAMPLES: dict[str, BaseModel] = {
     types.TASK_DUE_SOON: TaskDueSoon(task=TASK, due_at=datetime(2031, 1, 1, tzinfo=UTC)),
     types.COMMENT_ADDED: CommentAdded(
         task=TASK, comment_id=uuid.uuid4(), author_id=None, excerpt="Hi"
+    ),
+    types.COMMENT_UPDATED: CommentUpdated(
+        task=TASK,
+        comment_id=uuid.uuid4(),
+        author_id=uuid.uuid4(),
+        excerpt="Looks better",
+        body="Looks better",
+        edited_at=datetime(2026, 12, 4, 12, tzinfo=UTC),
+        mentioned_ids=[uuid.uuid4()],
     ),
     types.COMMENT_DELETED: CommentDeleted(task=TASK, comment_id=uuid.uuid4(), author_id=None),
     types.MEMBER_ADDED: MemberAdded(
