@@ -4,8 +4,9 @@ leave (see tests.soak.ledger), and, once the system has settled, what it shows.
 
 Every member works on the tasks they created and assigns them to others, so the notifications
 each operation causes have known recipients: a task's creator and assignee hear of its changes
-(never the one who made them), and the other members of the project of its creation. A task
-whose last operation's outcome is unknown is left alone from then on: its state is unknown.
+(never the one who made them), and, as each member asked to hear of every new task there, the
+other members of the project of its creation. A task whose last operation's outcome is unknown
+is left alone from then on: its state is unknown.
 """
 
 from __future__ import annotations
@@ -86,6 +87,13 @@ async def sign_up(client: httpx.AsyncClient, count: int) -> Team:
             headers=owner.headers,
         )
         added.raise_for_status()
+    for member in members:  # each hears of every new task, not only of those they watch
+        subscribed = await client.put(
+            f"/api/projects/{project_id}/subscription",
+            json={"new_tasks": True},
+            headers=member.headers,
+        )
+        subscribed.raise_for_status()
     return Team(project_id, members)
 
 

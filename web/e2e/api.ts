@@ -100,6 +100,10 @@ export class Person {
     return call<T>("PATCH", path, this.token, body);
   }
 
+  put<T>(path: string, body: unknown): Promise<T> {
+    return call<T>("PUT", path, this.token, body);
+  }
+
   delete(path: string): Promise<void> {
     return call<void>("DELETE", path, this.token);
   }

@@ -116,6 +116,8 @@ async function ensureMember(): Promise<void> {
   if (!members.some((member) => member.user_id === bruno.id)) {
     await alice.post(`/api/projects/${projectId}/members`, { email: bruno.email, role: "editor" });
   }
+  // Bruno asks to hear of every new task there (members hear only of the tasks they watch).
+  await bruno.put(`/api/projects/${projectId}/subscription`, { new_tasks: true });
 }
 
 async function ensureTask(): Promise<Task> {
