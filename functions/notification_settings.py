@@ -1,7 +1,8 @@
 """Notification settings functions: e-mail preferences, webhooks, and the two senders.
 
 `send_webhooks` and `send_email` each take every notifying event through a queue of their
-own, so a failing webhook or mail service delays only itself, never the in-app feed.
+own, so a failing webhook or mail service delays only itself, never the in-app feed
+(`send_email` only queues; the scheduled `flush_emails` sends).
 """
 
 from __future__ import annotations
@@ -66,5 +67,6 @@ async def send_webhooks(rt: Runtime, event: CloudEvent) -> None:
 
 @event_sink
 async def send_email(rt: Runtime, event: CloudEvent) -> None:
-    """E-mail an event's notices to the recipients who chose e-mail."""
-    await mail.send_email(rt, event)
+    """Queue an event's notices for the recipients who chose e-mail; `flush_emails` sends
+    what happened to one task for one person as one e-mail."""
+    await mail.queue_email(rt, event)

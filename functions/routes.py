@@ -195,6 +195,14 @@ ROUTES: Final[tuple[Route, ...]] = (
         trigger=SCHEDULE,
         schedule="*/5 * * * *",
     ),
+    Route(
+        "POST",
+        "/schedule/flush-emails",
+        "flush_emails",
+        _SCHEDULED,
+        trigger=SCHEDULE,
+        schedule="* * * * *",
+    ),
 )
 
 

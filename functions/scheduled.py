@@ -8,7 +8,7 @@ empty body) only says "now"; each run is idempotent, so an extra or repeated cal
 from __future__ import annotations
 
 from functions.core.models.common import Public
-from functions.core.services import due_soon
+from functions.core.services import due_soon, mail
 from functions.edge import Call, endpoint
 
 
@@ -20,3 +20,16 @@ class DueSoonSweep(Public):
 async def emit_due_soon(call: Call[None, None]) -> DueSoonSweep:
     """Announce the open tasks whose due date has come within the due-soon window."""
     return DueSoonSweep(emitted=await due_soon.emit_due_soon(call.rt))
+
+
+class EmailFlush(Public):
+    sent: int
+    skipped: int
+    failed: int
+
+
+@endpoint(auth=False, response=EmailFlush)
+async def flush_emails(call: Call[None, None]) -> EmailFlush:
+    """Send each e-mail group whose window has passed: one e-mail per person and task."""
+    report = await mail.flush_emails(call.rt)
+    return EmailFlush(sent=report.sent, skipped=report.skipped, failed=report.failed)

@@ -1,16 +1,19 @@
 """The local stand-in for Knative PingSources: call each SCHEDULE route's target on a timer.
 
 In a cluster each SCHEDULE route is a PingSource on its cron schedule; locally one loop calls
-them all every `interval_seconds` (the first time at start-up), through whatever `post` the
-mode provides: an in-process call (`taskflow dev`) or HTTP to the function's port
-(`taskflow cluster`). A failed call is logged and tried again at the next tick.
+each at start-up and then every its period (`local_periods`: the cron's own for the simple
+ones, every minute or every N minutes; TASKFLOW_DUE_SOON_INTERVAL_SECONDS for the due-soon
+sweep), through whatever `post` the mode provides: an in-process call (`taskflow dev`) or HTTP
+to the function's port (`taskflow cluster`). A failed call is logged and tried again at the
+next tick.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 from functions.routes import ROUTES, SCHEDULE, Route, load_target
@@ -24,10 +27,34 @@ log = logging.getLogger("taskflow.scheduler")
 Post = Callable[[Route], Awaitable[int]]
 Sleep = Callable[[float], Awaitable[None]]
 POST_TIMEOUT_SECONDS: Final = 60.0
+# The sweep whose local period is a setting of its own (TASKFLOW_DUE_SOON_INTERVAL_SECONDS).
+DUE_SOON_TARGET: Final = "emit_due_soon"
+# "* * * * *" (every minute) and "*/N * * * *" (every N minutes).
+_EVERY_MINUTES: Final = re.compile(r"(\*|\*/([1-9][0-9]*)) \* \* \* \*")
 
 
 def scheduled_routes() -> tuple[Route, ...]:
     return tuple(r for r in ROUTES if r.trigger == SCHEDULE)
+
+
+def cron_period_seconds(schedule: str | None) -> float | None:
+    """The period of a cron that runs every minute or every N minutes; None for any other."""
+    found = _EVERY_MINUTES.fullmatch((schedule or "").strip())
+    if found is None:
+        return None
+    return 60.0 * int(found.group(2) or 1)
+
+
+def local_periods(due_soon_interval_seconds: float) -> dict[str, float]:
+    """How often the local timer calls each scheduled function (those whose cron is not a
+    simple period, such as nightly work, run at the due-soon sweep's)."""
+    periods = {}
+    for route in scheduled_routes():
+        period = cron_period_seconds(route.schedule)
+        if route.target != DUE_SOON_TARGET and period is not None:
+            periods[route.target] = period
+    periods[DUE_SOON_TARGET] = due_soon_interval_seconds
+    return periods
 
 
 async def run_schedules(
@@ -36,13 +63,26 @@ async def run_schedules(
     *,
     routes: Sequence[Route] | None = None,
     sleep: Sleep = asyncio.sleep,
+    periods: Mapping[str, float] | None = None,
 ) -> None:
-    """Call every scheduled route now and then every `interval_seconds`, until cancelled."""
+    """Call every scheduled route now and then every its period (`periods`, by target; else
+    `interval_seconds`), until cancelled."""
     due = scheduled_routes() if routes is None else tuple(routes)
+    if not due:
+        while True:
+            await sleep(interval_seconds)
+    period = {r.target: (periods or {}).get(r.target, interval_seconds) for r in due}
+    next_call = dict.fromkeys(period, 0.0)
+    # Time as the timer counts it: the sum of its sleeps (a call's own time shifts it later).
+    elapsed = 0.0
     while True:
         for route in due:
-            await _call(post, route)
-        await sleep(interval_seconds)
+            if next_call[route.target] <= elapsed:
+                await _call(post, route)
+                next_call[route.target] = elapsed + period[route.target]
+        wait = min(next_call.values()) - elapsed
+        await sleep(wait)
+        elapsed += wait
 
 
 async def _call(post: Post, route: Route) -> None:

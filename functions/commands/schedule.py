@@ -28,10 +28,16 @@ def run(args: argparse.Namespace) -> None:
 
 
 async def schedule(settings: Settings, urls: dict[str, str]) -> None:
-    """Call each scheduled function at its URL every TASKFLOW_DUE_SOON_INTERVAL_SECONDS."""
+    """Call each scheduled function at its URL every its period: its cron's (every minute, every
+    N minutes), the due-soon sweep's every TASKFLOW_DUE_SOON_INTERVAL_SECONDS."""
     import httpx
 
-    from events.transport.scheduler import http_post, run_schedules, scheduled_routes
+    from events.transport.scheduler import (
+        http_post,
+        local_periods,
+        run_schedules,
+        scheduled_routes,
+    )
     from functions.core.observability import configure_logging
 
     configure_logging(settings.log_level)
@@ -45,6 +51,7 @@ async def schedule(settings: Settings, urls: dict[str, str]) -> None:
                 http_post(client, lambda route: urls[route.target]),
                 settings.due_soon_interval_seconds,
                 routes=routes,
+                periods=local_periods(settings.due_soon_interval_seconds),
             )
         )
 

@@ -161,6 +161,10 @@ class Settings(BaseModel):
 
     # E-mail through SES (moto or a local stand-in via the endpoint URL).
     mail_sender: str = "TaskFlow <notifications@taskflow.example>"
+    # What happens to one task for one person within this many seconds of its first notice
+    # goes out as one e-mail (flush_emails sends each group once it is this old; 0: at the
+    # next flush).
+    email_group_seconds: int = Field(default=120, ge=0, le=86_400)
     aws_region: str = "us-east-1"
     ses_endpoint_url: str | None = None
     # Webhooks: each delivery attempt's limit.

@@ -297,6 +297,67 @@ webhooks = Table(
     Index(None, "user_id"),
 )
 
+# E-mail notices waiting to go out together: what happens to one task for one person within
+# TASKFLOW_EMAIL_GROUP_SECONDS is one e-mail. A group is open (notices join it) until a flush
+# claims it (closed_at); a claim (claim, claimed_until) lets one flush send it, and a claim
+# that lapsed (a flush that died) lets the next; settled_at and outcome say how it ended.
+EMAIL_OUTCOME_SQL = "outcome in ('sent', 'rejected', 'skipped', 'abandoned')"
+email_groups = Table(
+    "email_groups",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    # No foreign keys: a task's deletion is itself news to mail.
+    Column("project_id", Uuid, nullable=False),
+    Column("task_id", Uuid, nullable=True),
+    _timestamp("opened_at"),
+    _timestamp("send_after"),
+    _timestamp("closed_at", nullable=True),
+    Column("claim", Uuid, nullable=True),
+    _timestamp("claimed_until", nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    _timestamp("settled_at", nullable=True),
+    Column("outcome", String(16), nullable=True),
+    CheckConstraint(EMAIL_OUTCOME_SQL, name="outcome"),
+    # One open group per person and task (NULL tasks, a member added, are each their own).
+    Index(
+        "ux_email_groups_open",
+        "user_id",
+        "task_id",
+        unique=True,
+        postgresql_where=literal_column("closed_at IS NULL"),
+        sqlite_where=literal_column("closed_at IS NULL"),
+    ),
+    # What a flush looks for: unsettled groups by when they are due.
+    Index(
+        "ix_email_groups_due",
+        "send_after",
+        postgresql_where=literal_column("settled_at IS NULL"),
+        sqlite_where=literal_column("settled_at IS NULL"),
+    ),
+    Index(None, "user_id"),
+)
+
+# One notice of a group, in the words every channel uses; at most one per event and person.
+email_notices = Table(
+    "email_notices",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("group_id", Uuid, ForeignKey("email_groups.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("event_source", String(255), nullable=False),
+    Column("event_id", String(255), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    # The task's title then (the subject names the task).
+    Column("task_title", String(200), nullable=True),
+    # Markdown the mail shows under the line: a comment's text, a task's description.
+    Column("detail", Text, nullable=True),
+    _timestamp("occurred_at"),
+    UniqueConstraint("event_source", "event_id", "user_id"),
+    Index(None, "group_id", "id"),
+)
+
 # The kinds of entry in a task's history (models.activity.ActivityKind), one per event type.
 ACTIVITY_KIND_SQL = (
     "kind in ('created', 'updated', 'status_changed', 'assigned', 'deleted', "

@@ -35,11 +35,12 @@ def lifespan_for(
 async def pipeline(rt: runtime.Runtime) -> AsyncIterator[None]:
     """The outbox relay, the in-process broker and the schedules, for the app's lifetime."""
     from events.transport.inprocess import start_embedded_pipeline
-    from events.transport.scheduler import in_process_post, run_schedules
+    from events.transport.scheduler import in_process_post, local_periods, run_schedules
 
     started = await start_embedded_pipeline(rt)
+    interval = rt.settings.due_soon_interval_seconds
     timers = asyncio.create_task(
-        run_schedules(in_process_post(), rt.settings.due_soon_interval_seconds),
+        run_schedules(in_process_post(), interval, periods=local_periods(interval)),
         name="taskflow-schedules",
     )
     try:

@@ -21,6 +21,7 @@ from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from tests.functions.conftest import load_function
 from tests.functions.test_import_discipline import _probe
+from tests.integration.helpers_email import settle_pending
 from tests.integration.helpers_notifications import (
     Receiver,
     assigned_event,
@@ -46,6 +47,21 @@ async def dev_runtime(pg_settings: Settings) -> AsyncIterator[Runtime]:
     rt = Runtime(settings_like(pg_settings, env="dev"))
     yield rt
     await rt.close()
+
+
+@pytest.fixture(scope="module")
+async def prompt_runtime(pg_settings: Settings) -> AsyncIterator[Runtime]:
+    """E-mails grouped over no window: each flush sends what was queued before it."""
+    rt = Runtime(settings_like(pg_settings, email_group_seconds=0))
+    yield rt
+    await rt.close()
+
+
+@pytest.fixture
+def prompt_function_runtime(prompt_runtime: Runtime) -> Iterator[Runtime]:
+    previous = runtime.install(prompt_runtime)
+    yield prompt_runtime
+    runtime.install(previous)
 
 
 @pytest.fixture
@@ -94,17 +110,19 @@ async def test_send_webhooks_takes_binary_and_structured_cloudevents(
 
 @pytest.mark.parametrize("mode", ["binary", "structured"])
 @pytest.mark.usefixtures("framework_state")
-async def test_send_email_takes_binary_and_structured_cloudevents(
-    mode: Mode, pg_function_runtime: Runtime
+async def test_send_email_takes_binary_and_structured_cloudevents_and_the_flush_mails_them(
+    mode: Mode, prompt_function_runtime: Runtime
 ) -> None:
-    ada, bob, project_id = await scene(pg_function_runtime)
-    async with serve(pg_function_runtime) as api:
+    rt = prompt_function_runtime
+    await settle_pending(rt)
+    ada, bob, project_id = await scene(rt)
+    async with serve(rt) as api:
         chosen = await api.put(
             "/api/notifications/preferences", json={"email_enabled": True}, headers=bob.headers
         )
         assert chosen.status_code == 200, chosen.text
     event = assigned_event(project_id, actor=ada, assignee=bob)
-    region = pg_function_runtime.settings.aws_region
+    region = rt.settings.aws_region
 
     with mock_aws():
         boto3.client("sesv2", region_name=region).create_email_identity(
@@ -112,9 +130,14 @@ async def test_send_email_takes_binary_and_structured_cloudevents(
         )
         async with function_client("send_email") as function:
             response = await deliver(function, "/events/send-email", event, mode)
+        assert response.status_code == 202, response.text
         sent: list[Any] = ses_backends[DEFAULT_ACCOUNT_ID][region].sent_messages
+        assert sent == []  # queued: the flush sends
+        async with function_client("flush_emails") as function:
+            flushed = await function.post("/schedule/flush-emails")
 
-    assert response.status_code == 202, response.text
+    assert flushed.status_code == 200, flushed.text
+    assert flushed.json() == {"sent": 1, "skipped": 0, "failed": 0}
     assert [m.destinations["ToAddresses"] for m in sent] == [[f"Bob <{bob.email}>"]]
 
 

@@ -139,7 +139,7 @@ async def test_the_local_timer_calls_the_sweep_function_in_process(any_api: Asyn
     settings = runtime.current().settings
     soon = datetime.now(UTC) + timedelta(hours=settings.due_soon_window_hours) / 2
     task = await create_task(any_api, owner, inbox, due_at=soon.isoformat())
-    [route] = scheduled_routes()
+    [route] = [r for r in scheduled_routes() if r.target == "emit_due_soon"]
 
     assert await in_process_post()(route) == 200
     assert len(await announced(task["id"])) == 1

@@ -7,7 +7,13 @@ import asyncio
 import httpx
 import pytest
 
-from events.transport.scheduler import http_post, run_schedules, scheduled_routes
+from events.transport.scheduler import (
+    cron_period_seconds,
+    http_post,
+    local_periods,
+    run_schedules,
+    scheduled_routes,
+)
 from functions.routes import ROUTES, SCHEDULE, Route
 
 NIGHTLY = Route("POST", "/schedule/nightly", "nightly", "functions.scheduled", trigger=SCHEDULE)
@@ -80,3 +86,45 @@ async def test_the_http_post_posts_to_the_url_given_for_the_route() -> None:
         post = http_post(client, lambda route: f"http://127.0.0.1:8{len(route.target)}{route.path}")
         assert await post(NIGHTLY) == 200
     assert seen == [("POST", "http://127.0.0.1:87/schedule/nightly")]
+
+
+async def test_each_route_is_called_at_its_own_period() -> None:
+    called: list[tuple[float, str]] = []
+    clock = Ticks(6)
+
+    async def post(route: Route) -> int:
+        called.append((sum(clock.intervals), route.target))
+        return 200
+
+    every_minute = Route(
+        "POST", "/schedule/minutely", "minutely", "x", SCHEDULE, schedule="* * * * *"
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await run_schedules(
+            post, 150, routes=[NIGHTLY, every_minute], sleep=clock, periods={"minutely": 60}
+        )
+    assert called == [
+        (0, "nightly"),
+        (0, "minutely"),
+        (60, "minutely"),
+        (120, "minutely"),
+        (150, "nightly"),
+        (180, "minutely"),
+        (240, "minutely"),
+    ]
+    assert clock.intervals == [60, 60, 30, 30, 60, 60]
+
+
+@pytest.mark.parametrize(
+    ("schedule", "seconds"),
+    [("* * * * *", 60), ("*/5 * * * *", 300), ("*/15 * * * *", 900), ("17 3 * * *", None)],
+)
+def test_a_simple_cron_gives_the_local_period(schedule: str, seconds: float | None) -> None:
+    assert cron_period_seconds(schedule) == seconds
+
+
+def test_locally_emails_flush_every_minute_and_the_sweep_runs_at_its_setting() -> None:
+    periods = local_periods(due_soon_interval_seconds=42)
+    assert periods["flush_emails"] == 60
+    assert periods["emit_due_soon"] == 42
+    assert set(periods) == {route.target for route in scheduled_routes()}

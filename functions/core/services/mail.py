@@ -1,47 +1,69 @@
-"""E-mail notices: the recipients who chose e-mail for this kind get one, sent through SES.
+"""E-mail notices, grouped: what happens to one task for one person within a short window goes
+out as one e-mail, through SES.
 
 Rules in one place:
-- only people with e-mail enabled, and not muted for the notice's kind, are mailed;
-- a person is mailed about an event at most once: each mail is claimed in Redis while it
-  is sent and remembered for a week once it went, so a redelivery of the event (even one
-  overlapping a send under way) mails only those not mailed yet;
-- SES refusing an address is final (logged, skipped); throttling, SES errors and
-  unreachable endpoints fail the delivery (DeliveryFailed: retried, then dead-lettered).
+- only people with e-mail enabled, and not muted for a notice's kind, are mailed (checked
+  when a notice is queued and again when its e-mail is written);
+- `queue_email` (the send_email event function) only queues: each notice joins its person's
+  open group for the task in PostgreSQL, once per event and person however often the event
+  arrives;
+- `flush_emails` (a scheduled function, every minute) sends each group whose first notice is
+  `email_group_seconds` old as one e-mail: the subject names the task, the body lists what
+  happened in order, times in the reader's time zone, comments and descriptions rendered from
+  Markdown in the HTML part. A group is claimed (FOR UPDATE SKIP LOCKED, then a lease) by
+  one flush, so flushes side by side never send it twice; once claimed it takes no more
+  notices (they open the next group);
+- SES refusing an address is final (logged, settled `rejected`); throttling, SES errors and
+  unreachable endpoints leave the group for a later flush, with backoff, up to
+  MAX_ATTEMPTS (then `abandoned`, logged).
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import formataddr
 from typing import Any, Final, Protocol
 
 from cloudevents.http import CloudEvent
+from pydantic import BaseModel
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from functions.core import kv
-from functions.core.database import reading
-from functions.core.errors import DeliveryFailed
+from events.models import CommentAdded, CommentUpdated, TaskCreated, TaskUpdated
+from functions.core.clock import utcnow
+from functions.core.database import transaction
 from functions.core.runtime import Runtime
-from functions.core.services.delivery_claims import (
-    CLAIMED,
-    SENDING,
-    claim_delivery,
-    event_digest,
-    settle_delivery,
-)
-from functions.core.services.preferences import MailRecipient, mail_recipients
-from functions.core.services.recipients import Notice, notice_link, notices_for
+from functions.core.services.preferences import mail_recipients
+from functions.core.services.recipients import Notice, notices_for, parse_data
+from functions.core.services.wording import day_and_clock, zone_label
 from functions.core.settings import Settings
+from functions.core.tables import email_groups, email_notices, notification_preferences, users
 
 log = logging.getLogger("taskflow.mail")
 
-# Longer than one send with botocore's own retries (timeouts below), so no overlap.
-CLAIM_SECONDS: Final = 60
 SUBJECT_LENGTH: Final = 150
 # SES error codes that mean "this message, to this address, will never be accepted".
 REJECTIONS: Final = frozenset({"MessageRejected", "InvalidParameterValue", "BadRequestException"})
+# A flush's hold on a group while it sends it: longer than one send with botocore's own
+# retries (timeouts below); a flush that died lets the next one take the group after it.
+CLAIM_SECONDS: Final = 120
+# Failed sends wait 1, 2, 4 ... minutes (at most an hour) before the next try; after this
+# many tries the group is given up.
+MAX_ATTEMPTS: Final = 8
+RETRY_BASE_SECONDS: Final = 60
+RETRY_MAX_SECONDS: Final = 3600
+# Groups one flush sends at most (the next flush, a minute later, goes on).
+FLUSH_LIMIT: Final = 500
+SENT: Final = "sent"
+REJECTED: Final = "rejected"
+SKIPPED: Final = "skipped"
+ABANDONED: Final = "abandoned"
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,7 @@ class Mail:
     to: str
     subject: str
     text: str
+    html: str | None = None
 
 
 class MailRejected(Exception):
@@ -73,6 +96,9 @@ class SesMailer:
     def _send(self, mail: Mail) -> None:
         from botocore.exceptions import ClientError
 
+        body: dict[str, Any] = {"Text": {"Data": mail.text, "Charset": "UTF-8"}}
+        if mail.html is not None:
+            body["Html"] = {"Data": mail.html, "Charset": "UTF-8"}
         try:
             self._ses().send_email(
                 FromEmailAddress=self.settings.mail_sender,
@@ -80,7 +106,7 @@ class SesMailer:
                 Content={
                     "Simple": {
                         "Subject": {"Data": mail.subject, "Charset": "UTF-8"},
-                        "Body": {"Text": {"Data": mail.text, "Charset": "UTF-8"}},
+                        "Body": body,
                     }
                 },
             )
@@ -109,71 +135,375 @@ class SesMailer:
         return self._client
 
 
-async def send_email(rt: Runtime, event: CloudEvent, mailer: Mailer | None = None) -> None:
-    """Mail each recipient of `event` who wants it and was not mailed about it yet.
+# Queueing -----------------------------------------------------------------------------------
 
-    Raises DeliveryFailed if any mail may go through later.
-    """
-    settings, redis = rt.settings, rt.redis
-    async with reading(rt.engine) as conn:
+
+async def queue_email(rt: Runtime, event: CloudEvent) -> int:
+    """Queue the event's notice for each recipient who wants it by e-mail; return how many
+    were new (a redelivered event queues nothing more)."""
+    data = parse_data(event)
+    task = getattr(data, "task", None)
+    title = getattr(task, "title", None)
+    async with transaction(rt.engine) as conn:
         notices = await notices_for(conn, event)
-        if not notices:
-            return
-        # Each person's notice has its kind (a mention beside the event's own).
-        wanted = [
-            recipient
-            for kind in sorted({n.kind for n in notices})
-            for recipient in await mail_recipients(
-                conn, [n.user_id for n in notices if n.kind == kind], kind
+        queued = 0
+        for notice in await _wanted(conn, notices):
+            queued += await _queue(conn, rt.settings, notice, title, _detail(data))
+    return queued
+
+
+async def _wanted(conn: AsyncConnection, notices: Sequence[Notice]) -> list[Notice]:
+    """The notices whose recipient mails this kind (one event may hold several kinds)."""
+    wanted: list[Notice] = []
+    for kind in dict.fromkeys(n.kind for n in notices):
+        of_kind = [n for n in notices if n.kind == kind]
+        mailed = {
+            r.user_id for r in await mail_recipients(conn, [n.user_id for n in of_kind], kind)
+        }
+        wanted += [n for n in of_kind if n.user_id in mailed]
+    return wanted
+
+
+def _detail(data: BaseModel) -> str | None:
+    """The Markdown an e-mail shows under the notice: the comment, or the description."""
+    match data:
+        case CommentAdded(body=body, excerpt=excerpt):
+            return body or excerpt
+        case CommentUpdated(body=body):
+            return body
+        case TaskCreated(task=task):
+            return task.description or None
+        case TaskUpdated(task=task, changed=changed) if "description" in changed:
+            return task.description or None
+    return None
+
+
+async def _queue(
+    conn: AsyncConnection,
+    settings: Settings,
+    notice: Notice,
+    title: str | None,
+    detail: str | None,
+) -> int:
+    known = await conn.scalar(
+        select(email_notices.c.id).where(
+            email_notices.c.event_source == notice.event_source,
+            email_notices.c.event_id == notice.event_id,
+            email_notices.c.user_id == notice.user_id,
+        )
+    )
+    if known is not None:
+        return 0
+    group_id = await _open_group(conn, settings, notice)
+    added = await conn.execute(
+        _insert(conn, email_notices)
+        .values(
+            group_id=group_id,
+            user_id=notice.user_id,
+            event_source=notice.event_source,
+            event_id=notice.event_id,
+            kind=notice.kind,
+            message=notice.message,
+            task_title=title,
+            detail=detail,
+            occurred_at=notice.time,
+        )
+        .on_conflict_do_nothing(index_elements=["event_source", "event_id", "user_id"])
+    )
+    return int(added.rowcount or 0)
+
+
+async def _open_group(conn: AsyncConnection, settings: Settings, notice: Notice) -> uuid.UUID:
+    """The person's open group for the notice's task (locked until this transaction ends),
+    opened now if there is none. A notice about no task is a group of its own."""
+    now = utcnow()
+    new = {
+        "user_id": notice.user_id,
+        "project_id": notice.project_id,
+        "task_id": notice.task_id,
+        "opened_at": now,
+        "send_after": now + timedelta(seconds=settings.email_group_seconds),
+    }
+    if notice.task_id is None:
+        group_id = uuid.uuid4()
+        await conn.execute(email_groups.insert().values(id=group_id, **new))
+        return group_id
+    mine = (
+        select(email_groups.c.id)
+        .where(
+            email_groups.c.user_id == notice.user_id,
+            email_groups.c.task_id == notice.task_id,
+            email_groups.c.closed_at.is_(None),
+        )
+        .with_for_update()
+    )
+    # A flush may close the group between the look and the insert: then look again.
+    for _ in range(3):
+        found: uuid.UUID | None = await conn.scalar(mine)
+        if found is not None:
+            return found
+        await conn.execute(
+            _insert(conn, email_groups)
+            .values(id=uuid.uuid4(), **new)
+            .on_conflict_do_nothing(
+                index_elements=["user_id", "task_id"],
+                index_where=email_groups.c.closed_at.is_(None),
             )
-        ]
-    by_user = {n.user_id: n for n in notices}
-    sender = mailer or SesMailer(settings)
-    failed = 0
-    for recipient in wanted:
-        key = delivery_key(settings, by_user[recipient.user_id], recipient.user_id)
-        claim = await claim_delivery(redis, key, CLAIM_SECONDS)
-        if claim == SENDING:
-            failed += 1  # an overlapping attempt is sending it: a retry will see how it went
-        if claim != CLAIMED:
-            continue
-        delivered = False
-        try:
-            await sender.send(compose(settings, recipient, by_user[recipient.user_id]))
-            delivered = True
-        except MailRejected as exc:
-            log.warning("mail to user %s refused for good: %s", recipient.user_id, exc)
-        except Exception as exc:
-            log.warning("mail to user %s failed: %s", recipient.user_id, exc)
-            failed += 1
-        finally:
-            await settle_delivery(redis, key, delivered=delivered)
-    if failed:
-        raise DeliveryFailed(f"{failed} of {len(wanted)} e-mails failed; retry later")
+        )
+    raise RuntimeError("no open e-mail group could be found or opened; retry")
 
 
-def delivery_key(settings: Settings, notice: Notice, user_id: uuid.UUID) -> str:
-    """The Redis key of this person's mail about this event."""
-    return kv.key(settings, "email-delivery", event_digest(notice), str(user_id))
+def _insert(conn: AsyncConnection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table)
 
 
-def compose(settings: Settings, recipient: MailRecipient, notice: Notice) -> Mail:
-    """The subject names what happened (the notice's words); the body adds a link to it."""
-    line = _one_line(notice.message)
-    subject = f"TaskFlow: {line}"
+# Flushing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedNotice:
+    kind: str
+    message: str
+    task_title: str | None
+    detail: str | None
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Group:
+    """A claimed group: who it goes to, their choices, and its notices in order."""
+
+    id: uuid.UUID
+    claim: uuid.UUID
+    attempts: int
+    project_id: uuid.UUID
+    task_id: uuid.UUID | None
+    email: str
+    display_name: str
+    time_zone: str | None
+    email_enabled: bool
+    muted: frozenset[str]
+    notices: tuple[QueuedNotice, ...]
+
+
+@dataclass(frozen=True)
+class FlushReport:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+
+async def flush_emails(
+    rt: Runtime, mailer: Mailer | None = None, *, now: datetime | None = None
+) -> FlushReport:
+    """Send every group whose time has come, one e-mail each, once."""
+    sender = mailer or SesMailer(rt.settings)
+    outcomes: list[str | None] = []
+    for _ in range(FLUSH_LIMIT):
+        group = await _claim_next(rt, now or utcnow())
+        if group is None:
+            break
+        outcomes.append(await _send_group(rt, sender, group, now or utcnow()))
+    return FlushReport(
+        sent=outcomes.count(SENT),
+        skipped=outcomes.count(SKIPPED),
+        failed=outcomes.count(None) + outcomes.count(ABANDONED),
+    )
+
+
+async def _claim_next(rt: Runtime, now: datetime) -> Group | None:
+    """Claim the oldest due group no other flush holds; it takes no more notices from now."""
+    g = email_groups
+    due = (
+        select(g.c.id)
+        .where(
+            g.c.settled_at.is_(None),
+            g.c.send_after <= now,
+            or_(g.c.claimed_until.is_(None), g.c.claimed_until < now),
+        )
+        .order_by(g.c.send_after)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    claim = uuid.uuid4()
+    async with transaction(rt.engine) as conn:
+        group_id = await conn.scalar(due)
+        if group_id is None:
+            return None
+        await conn.execute(
+            update(g)
+            .where(g.c.id == group_id)
+            .values(
+                closed_at=func.coalesce(g.c.closed_at, now),
+                claim=claim,
+                claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                attempts=g.c.attempts + 1,
+            )
+        )
+        return await _load(conn, group_id, claim)
+
+
+async def _load(conn: AsyncConnection, group_id: uuid.UUID, claim: uuid.UUID) -> Group:
+    g, p = email_groups, notification_preferences
+    row = (
+        await conn.execute(
+            select(
+                g.c.attempts,
+                g.c.project_id,
+                g.c.task_id,
+                users.c.email,
+                users.c.display_name,
+                users.c.time_zone,
+                p.c.email_enabled,
+                p.c.email_muted_kinds,
+            )
+            .join(users, users.c.id == g.c.user_id)
+            .outerjoin(p, p.c.user_id == g.c.user_id)
+            .where(g.c.id == group_id)
+        )
+    ).one()
+    notices = await conn.execute(
+        select(
+            email_notices.c.kind,
+            email_notices.c.message,
+            email_notices.c.task_title,
+            email_notices.c.detail,
+            email_notices.c.occurred_at,
+        )
+        .where(email_notices.c.group_id == group_id)
+        .order_by(email_notices.c.occurred_at, email_notices.c.id)
+    )
+    return Group(
+        id=group_id,
+        claim=claim,
+        attempts=row.attempts,
+        project_id=row.project_id,
+        task_id=row.task_id,
+        email=row.email,
+        display_name=row.display_name,
+        time_zone=row.time_zone,
+        email_enabled=bool(row.email_enabled),
+        muted=frozenset(row.email_muted_kinds or ()),
+        notices=tuple(QueuedNotice(*n) for n in notices),
+    )
+
+
+async def _send_group(rt: Runtime, sender: Mailer, group: Group, now: datetime) -> str | None:
+    """Send one claimed group and settle it; None when it waits for another try."""
+    notices = [n for n in group.notices if n.kind not in group.muted]
+    if not group.email_enabled or not notices:
+        await _settle(rt, group, SKIPPED, now)  # e-mail or these kinds turned off meanwhile
+        return SKIPPED
+    try:
+        await sender.send(compose(rt.settings, group, notices))
+    except MailRejected as exc:
+        log.warning("mail of group %s refused for good: %s", group.id, exc)
+        await _settle(rt, group, REJECTED, now)
+        return REJECTED
+    except Exception as exc:
+        if group.attempts >= MAX_ATTEMPTS:
+            log.error("mail of group %s failed %d times; given up: %s", group.id, MAX_ATTEMPTS, exc)
+            await _settle(rt, group, ABANDONED, now)
+            return ABANDONED
+        log.warning("mail of group %s failed (try %d): %s", group.id, group.attempts, exc)
+        await _release(rt, group, now)
+        return None
+    await _settle(rt, group, SENT, now)
+    return SENT
+
+
+async def _settle(rt: Runtime, group: Group, outcome: str, now: datetime) -> None:
+    async with transaction(rt.engine) as conn:
+        await conn.execute(
+            update(email_groups)
+            .where(email_groups.c.id == group.id, email_groups.c.claim == group.claim)
+            .values(settled_at=now, outcome=outcome, claim=None, claimed_until=None)
+        )
+
+
+async def _release(rt: Runtime, group: Group, now: datetime) -> None:
+    """Let a later flush try again, after a backoff that doubles with each try."""
+    wait = min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** (group.attempts - 1))
+    async with transaction(rt.engine) as conn:
+        await conn.execute(
+            update(email_groups)
+            .where(email_groups.c.id == group.id, email_groups.c.claim == group.claim)
+            .values(send_after=now + timedelta(seconds=wait), claim=None, claimed_until=None)
+        )
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def compose(settings: Settings, group: Group, notices: Collection[QueuedNotice]) -> Mail:
+    """One e-mail for a group: the subject names the task (a lone notice: its own words); the
+    body lists each notice in order with its time in the reader's zone, and a link."""
+    ordered = list(notices)
+    title = next((n.task_title for n in reversed(ordered) if n.task_title), None)
+    if len(ordered) == 1 or title is None:
+        headline = _one_line(ordered[0].message)
+    else:
+        headline = f"{len(ordered)} updates to “{_one_line(title)}”"
+    subject = f"TaskFlow: {headline}"
     if len(subject) > SUBJECT_LENGTH:
         subject = subject[: SUBJECT_LENGTH - 1] + "…"
+    name = _one_line(group.display_name)
+    zone_name = group.time_zone
+    what = f"“{_one_line(title)}”" if title else "your projects"
+    intro = f"What happened to {what} (times in {zone_label(zone_name)}):"
+    link = _link(settings, group, ordered)
     settings_link = settings.public_url.rstrip("/") + "/settings/notifications"
-    text = (
-        f"Hi {_one_line(recipient.display_name)},\n\n"
-        f"{notice.message}\n\n"
-        f"Open it in TaskFlow: {notice_link(settings, notice)}\n\n"
-        "--\n"
-        "You get this e-mail because you turned on e-mail notifications in TaskFlow.\n"
-        f"Change what you receive: {settings_link}\n"
+    footer = "You get this e-mail because you turned on e-mail notifications in TaskFlow."
+    lines = [f"Hi {name},", "", intro, ""]
+    items = []
+    for notice in ordered:
+        when = day_and_clock(notice.occurred_at, zone_name)
+        lines.append(f"- {when}: {notice.message}")
+        if notice.detail:
+            lines += ["", *(f"    {line}".rstrip() for line in notice.detail.splitlines()), ""]
+        items.append(_html_item(when, notice))
+    lines += ["", f"Open it in TaskFlow: {link}", "", "--", footer]
+    lines.append(f"Change what you receive: {settings_link}")
+    text = "\n".join(lines) + "\n"
+    markup = (
+        '<!DOCTYPE html><html><body style="font-family: sans-serif; line-height: 1.4">'
+        f"<p>Hi {html.escape(name)},</p>"
+        f"<p>{html.escape(intro)}</p>"
+        f"<ul>{''.join(items)}</ul>"
+        f'<p><a href="{html.escape(link)}">Open it in TaskFlow</a></p>'
+        f'<hr><p style="font-size: 12px; color: #555">{html.escape(footer)} '
+        f'<a href="{html.escape(settings_link)}">Change what you receive</a></p>'
+        "</body></html>"
     )
-    to = formataddr((_one_line(recipient.display_name), recipient.email))
-    return Mail(to=to, subject=subject, text=text)
+    to = formataddr((name, group.email))
+    return Mail(to=to, subject=subject, text=text, html=markup)
+
+
+def _html_item(when: str, notice: QueuedNotice) -> str:
+    from functions.core.markdown import render_markdown  # the parser only where mail is written
+
+    detail = ""
+    if notice.detail:
+        detail = (
+            '<blockquote style="margin: 4px 0 8px; padding-left: 8px; border-left: 3px solid #ddd">'
+            f"{render_markdown(notice.detail)}</blockquote>"
+        )
+    return (
+        f'<li><span style="color: #555">{html.escape(when)}</span> '
+        f"{html.escape(notice.message)}{detail}</li>"
+    )
+
+
+def _link(settings: Settings, group: Group, notices: Collection[QueuedNotice]) -> str:
+    """The task, or its project once the task is gone (or for a notice about no task)."""
+    base = settings.public_url.rstrip("/")
+    if group.task_id is not None and all(n.kind != "task.deleted" for n in notices):
+        return f"{base}/tasks/{group.task_id}"
+    return f"{base}/projects/{group.project_id}"
 
 
 def _one_line(text: str) -> str:

@@ -31,6 +31,12 @@ def clock(instant: datetime, zone_name: str | None) -> str:
     return f"{instant.astimezone(zone(zone_name)):%H:%M}"
 
 
+def day_and_clock(instant: datetime, zone_name: str | None) -> str:
+    """`Sat 5 Dec, 14:02` on the reader's clock (where the zone is named once, elsewhere)."""
+    local = instant.astimezone(zone(zone_name))
+    return f"{day(local.date(), year=False)}, {local:%H:%M}"
+
+
 def instant_in(instant: datetime, zone_name: str | None) -> str:
     """`Fri 5 Dec 2026, 14:00 (Europe/Lisbon)`: an instant as the reader's clock shows it."""
     local = instant.astimezone(zone(zone_name))
