@@ -7,11 +7,14 @@ export function Dialog({
   title,
   onClose,
   children,
+  wide = false,
 }: {
   open: boolean;
   title: string;
   onClose: () => void;
   children: ReactNode;
+  /** Room for a table (the keyboard shortcuts) rather than a question. */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -28,7 +31,7 @@ export function Dialog({
       onClose={() => {
         if (!ref.current?.open) onClose();
       }}
-      className="m-auto w-full max-w-md rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-black/40"
+      className={`m-auto w-full ${wide ? "max-w-3xl" : "max-w-md"} rounded-xl border border-line bg-surface p-0 text-ink shadow-xl backdrop:bg-black/40`}
     >
       {open ? (
         <div className="p-6">

@@ -92,7 +92,12 @@ describe("the command palette", () => {
     open(context({ task: { id: "t1", title: "Ship it" } }));
     expect(screen.getByText("Task: Ship it")).toBeInTheDocument();
     expect(options()).toEqual(
-      expect.arrayContaining(["Set status to In review", "Set status to Done", "Set priority to Urgent", "Assign to me"]),
+      expect.arrayContaining([
+        "Set status to In review",
+        "Set status to Done",
+        "Set priority to Urgent",
+        "Assign to me",
+      ]),
     );
   });
 

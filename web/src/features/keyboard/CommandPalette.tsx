@@ -172,6 +172,9 @@ export function CommandPalette({
   useEffect(() => {
     const element = dialog.current;
     if (element && !element.open) element.showModal();
+    // showModal focuses the first focusable element, which is cmdk's root (tabindex -1): the
+    // typing belongs in the input.
+    element?.querySelector<HTMLElement>("[cmdk-input]")?.focus();
   }, []);
 
   function choose(command: PaletteCommand) {
@@ -205,7 +208,6 @@ export function CommandPalette({
             />
           </svg>
           <Command.Input
-            autoFocus
             placeholder="Type a command, a place or a project…"
             className="h-12 w-full bg-transparent text-sm text-ink outline-none placeholder:text-ink-soft"
           />

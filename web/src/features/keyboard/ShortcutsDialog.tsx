@@ -35,12 +35,18 @@ function Keys({ binding }: { binding: string }) {
 
 export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
-    <Dialog open={open} title="Keyboard shortcuts" onClose={onClose}>
+    <Dialog open={open} title="Keyboard shortcuts" onClose={onClose} wide>
       <p className="text-sm text-ink-soft">
         Shortcuts work anywhere except while typing in a field (Esc leaves the field). The selected task is the one
         focused with J and K, or the one open in the panel.
       </p>
-      <div className="mt-4 max-h-[60vh] space-y-5 overflow-y-auto pr-1">
+      {/* Focusable so the keys can scroll it (and the dialog opens with the focus here). */}
+      <div
+        tabIndex={0}
+        role="region"
+        aria-label="Shortcuts"
+        className="mt-4 grid max-h-[65vh] gap-x-8 gap-y-5 overflow-y-auto rounded-md pr-1 focus-ring md:grid-cols-2"
+      >
         {GROUPS.map((group) => (
           <section key={group} aria-label={group}>
             <h3 className="mb-1.5 text-xs font-semibold uppercase tracking-wider text-ink-soft">{group}</h3>
@@ -52,7 +58,7 @@ export function ShortcutsDialog({ open, onClose }: { open: boolean; onClose: () 
                       {shortcut.label}
                     </th>
                     <td className="py-1.5 text-right">
-                      <span className="inline-flex flex-wrap items-center justify-end gap-x-2 gap-y-1">
+                      <span className="inline-flex items-center justify-end gap-x-2 whitespace-nowrap">
                         {shortcut.keys.map((binding, at) => (
                           <Fragment key={binding}>
                             {at > 0 ? <span className="text-xs text-ink-soft">or</span> : null}

@@ -47,7 +47,7 @@ const priorityShortcuts: Shortcut[] = PRIORITIES.map(({ value, label }, index) =
 // 1..5 (or s then 1..5) in the order of the board's columns.
 const statusShortcuts: Shortcut[] = STATUSES.map(({ value, label }, index) => ({
   action: `status:${value}` as const,
-  keys: [`s ${index + 1}`, `${index + 1}`],
+  keys: [`${index + 1}`, `s ${index + 1}`],
   label: `Set status to ${label}`,
   group: "Selected or open task",
 }));

@@ -85,7 +85,7 @@ function SelectPill({
         id={id}
         value={value}
         onChange={(event) => onChange(event.target.value)}
-        className="h-full min-w-0 max-w-44 cursor-pointer appearance-none truncate rounded-md bg-transparent py-0 pl-1 pr-8 font-medium text-ink outline-none focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent-500"
+        className="h-full min-w-0 max-w-44 cursor-pointer appearance-none truncate rounded-md bg-transparent py-0 pl-1 pr-8 font-medium text-ink focus-ring"
       >
         {children}
       </select>
@@ -334,7 +334,7 @@ export function TaskFilters({
             onKeyDown={(event) => {
               if (event.key === "Enter") label.flush();
             }}
-            className="h-full w-24 rounded-md bg-transparent pl-1 pr-3 font-medium text-ink outline-none placeholder:font-normal placeholder:text-ink-soft focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent-500"
+            className="h-full w-24 rounded-md bg-transparent pl-1 pr-3 font-medium text-ink placeholder:font-normal placeholder:text-ink-soft focus-ring"
           />
         </div>
 
