@@ -1,4 +1,5 @@
-"""`taskflow prune`: delete expired sign-in sessions and events published long ago."""
+"""`taskflow prune`: delete expired sign-in sessions, and events published and e-mails settled
+long ago."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> None:
     settings = load_settings()
-    sessions, events = asyncio.run(prune(settings))
+    sessions, events, emails = asyncio.run(prune(settings))
     print(
-        f"deleted {sessions} expired refresh tokens and {events} events published more "
-        f"than {settings.outbox_retention_hours} hours ago"
+        f"deleted {sessions} expired refresh tokens, and {events} events published and "
+        f"{emails} e-mail groups settled more than {settings.outbox_retention_hours} hours ago"
     )
 
 
-async def prune(settings: Settings) -> tuple[int, int]:
-    """Delete expired refresh tokens and published events past their retention."""
+async def prune(settings: Settings) -> tuple[int, int, int]:
+    """Delete expired refresh tokens, and published events and settled e-mail groups past
+    their retention."""
     from functions.core.runtime import Runtime
     from functions.core.services import maintenance
 

@@ -297,3 +297,22 @@ async def test_the_scheduled_function_flushes_through_the_route_table(scene: Sce
     assert group["send_after"] > later(-1) - timedelta(
         seconds=scene.rt.settings.email_group_seconds
     )
+
+
+async def test_prune_deletes_groups_settled_past_the_retention_and_keeps_the_rest(
+    scene: Scene,
+) -> None:
+    from functions.core.services import maintenance
+
+    await scene.send(scene.assigned(scene.task()))
+    await flush(scene.rt, Outbox())
+    await scene.send(scene.assigned(scene.task("Still waiting")))
+    retention = timedelta(hours=scene.rt.settings.outbox_retention_hours)
+
+    await maintenance.prune(scene.rt, now=later() + timedelta(hours=1))
+    assert len(await groups_of(scene.rt, scene.bob)) == 2
+    *_, pruned = await maintenance.prune(scene.rt, now=later() + retention + timedelta(hours=1))
+
+    assert pruned >= 1
+    [waiting] = await groups_of(scene.rt, scene.bob)
+    assert waiting["settled_at"] is None
