@@ -9,6 +9,7 @@ import { canManage } from "./api";
 import { DangerZone } from "./DangerZone";
 import { MembersSection } from "./MembersSection";
 import { ProjectDetailsForm } from "./ProjectDetailsForm";
+import { ProjectNotifications } from "./ProjectNotifications";
 import { Section } from "./SettingsSection";
 
 const withArticle = (noun: string) => `${/^[aeiou]/i.test(noun) ? "an" : "a"} ${noun}`;
@@ -83,6 +84,7 @@ export function ProjectSettingsPage() {
         </p>
       </div>
       <ProjectDetailsForm key={data.id} project={data} />
+      {data.is_inbox ? null : <ProjectNotifications project={data} />}
       {data.is_inbox ? <InboxNote /> : <MembersSection project={data} />}
       {!data.is_inbox && canManage(data.role) ? <DangerZone project={data} /> : null}
     </div>

@@ -63,6 +63,7 @@ type Handler = (call: Call) => Response | undefined;
 /** A stand-in for the API: the session, the given projects and members, plus per-test handlers. */
 function fakeApi(projects: Project[], members: Record<string, Member[]>, handler: Handler = () => undefined) {
   const calls: Call[] = [];
+  const subscriptions = new Map<string, boolean>();
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -88,6 +89,11 @@ function fakeApi(projects: Project[], members: Record<string, Member[]>, handler
       if (found && call.method === "GET") return json(200, found);
       const list = /^\/api\/projects\/([^/]+)\/members$/.exec(call.path);
       if (list?.[1] && call.method === "GET") return json(200, { items: members[list[1]] ?? [], next_cursor: null });
+      const subscription = /^\/api\/projects\/([^/]+)\/subscription$/.exec(call.path);
+      if (subscription?.[1]) {
+        if (call.method === "PUT") subscriptions.set(subscription[1], (call.body as { new_tasks: boolean }).new_tasks);
+        return json(200, { new_tasks: subscriptions.get(subscription[1]) ?? false });
+      }
       return json(404, { type: "about:blank", title: "Not found", status: 404, detail: "no such thing" });
     }),
   );
@@ -304,6 +310,23 @@ describe("the project settings page", () => {
     expect(await screen.findByRole("link", { name: "Team website" })).toBeInTheDocument();
     expect(calls.find((call) => call.method === "PATCH")?.body).toEqual({ name: "Team website" });
     expect(screen.queryByRole("button", { name: "Delete project" })).not.toBeInTheDocument();
+  });
+
+  it("lets a viewer ask to hear of every new task in the project", async () => {
+    const user = userEvent.setup();
+    const calls = fakeApi([INBOX, project({ id: "p-team", name: "Team site", role: "viewer" })], { "p-team": [] });
+    renderApp("/projects/p-team/settings");
+
+    const every = await screen.findByRole("switch", { name: /Notify me of every new task/ });
+    await waitFor(() => expect(every).toBeEnabled());
+    expect(every).not.toBeChecked();
+    await user.click(every);
+    await waitFor(() => expect(every).toBeChecked());
+    expect(calls.find((call) => call.method === "PUT")).toEqual({
+      method: "PUT",
+      path: "/api/projects/p-team/subscription",
+      body: { new_tasks: true },
+    });
   });
 
   it("adds a member by e-mail, and explains an address without an account", async () => {
