@@ -7,13 +7,14 @@ the task as it stands after the change, and what changed.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from events import types
 from events.vocabulary import (
+    Day,
     Description,
     Instant,
     Labels,
@@ -51,6 +52,8 @@ class TaskSnapshot(EventData):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+    # Set for an all-day task (due_at is then the end of that day).
+    due_date: date | None = None
 
 
 class TaskFieldValues(EventData):
@@ -62,6 +65,7 @@ class TaskFieldValues(EventData):
     due_at: datetime | None = None
     labels: list[str] | None = None
     assignee_id: uuid.UUID | None = None
+    due_date: date | None = None
 
 
 # The people a change newly mentions (`@Name`): project members only (absent from older events).
@@ -187,7 +191,10 @@ class CreateTask(BaseModel):
     """The command `com.taskflow.task.create`: other systems ask for a task. Unknown fields are
     refused, never silently dropped."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A due date is an instant (`due_at`) or an all-day date (`due_date`), never both.
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"not": {"required": ["due_at", "due_date"]}}
+    )
 
     project_id: uuid.UUID
     title: Title
@@ -197,8 +204,21 @@ class CreateTask(BaseModel):
     due_at: Instant | None = None
     labels: Labels = Field(default_factory=list)
     assignee_id: uuid.UUID | None = None
+    # All-day: due at the end of this day in the time zone of the person it is created for.
+    due_date: Day | None = None
 
     _labels = field_validator("labels")(unique_labels)
+
+    @model_validator(mode="after")
+    def _one_due_date(self) -> CreateTask:
+        refuse_two_due_dates(self.model_fields_set)
+        return self
+
+
+def refuse_two_due_dates(fields: set[str]) -> None:
+    """A due date comes as `due_at` or as `due_date`: both at once is refused."""
+    if {"due_at", "due_date"} <= fields:
+        raise ValueError("send due_at (an instant) or due_date (an all-day date), not both")
 
 
 # Every event type TaskFlow produces or accepts, with the model of its data.

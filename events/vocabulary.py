@@ -5,7 +5,7 @@ and the web app (through a generated module) take them from here."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -89,6 +89,20 @@ def _in_utc(value: datetime) -> datetime:
 
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_utc)]
+
+
+def _calendar_day(value: Any) -> Any:
+    # pydantic would also read a number (seconds since 1970) or a midnight date-time as a day.
+    if isinstance(value, datetime) or not (
+        isinstance(value, date) or (isinstance(value, str) and _DAY.fullmatch(value))
+    ):
+        raise ValueError("send a day as YYYY-MM-DD")
+    return value
+
+
+_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A calendar day, for an all-day due date ("2026-12-05").
+Day = Annotated[date, BeforeValidator(_calendar_day)]
 Title = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),

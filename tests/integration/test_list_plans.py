@@ -170,6 +170,24 @@ def _shapes(people: People) -> dict[str, TaskListQuery]:
         "search in a project": TaskListQuery(q="topic17", project_id=project),
         "label": TaskListQuery(label="tag-17"),
         "label on a board": TaskListQuery(label="tag-17", project_id=project, sort="-updated"),
+        # My tasks, Today, Upcoming (the web app's views) and the yes/no filters.
+        "my open tasks by due date": TaskListQuery(assignee_id=me, open=True, sort="due"),
+        "my tasks of the next week": TaskListQuery(
+            assignee_id=me,
+            open=True,
+            due_after=now,
+            due_before=now + timedelta(days=8),
+            sort="due",
+        ),
+        "my tasks without a due date": TaskListQuery(assignee_id=me, no_due_date=True, sort="due"),
+        "unassigned": TaskListQuery(unassigned=True),
+        "assigned": TaskListQuery(unassigned=False, sort="-updated"),
+        "unassigned in a project": TaskListQuery(unassigned=True, project_id=project, sort="due"),
+        "no due date": TaskListQuery(no_due_date=True),
+        "no due date, by due date": TaskListQuery(no_due_date=True, sort="-due"),
+        "with a due date, by priority": TaskListQuery(no_due_date=False, sort="priority"),
+        "open": TaskListQuery(open=True),
+        "closed, by due date": TaskListQuery(open=False, sort="-due"),
     }
     return shapes
 

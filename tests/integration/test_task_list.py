@@ -86,6 +86,18 @@ async def board(any_api: AsyncClient) -> Board:
         ("q=invoice", {"Pay the invoice", "Call the bank"}),
         ("q=invoice&status=in_progress", set()),
         ("status=todo&priority=high&due_after=" + PAST.replace("+", "%2B"), {"Call the bank"}),
+        ("unassigned=false", {"Call the bank"}),
+        ("unassigned=true&priority=high", {"Ship it"}),
+        ("no_due_date=true", {"Review 100% of the budget", "Water_plants"}),
+        ("no_due_date=true&sort=due", {"Review 100% of the budget", "Water_plants"}),
+        ("no_due_date=false&priority=low&sort=-due", {"Old idea"}),
+        ("no_due_date=true&unassigned=true&label=q3", {"Review 100% of the budget"}),
+        ("no_due_date=true&q=plants", {"Water_plants"}),
+        ("unassigned=maybe", None),
+        ("open=false", {"Ship it", "Old idea"}),
+        ("open=false&sort=-due", {"Ship it", "Old idea"}),
+        ("open=true&sort=priority&priority=low", {"Water_plants"}),
+        ("open=true&status=done", set()),
     ],
 )  # fmt: skip
 async def test_each_filter_selects_exactly_its_tasks(
@@ -128,6 +140,80 @@ async def test_without_a_project_the_list_spans_every_project_of_the_caller(
     response = await any_api.get("/api/tasks?limit=100", headers=board.helper.headers)
     titles = {t["title"] for t in response.json()["items"]}
     assert titles == set(board.tasks) | {shared["title"]}
+
+
+async def test_unassigned_is_everything_nobody_holds(any_api: AsyncClient, board: Board) -> None:
+    titles = set(await board.titles(any_api, "unassigned=true"))
+    assert titles == set(board.tasks) - {"Call the bank"}
+
+
+@pytest.mark.parametrize("sort", ["created", "-created", "due", "-updated"])
+async def test_open_tasks_are_those_not_done_or_cancelled_in_the_lists_order(
+    any_api: AsyncClient, board: Board, sort: str
+) -> None:
+    closed = {"Ship it", "Old idea"}
+    expected = [t for t in _expected_order(board, sort) if t not in closed]
+    assert await board.titles(any_api, f"sort={sort}&open=true") == expected
+
+
+@pytest.mark.parametrize("sort", ["due", "-due", "-created", "priority"])
+async def test_with_and_without_a_due_date_split_the_list_in_its_order(
+    any_api: AsyncClient, board: Board, sort: str
+) -> None:
+    expected = _expected_order(board, sort)
+    undated = await board.titles(any_api, f"sort={sort}&no_due_date=true")
+    dated = await board.titles(any_api, f"sort={sort}&no_due_date=false")
+    assert undated == [t for t in expected if board.tasks[t]["due_at"] is None]
+    assert dated == [t for t in expected if board.tasks[t]["due_at"] is not None]
+
+
+async def test_my_work_filters_span_every_project_of_the_caller(
+    any_api: AsyncClient, board: Board
+) -> None:
+    other, other_inbox = await owner_with_inbox(any_api, "other")
+    await add_member(other_inbox, board.helper, "editor")
+    mine = await create_task(
+        any_api, other, other_inbox, title="Helper's, no date", assignee_id=str(board.helper.id)
+    )
+    loose = await create_task(any_api, other, other_inbox, title="Nobody's", due_at=SOON)
+
+    async def titles(query: str) -> set[str]:
+        response = await any_api.get(f"/api/tasks?limit=100&{query}", headers=board.helper.headers)
+        assert response.status_code == 200, response.text
+        return {t["title"] for t in response.json()["items"]}
+
+    me = board.helper.id
+    assert await titles(f"assignee_id={me}") == {"Call the bank", mine["title"]}
+    assert await titles(f"assignee_id={me}&no_due_date=true&sort=due") == {mine["title"]}
+    assert await titles(f"assignee_id={me}&no_due_date=false") == {"Call the bank"}
+    unassigned = await titles("unassigned=true&no_due_date=false&sort=due")
+    assert unassigned == {
+        "Pay the invoice",
+        "Plan the offsite",
+        "Ship it",
+        "Old idea",
+        loose["title"],
+    }
+
+
+async def test_pages_of_tasks_without_a_due_date_follow_one_another(any_api: AsyncClient) -> None:
+    owner, inbox = await owner_with_inbox(any_api)
+    await insert_tasks(inbox, owner, 9)
+    await insert_tasks(inbox, owner, 4, due_at=NOW)
+    for sort in ("due", "-due"):
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            response = await any_api.get(
+                f"/api/tasks?no_due_date=true&sort={sort}&limit=4{cursor}", headers=owner.headers
+            )
+            assert response.status_code == 200, response.text
+            page = response.json()
+            seen += [t["id"] for t in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            cursor = f"&cursor={page['next_cursor']}"
+        assert len(seen) == len(set(seen)) == 9
 
 
 def _expected_order(board: Board, sort: str) -> list[str]:

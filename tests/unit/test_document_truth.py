@@ -32,8 +32,8 @@ def test_a_template_does_not_answer_another_routes_literal_path() -> None:
 @pytest.mark.parametrize(
     ("model", "clearable"),
     [
-        (TaskUpdate, {"due_at", "assignee_id", "version"}),
-        (TaskBulkFields, {"due_at", "assignee_id"}),
+        (TaskUpdate, {"due_at", "due_date", "assignee_id", "version"}),
+        (TaskBulkFields, {"due_at", "due_date", "assignee_id"}),
         (ProjectUpdate, set()),
         (PreferencesUpdate, set()),
     ],
@@ -57,6 +57,17 @@ def test_a_member_is_named_one_way_as_the_document_says() -> None:
     MemberAdd.model_validate({"email": "ada@example.com", "user_id": None})
     with pytest.raises(ValidationError):
         MemberAdd.model_validate({"email": None, "user_id": None})
+
+
+def test_a_day_is_only_yyyy_mm_dd_and_never_beside_an_instant() -> None:
+    assert str(TaskUpdate.model_validate({"due_date": "2026-12-05"}).due_date) == "2026-12-05"
+    for day in (0, 1796428800, "2026-12-05T00:00:00", "5 Dec 2026"):
+        with pytest.raises(ValidationError):
+            TaskUpdate.model_validate({"due_date": day})
+    with pytest.raises(ValidationError):
+        TaskBulkFields.model_validate({"due_date": "2026-12-05", "due_at": None})
+    schema = TaskUpdate.model_json_schema()
+    assert schema["not"] == {"required": ["due_at", "due_date"]}
 
 
 def test_an_instant_is_never_a_number() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from events.models import CreateTask
+from events.models import CreateTask, refuse_two_due_dates
 from events.vocabulary import (
+    Day,
     Description,
     Instant,
     Label,
@@ -40,36 +41,52 @@ class TaskCreate(CreateTask):
     """POST /api/tasks: today the same fields as the command other systems send as an event."""
 
 
-class TaskUpdate(Patch):
-    """PATCH: only the fields sent change; `null` clears due_at and assignee_id.
+# A due date is an instant (`due_at`) or an all-day date (`due_date`): one of them per request.
+_ONE_DUE_DATE = ConfigDict(json_schema_extra={"not": {"required": ["due_at", "due_date"]}})
 
+
+class TaskUpdate(Patch):
+    """PATCH: only the fields sent change; `null` clears due_at, due_date and assignee_id.
+
+    `due_date` makes the task all-day (due at the end of that day in the caller's time zone);
+    `due_at` makes it due at an instant and clears `due_date`.
     `version` (or an `If-Match` header) makes the write conditional on the version read;
     `version: null` is the same as leaving the condition out.
     """
 
-    clearable = frozenset({"due_at", "assignee_id", "version"})
+    clearable = frozenset({"due_at", "due_date", "assignee_id", "version"})
+    model_config = _ONE_DUE_DATE
     title: Title | None = None
     description: Description | None = None
     status: Status | None = None
     priority: Priority | None = None
     due_at: Instant | None = None
+    due_date: Day | None = None
     labels: Labels | None = None
     assignee_id: uuid.UUID | None = None
     version: Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = None
 
     _labels = field_validator("labels")(unique_labels)
 
+    @model_validator(mode="after")
+    def _one_due_date(self) -> TaskUpdate:
+        refuse_two_due_dates(self.model_fields_set)
+        return self
+
 
 class TaskBulkFields(Patch):
     """The fields a bulk update may set: nothing else is accepted."""
 
-    clearable = frozenset({"due_at", "assignee_id"})
-    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+    clearable = frozenset({"due_at", "due_date", "assignee_id"})
+    model_config = ConfigDict(
+        json_schema_extra={"minProperties": 1, "not": {"required": ["due_at", "due_date"]}}
+    )
 
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: uuid.UUID | None = None
     due_at: Instant | None = None
+    due_date: Day | None = None
     labels: Labels | None = None
 
     _labels = field_validator("labels")(unique_labels)
@@ -78,6 +95,7 @@ class TaskBulkFields(Patch):
     def _something_to_set(self) -> TaskBulkFields:
         if not self.model_fields_set:
             raise ValueError("set at least one field")
+        refuse_two_due_dates(self.model_fields_set)
         return self
 
 
@@ -94,6 +112,8 @@ class TaskPublic(Public):
     status: Status
     priority: Priority
     due_at: datetime | None
+    # Set for an all-day task: due_at is then the end of this day.
+    due_date: date | None
     labels: list[str]
     assignee_id: uuid.UUID | None
     creator_id: uuid.UUID | None
@@ -113,10 +133,16 @@ class TaskListQuery(Strict):
     status: list[Status] | None = None
     priority: list[Priority] | None = None
     assignee_id: uuid.UUID | None = None
+    # true: only tasks nobody is assigned to; false: only assigned ones.
+    unassigned: bool | None = None
     label: Label | None = None
     due_before: Instant | None = None
     due_after: Instant | None = None
     overdue: bool | None = None
+    # true: only tasks without a due date; false: only those with one.
+    no_due_date: bool | None = None
+    # true: only tasks still to do (not done or cancelled); false: only done or cancelled ones.
+    open: bool | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul] | None = None
     sort: TaskSort = "-created"
     limit: PageLimit = DEFAULT_PAGE

@@ -57,9 +57,17 @@ _HIGHEST_ID: Final = uuid.UUID(int=2**128 - 1)
 
 
 def page_statement(
-    sort: str, checks: Mapping[str, ColumnElement[bool]], given: frozenset[str]
+    sort: str,
+    checks: Mapping[str, ColumnElement[bool]],
+    given: frozenset[str],
+    *,
+    dated: bool | None = None,
+    statuses: tuple[str, ...] | None = None,
 ) -> Select[Any]:
     """One page of `sort` (the page's rows plus one), filtered by `checks` (by query field).
+    `dated` says the page holds only tasks with a due date (True) or only those without (False):
+    sorted by due date, it then walks one of the two groups (checks["no_due_date"] says it too).
+    `statuses` are those checks["open"] lets through: newest first, one group each.
 
     Binds what tasks.list_statement binds: `user_id`, `limit`, `project_id` and each given
     filter, and a cursor's `after_key` and `after_id`.
@@ -86,13 +94,15 @@ def page_statement(
         walks = [_group_walk(ranks.c.rank, tasks.c.priority, where, descending, cursor)]
     elif field == "due":
         # With a date, in (due_at, id) order; without, in id order: two walks of one index.
-        dated = [in_project, tasks.c.due_at.is_not(None), *checks.values()]
+        checks.pop("no_due_date", None)  # each walk is of tasks with a date, or without
+        with_date = [in_project, tasks.c.due_at.is_not(None), *checks.values()]
         undated = [in_project, tasks.c.due_at.is_(None), *checks.values()]
         no_date = literal(NO_DUE_DATE, UtcDateTime())
-        walks = [
-            _walk((tasks.c.due_at, tasks.c.id), dated, descending, cursor),
-            _group_walk(no_date, tasks.c.due_at, undated, descending, cursor),
-        ]
+        walks = []
+        if dated is not False:
+            walks.append(_walk((tasks.c.due_at, tasks.c.id), with_date, descending, cursor))
+        if dated is not True:
+            walks.append(_group_walk(no_date, tasks.c.due_at, undated, descending, cursor))
     else:
         where = [in_project]
         if field == "created" and "status" in checks and "assignee_id" not in checks:
@@ -105,6 +115,13 @@ def page_statement(
             )
             groups = groups.join(wanted, true())
             where.append(tasks.c.status == wanted.c.status)
+        elif field == "created" and statuses and "open" in checks and "assignee_id" not in checks:
+            del checks["open"]
+            each = values(column("status", String), name="each_status", literal_binds=True).data(
+                [(status,) for status in statuses]
+            )
+            groups = groups.join(each, true())
+            where.append(tasks.c.status == each.c.status)
         key = tasks.c.created_at if field == "created" else tasks.c.updated_at
         walks = [_walk((key, tasks.c.id), [*where, *checks.values()], descending, cursor)]
     page = (walks[0] if len(walks) == 1 else union_all(*walks)).lateral("page")

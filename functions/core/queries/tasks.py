@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 from sqlalchemy import (
     BigInteger,
@@ -50,6 +50,7 @@ from functions.core.tables import (
 )
 
 CLOSED: Final[tuple[Status, ...]] = ("done", "cancelled")
+OPEN: Final[tuple[Status, ...]] = tuple(s for s in get_args(Status) if s not in CLOSED)
 
 
 @dataclass(frozen=True)
@@ -146,17 +147,42 @@ def _list_values(
     return values
 
 
+@dataclass(frozen=True)
+class Presence:
+    """The yes/no filters, which bind no value: each None (not asked), True or False."""
+
+    overdue: bool | None = None
+    unassigned: bool | None = None
+    no_due_date: bool | None = None
+    open: bool | None = None
+
+
 def _checks(
-    dialect: str, overdue: bool | None, given: frozenset[str]
+    dialect: str, presence: Presence, given: frozenset[str]
 ) -> dict[str, ColumnElement[bool]]:
     """The filters given, by query field, each a condition on a task."""
     checks: dict[str, ColumnElement[bool]] = {}
+    overdue = presence.overdue
     if "status" in given:
         checks["status"] = tasks.c.status.in_(bindparam("status", expanding=True))
     if "priority" in given:
         checks["priority"] = tasks.c.priority.in_(bindparam("priority", expanding=True))
     if "assignee_id" in given:
         checks["assignee_id"] = tasks.c.assignee_id == bindparam("assignee_id")
+    if presence.unassigned is not None:
+        # `(assignee_id IS NULL) IS TRUE`, which no index serves: PostgreSQL takes no order from
+        # an IS NULL on an index's first column, so a generic plan read every unassigned task
+        # from the index of assignees and sorted them. Checked along the walk instead, like a
+        # status, and estimated as the IS NULL is (from the column's share of NULLs).
+        unassigned = tasks.c.assignee_id.is_(None).is_(True)
+        checks["unassigned"] = unassigned if presence.unassigned else ~unassigned
+    if presence.open is not None:
+        # Open tasks are in a partial index by (project_id, due_at, id): a walk by due date
+        # reads only them.
+        checks["open"] = _open() if presence.open else ~_open()
+    if presence.no_due_date is not None:
+        undated = tasks.c.due_at.is_(None)
+        checks["no_due_date"] = undated if presence.no_due_date else ~undated
     if "label" in given:
         checks["label"] = _has_label(dialect)
     if "due_before" in given:
@@ -172,21 +198,22 @@ def _checks(
 
 
 @lru_cache(maxsize=256)
-def _list_shape(
-    dialect: str, sort: str, overdue: bool | None, given: frozenset[str]
-) -> Select[Any]:
+def _list_shape(dialect: str, sort: str, presence: Presence, given: frozenset[str]) -> Select[Any]:
     """The SELECT for every page of one shape (its filters and order), values left to bind.
 
     Built once per shape: SQLAlchemy memoises a statement's cache key and result columns on
     the statement object, work a statement built for each request would repeat each time.
     """
-    checks = _checks(dialect, overdue, given)
+    checks = _checks(dialect, presence, given)
     # Searches and label filters read every match from their GIN indexes in the plain statement
     # below. A walk would stop early for a common word or label, but PostgreSQL can only guess
     # its length from the average project's size, and a rare one in a large project would then
     # walk the whole project (the planner's choice then hung on other projects' sizes).
     if dialect == "postgresql" and not given & {"q", "label"}:
-        return page_statement(sort, checks, given)
+        statuses = None if presence.open is None else OPEN if presence.open else CLOSED
+        return page_statement(
+            sort, checks, given, dated=_negated(presence.no_due_date), statuses=statuses
+        )
     sort_key = SORT_KEYS[sort.removeprefix("-")]
     descending = sort.startswith("-")
     keys = (sort_key.expression, tasks.c.id)
@@ -209,7 +236,12 @@ def list_statement(
     """The SELECT behind one page of GET /api/tasks (the page's rows plus one, if more follow)
     and the values it binds."""
     values = _list_values(user_id, query, dialect, now)
-    return _list_shape(dialect, query.sort, query.overdue, frozenset(values)), values
+    presence = Presence(query.overdue, query.unassigned, query.no_due_date, query.open)
+    return _list_shape(dialect, query.sort, presence, frozenset(values)), values
+
+
+def _negated(value: bool | None) -> bool | None:
+    return None if value is None else not value
 
 
 def cursor_after(sort: str, last: TaskPublic) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from cloudevents.http import CloudEvent
@@ -31,7 +31,8 @@ from functions.core.services import task_events, watchers
 from functions.core.services.access import RANK, require_role
 from functions.core.services.mentions import newly_mentioned
 from functions.core.services.task_reads import NO_SUCH_TASK, get_task_in, visible_task_project
-from functions.core.tables import UtcDateTime, project_members, tasks
+from functions.core.tables import UtcDateTime, project_members, tasks, users
+from functions.core.time_zones import zone
 
 
 async def create_task(rt: Runtime, user_id: uuid.UUID, data: TaskCreate) -> TaskPublic:
@@ -55,7 +56,7 @@ async def create_task_in(
             insert(tasks)
             .values(
                 id=uuid.uuid4(),
-                **data.model_dump(),
+                **await _with_due_date(conn, user_id, data.model_dump()),
                 creator_id=user_id,
                 created_at=now,
                 updated_at=now,
@@ -100,6 +101,7 @@ async def update_task(
             return unchanged
         if values.get("assignee_id") is not None:
             await require_assignable(conn, [project_id], values["assignee_id"])
+        values = await _with_due_date(conn, user_id, values)
         # Locked as it stands, so the events describe exactly this change.
         before = await _locked_task(conn, task_id)
         statement = update(tasks).where(tasks.c.id == task_id)
@@ -188,7 +190,7 @@ async def bulk_update_tasks(
             raise NotFound(NO_SUCH_TASK, missing_ids=sorted(str(i) for i in missing))
         if any(RANK[row.role] < RANK["editor"] for row in visible):
             raise Forbidden("changing these tasks needs the editor role in each of their projects")
-        values = request.set.model_dump(exclude_unset=True)
+        values = await _with_due_date(conn, user_id, request.set.model_dump(exclude_unset=True))
         if values.get("assignee_id") is not None:
             projects = {row.project_id for row in visible}
             await require_assignable(conn, projects, values["assignee_id"])
@@ -228,6 +230,30 @@ async def require_assignable(
             "the assignee must be a member of the task's project",
             errors=[{"loc": ["assignee_id"], "msg": "not a project member", "type": "member"}],
         )
+
+
+async def _with_due_date(
+    conn: AsyncConnection, user_id: uuid.UUID, values: dict[str, Any]
+) -> dict[str, Any]:
+    """An all-day `due_date` makes due_at the end of that day in the user's time zone; a
+    `due_at` (or null) makes the task due at an instant, with no all-day date."""
+    if values.get("due_date") is not None:
+        time_zone = await conn.scalar(select(users.c.time_zone).where(users.c.id == user_id))
+        return dict(values, due_at=end_of_day(values["due_date"], time_zone))
+    if "due_date" in values or "due_at" in values:
+        return dict(values, due_at=values.get("due_at"), due_date=None)
+    return values
+
+
+def end_of_day(day: date, time_zone: str | None) -> datetime:
+    """23:59:59 on `day` in the zone named (UTC if none), as a UTC instant."""
+    try:
+        return datetime.combine(day, time(23, 59, 59), zone(time_zone)).astimezone(UTC)
+    except OverflowError as exc:  # 9999-12-31 west of Greenwich has no UTC year
+        raise InvalidInput(
+            "the due date is out of range",
+            errors=[{"loc": ["due_date"], "msg": "out of range", "type": "value_error"}],
+        ) from exc
 
 
 def _changes(values: dict[str, Any], now: datetime) -> dict[str, Any]:

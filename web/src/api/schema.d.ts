@@ -2504,6 +2504,7 @@ export interface operations {
                 due_after?: string | null;
                 overdue?: boolean | null;
                 no_due_date?: boolean | null;
+                open?: boolean | null;
                 q?: string | null;
                 sort?: "created" | "-created" | "updated" | "-updated" | "due" | "-due" | "priority" | "-priority";
                 limit?: number;
