@@ -197,7 +197,8 @@ export function CommandPalette({
       }}
       className="mx-auto mt-[12vh] w-[calc(100%-2rem)] max-w-xl overflow-hidden rounded-xl border border-line bg-surface p-0 text-ink shadow-2xl backdrop:bg-black/40"
     >
-      <Command label="Command palette" loop className="flex max-h-[70vh] flex-col">
+      {/* No vim bindings: Ctrl+K (up, to cmdk) closes the palette here, as it opened it. */}
+      <Command label="Command palette" loop vimBindings={false} className="flex max-h-[70vh] flex-col">
         <FollowChoice />
         <div className="flex items-center gap-2 border-b border-line px-4">
           <svg viewBox="0 0 20 20" fill="currentColor" aria-hidden="true" className="size-4 shrink-0 text-ink-soft">
