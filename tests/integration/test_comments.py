@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 
 from events import types
 from functions.core import runtime
-from functions.core.services import activity
+from functions.core.services import activity, team_changes
 from functions.core.tables import comments
 from tests.integration.helpers_tasks import add_member, create_task, owner_with_inbox
 from tests.integration.helpers_watchers import task_events
@@ -234,8 +235,16 @@ async def test_an_edit_writes_a_comment_updated_event_and_a_history_entry(
     assert data["mentioned_ids"] == []
     assert datetime.fromisoformat(data["edited_at"]) == datetime.fromisoformat(edited["edited_at"])
 
+    rt = runtime.current()
+    assert await team_changes.publish(rt, updated) is True  # open screens show the new text
+    key = team_changes.project_key(rt.settings, inbox)
+    *_, (_, fields) = await rt.redis.xrange(key)
+    change = json.loads(fields[team_changes.CHANGE_FIELD])
+    assert (change["type"], change["data"]["body"]) == (types.COMMENT_UPDATED, "Second words")
+    assert change["actor_name"] == "Owner"
+
     for event in events:
-        await activity.record(runtime.current(), event)
+        await activity.record(rt, event)
     history = await any_api.get(f"/api/tasks/{task['id']}/activity", headers=owner.headers)
     kinds = [(e["kind"], e["excerpt"]) for e in history.json()["items"]]
     assert kinds == [
