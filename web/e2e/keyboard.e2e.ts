@@ -192,6 +192,7 @@ describe("keyboard control", () => {
     // / puts the focus in the search field; Tab goes on through the filters.
     await page.keyboard.press("/");
     expect((await focused(page)).id).toBe("task-search");
+    expect(await page.locator("#task-search").getAttribute("aria-keyshortcuts")).toBe(ariaKeyShortcuts("search"));
     const seen: { name: string; ring: boolean }[] = [];
     for (let step = 0; step < 20; step++) {
       const state = await page.evaluate(() => {
