@@ -20,6 +20,7 @@ import { statusLabel } from "../../lib/labels";
 import { mark, markDeleted, markKeys, noteAuthor } from "../../lib/liveMarks";
 import { placeInPages, removeFromLists, taskKeys, type ListData, type Task, type TaskQuery } from "./api";
 import { belongsInList } from "./filters";
+import { watcherKeys } from "./TaskWatchers";
 
 type Comment = Schemas["CommentPublic"];
 type CommentData = InfiniteData<Schemas["CommentsPublic"], string | undefined>;
@@ -147,9 +148,12 @@ export function applyTaskChange(client: QueryClient, change: LiveChange, now: Da
       return;
     case COMMENT_ADDED:
       addComment(client, change);
+      // Its author, and anyone it mentions, now watch the task.
+      void client.invalidateQueries({ queryKey: watcherKeys.all(change.data.task.id) });
       break;
     case COMMENT_UPDATED:
       editComment(client, change);
+      void client.invalidateQueries({ queryKey: watcherKeys.all(change.data.task.id) });
       break;
     case COMMENT_DELETED:
       removeComment(client, change.data.task.id, change.data.comment_id);
