@@ -1,27 +1,30 @@
-"""Each person's time zone: an IANA name (`Europe/Lisbon`) checked against the zone database.
+"""Each person's time zone: an IANA name (`Europe/Lisbon`) from the zone database.
 
-The database is the system's, or the `tzdata` package's where the system has none (slim
-images); either way one list of names is accepted everywhere.
+The names accepted are those of the pinned `tzdata` package, on every machine alike (the API
+document lists them); zoneinfo reads each zone from the system's database, or from the
+package's where the system has none (slim images).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, tzinfo
 from functools import cache
+from importlib.resources import files
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Longest IANA name in use is 32 characters; the column holds 64.
 MAX_LENGTH: Final = 64
 UNKNOWN: Final = "is not a time zone TaskFlow knows (an IANA name such as Europe/Lisbon)"
-# In some systems' zone folders, but no place anyone lives: the host's own zone, and "-00".
-_NOT_PLACES: Final = frozenset({"localtime", "Factory"})
+# In the database, but no place anyone lives ("-00").
+_NOT_PLACES: Final = frozenset({"Factory"})
 
 
 @cache
 def known_zones() -> frozenset[str]:
-    """Every IANA name the zone database holds (read once per process)."""
-    return (frozenset(available_timezones()) - _NOT_PLACES) | {"UTC"}
+    """Every IANA name the zone database holds (read once per process, when first asked)."""
+    names = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(names) - _NOT_PLACES
 
 
 def is_time_zone(name: str) -> bool:
