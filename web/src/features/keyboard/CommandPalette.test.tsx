@@ -61,7 +61,7 @@ function open(ctx: PaletteContext) {
 
 const options = () => screen.getAllByRole("option").map((option) => option.textContent?.replace(/Shortcut: .*$/, ""));
 
-describe("the command palette", () => {
+describe("the command palette", { timeout: 20_000 }, () => {
   it("is a dialog named Command palette, with a combobox that filters a list of commands", () => {
     open(context());
     const dialog = screen.getByRole("dialog", { name: "Command palette" });

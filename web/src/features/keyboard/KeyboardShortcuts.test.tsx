@@ -160,7 +160,8 @@ async function renderPage(path = `/projects/${INBOX}`) {
 const where = () => screen.getByTestId("where").textContent;
 const announcer = () => screen.getByTestId("keyboard-announcer");
 
-describe("keyboard control on a page", () => {
+// Rendering and querying by role in jsdom takes seconds on a busy machine.
+describe("keyboard control on a page", { timeout: 20_000 }, () => {
   it("moves the focus along the tasks with j and k, and opens the one focused with o", async () => {
     const { user } = await renderPage();
     await user.keyboard("j");

@@ -1,6 +1,6 @@
 // What each action of the shortcut table does: the keys (dispatcher) and the command palette
 // both run actions through here.
-import { useCallback, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import { useLocation, useNavigate } from "react-router";
 
 import type { Schemas } from "../../api/client";
@@ -73,6 +73,8 @@ export function useTaskActions({ changeTask, announce, openPalette, openShortcut
   const user = useUser();
   const projects = useProjects();
   const selection = useMemo(() => createSelection(), []);
+  const refocus = useRef<number | undefined>(undefined);
+  useEffect(() => () => window.clearTimeout(refocus.current), []);
   const openTaskId = new URLSearchParams(location.search).get("task");
   const onProjectPage = PROJECT_PAGE.test(location.pathname);
   const board = new URLSearchParams(location.search).get("view") === "board";
@@ -93,12 +95,18 @@ export function useTaskActions({ changeTask, announce, openPalette, openShortcut
           // Nothing to change (already so) is said too, so a key press never goes unanswered.
           const shown: Task | null = saved ?? seen;
           if (shown) announce(`${said(shown)}: “${shown.title}”`);
+          // A card that changed column is drawn anew there: the focus follows it.
+          selection.remember(taskId);
+          window.clearTimeout(refocus.current);
+          refocus.current = window.setTimeout(() => {
+            if (document.activeElement === document.body) openerFor(taskId)?.focus();
+          }, 50);
         },
         // The refusal is shown (and announced) by the tasks feature.
         () => undefined,
       );
     },
-    [announce, changeTask],
+    [announce, changeTask, selection],
   );
 
   const go = useCallback(
