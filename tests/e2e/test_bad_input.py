@@ -195,6 +195,8 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
         },
     },
     "CommentCreate": lambda w: {"body": "Valid comment"},
+    "CommentUpdate": lambda w: {"body": "Edited comment"},
+    "ProjectSubscription": lambda w: {"new_tasks": True},
     "MarkRead": lambda w: {"all": True},
     "PreferencesUpdate": lambda w: {"email_enabled": True, "email_kinds": {"task.assigned": True}},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
