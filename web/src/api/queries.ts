@@ -49,17 +49,21 @@ export function useProject(projectId: string) {
   });
 }
 
-export function useMembers(projectId: string | undefined) {
-  return useQuery({
-    queryKey: keys.members(projectId ?? ""),
-    enabled: Boolean(projectId),
+/** A project's members (every page), as one query: for useMembers, and useQueries over several. */
+export function membersQuery(projectId: string) {
+  return {
+    queryKey: keys.members(projectId),
     queryFn: () =>
-      allPages(async (cursor) =>
+      allPages(async (cursor: string | undefined) =>
         unwrap(
           await api.GET("/api/projects/{project_id}/members", {
-            params: { path: { project_id: projectId ?? "" }, query: { limit: 100, cursor } },
+            params: { path: { project_id: projectId }, query: { limit: 100, cursor } },
           }),
         ),
       ),
-  });
+  };
+}
+
+export function useMembers(projectId: string | undefined) {
+  return useQuery({ ...membersQuery(projectId ?? ""), enabled: Boolean(projectId) });
 }

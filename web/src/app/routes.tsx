@@ -6,14 +6,20 @@ import { ProjectActivityPage } from "../features/activity/ProjectActivityPage";
 import { TaskTimeline } from "../features/activity/TaskTimeline";
 import { SignInPage } from "../features/auth/SignInPage";
 import { SignUpPage } from "../features/auth/SignUpPage";
+import { MyWorkPage } from "../features/mywork/MyWorkPage";
+import { SearchPage } from "../features/mywork/SearchPage";
 import { NotificationsPage } from "../features/notifications/NotificationsPage";
 import { ProjectSettingsPage } from "../features/projects/ProjectSettingsPage";
 import { NotificationSettingsPage } from "../features/settings/NotificationSettingsPage";
 import { SettingsPage } from "../features/settings/SettingsPage";
 import { ProjectTasksPage } from "../features/tasks/ProjectTasksPage";
+import { QuickAdd } from "../features/tasks/QuickAdd";
+import { TaskDetail } from "../features/tasks/TaskDetail";
+import { TaskRows } from "../features/tasks/TaskRows";
 import { TaskRedirect } from "../features/tasks/TaskRedirect";
 import { useSession } from "../lib/auth";
 import { TaskTimelineProvider } from "../lib/taskTimeline";
+import { TaskViewsProvider, type TaskViews } from "../lib/taskViews";
 import { AppShell } from "./AppShell";
 
 function RequireSignedIn() {
@@ -52,6 +58,9 @@ function NotFound() {
   );
 }
 
+// My tasks, Today, Upcoming and search (features/mywork) show tasks with the tasks feature's parts.
+const TASK_VIEWS: TaskViews = { TaskRows, TaskPanel: TaskDetail, QuickAdd };
+
 export const router = createBrowserRouter([
   {
     element: <RequireSignedOut />,
@@ -67,7 +76,9 @@ export const router = createBrowserRouter([
         // The task panel (features/tasks) shows each task's history (features/activity).
         element: (
           <TaskTimelineProvider value={TaskTimeline}>
-            <AppShell />
+            <TaskViewsProvider value={TASK_VIEWS}>
+              <AppShell />
+            </TaskViewsProvider>
           </TaskTimelineProvider>
         ),
         children: [
@@ -76,6 +87,10 @@ export const router = createBrowserRouter([
           { path: "/projects/:projectId/settings", element: <ProjectSettingsPage /> },
           { path: "/projects/:projectId/activity", element: <ProjectActivityPage /> },
           { path: "/tasks/:taskId", element: <TaskRedirect /> },
+          { path: "/my", element: <MyWorkPage view="my" /> },
+          { path: "/today", element: <MyWorkPage view="today" /> },
+          { path: "/upcoming", element: <MyWorkPage view="upcoming" /> },
+          { path: "/search", element: <SearchPage /> },
           { path: "/notifications", element: <NotificationsPage /> },
           { path: "/settings", element: <SettingsPage /> },
           { path: "/settings/notifications", element: <NotificationSettingsPage /> },

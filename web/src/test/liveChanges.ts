@@ -16,6 +16,7 @@ export function aTask(over: Partial<Task> = {}): Task {
     status: "todo",
     priority: "medium",
     due_at: null,
+    due_date: null,
     labels: [],
     assignee_id: null,
     creator_id: ANA,

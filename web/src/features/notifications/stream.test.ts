@@ -45,6 +45,7 @@ function change(eventId: string, title = "Write the notes"): LiveChange {
         status: "todo",
         priority: "medium",
         due_at: null,
+        due_date: null,
         labels: [],
         assignee_id: null,
         creator_id: null,

@@ -143,6 +143,37 @@ function NewProjectDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
+// My tasks, Today, Upcoming and search across projects (features/mywork), above the projects.
+const WORK_LINKS = [
+  {
+    to: "/my",
+    label: "My tasks",
+    icon: "M10 2a4 4 0 1 0 0 8 4 4 0 0 0 0-8ZM3 16.5C3 13.46 6.13 11.5 10 11.5s7 1.96 7 5V18H3v-1.5Z",
+  },
+  {
+    to: "/today",
+    label: "Today",
+    icon: "M5.75 2a.75.75 0 0 1 .75.75V4h7V2.75a.75.75 0 0 1 1.5 0V4h.25A2.75 2.75 0 0 1 18 6.75v8.5A2.75 2.75 0 0 1 15.25 18H4.75A2.75 2.75 0 0 1 2 15.25v-8.5A2.75 2.75 0 0 1 4.75 4H5V2.75A.75.75 0 0 1 5.75 2Zm-1 5.5v7.75c0 .55.45 1 1 1h8.5c.55 0 1-.45 1-1V7.5H4.75ZM10 9.5a2 2 0 1 1 0 4 2 2 0 0 1 0-4Z",
+  },
+  {
+    to: "/upcoming",
+    label: "Upcoming",
+    icon: "M5.75 2a.75.75 0 0 1 .75.75V4h7V2.75a.75.75 0 0 1 1.5 0V4h.25A2.75 2.75 0 0 1 18 6.75v8.5A2.75 2.75 0 0 1 15.25 18H4.75A2.75 2.75 0 0 1 2 15.25v-8.5A2.75 2.75 0 0 1 4.75 4H5V2.75A.75.75 0 0 1 5.75 2Zm-1 5.5v7.75c0 .55.45 1 1 1h8.5c.55 0 1-.45 1-1V7.5H4.75Zm1.5 1.5h2v2h-2V9Zm3.5 0h2v2h-2V9Zm3.5 0h2v2h-2V9Zm-7 3.5h2v2h-2v-2Zm3.5 0h2v2h-2v-2Z",
+  },
+  {
+    to: "/search",
+    label: "Search",
+    icon: "M9 3.5a5.5 5.5 0 1 0 0 11 5.5 5.5 0 0 0 0-11ZM2 9a7 7 0 1 1 12.45 4.39l3.33 3.33a.75.75 0 1 1-1.06 1.06l-3.33-3.33A7 7 0 0 1 2 9Z",
+  },
+];
+
+const workLinkClass = ({ isActive }: { isActive: boolean }) =>
+  `flex items-center gap-3 rounded-md px-3 py-2 text-sm transition-colors focus-ring ${
+    isActive
+      ? "bg-accent-50 font-medium text-accent-700 dark:bg-accent-500/15 dark:text-accent-100"
+      : "text-ink-soft hover:bg-muted hover:text-ink"
+  }`;
+
 function SidebarSkeleton() {
   return (
     <div role="status" className="space-y-1 px-3" aria-label="Loading projects">
@@ -163,6 +194,18 @@ export function ProjectSidebar() {
 
   return (
     <div className="flex h-full flex-col gap-2 p-3">
+      <ul aria-label="My work" className="space-y-0.5">
+        {WORK_LINKS.map((link) => (
+          <li key={link.to}>
+            <NavLink to={link.to} className={workLinkClass}>
+              <svg viewBox="0 0 20 20" fill="currentColor" className="size-4 shrink-0" aria-hidden="true">
+                <path fillRule="evenodd" clipRule="evenodd" d={link.icon} />
+              </svg>
+              {link.label}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
       <div className="flex items-center justify-between px-3 pt-2 pb-1">
         <h2 className="text-xs font-semibold tracking-wider text-ink-soft uppercase">Projects</h2>
         <Button
@@ -190,7 +233,7 @@ export function ProjectSidebar() {
           <p className="mt-1">Start one to organise your tasks.</p>
         </div>
       ) : (
-        <ul className="space-y-0.5">
+        <ul aria-label="Projects" className="space-y-0.5">
           {sortProjects(projects.data).map((project) => (
             <ProjectLink key={project.id} project={project} />
           ))}

@@ -166,8 +166,10 @@ describe("the projects sidebar", () => {
     );
     renderApp("/projects/p-z");
     const nav = await screen.findByRole("navigation", { name: "Projects" });
-    const links = await within(nav).findAllByRole("link");
+    const list = await within(nav).findByRole("list", { name: "Projects" });
+    const links = within(list).getAllByRole("link");
     expect(links).toHaveLength(3);
+    expect(within(nav).getByRole("link", { name: "My tasks" })).toHaveAttribute("href", "/my");
     ["Inbox", "apollo", "Zebra launch"].forEach((name, index) => expect(links[index]).toHaveAccessibleName(name));
     expect(within(nav).getByRole("link", { name: "apollo" })).toHaveAccessibleDescription("Shared with you as viewer");
     expect(within(nav).getByRole("link", { name: "Zebra launch" })).toHaveAttribute("aria-current", "page");

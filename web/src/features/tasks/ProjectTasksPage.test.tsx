@@ -45,6 +45,7 @@ function task(id: string, title: string, extra: Partial<Task> = {}): Task {
     status: "todo",
     priority: "medium",
     due_at: null,
+    due_date: null,
     labels: [],
     assignee_id: null,
     creator_id: ME,

@@ -17,6 +17,7 @@ const task = (over: Partial<Task> = {}): Task => ({
   status: "todo",
   priority: "high",
   due_at: null,
+  due_date: null,
   labels: ["web"],
   assignee_id: "u2",
   creator_id: "u1",

@@ -28,6 +28,7 @@ const task = (over: Partial<Task> = {}): Task => ({
   status: "todo",
   priority: "medium",
   due_at: null,
+  due_date: null,
   labels: ["docs"],
   assignee_id: null,
   creator_id: "u1",

@@ -87,7 +87,7 @@ function Assignee({ member }: { member: Member | undefined }) {
 
 function DueDate({ task, now }: { task: Task; now: Date }) {
   if (!task.due_at) return null;
-  const due = formatDue(task.due_at, now);
+  const due = task.due_date ? formatDue(task.due_date, now, undefined, true) : formatDue(task.due_at, now);
   const late = isOverdue(task, now);
   return (
     <span
@@ -102,18 +102,19 @@ function DueDate({ task, now }: { task: Task; now: Date }) {
         />
       </svg>
       {late ? <span className="sr-only">Overdue, due </span> : <span className="sr-only">Due </span>}
-      <time dateTime={task.due_at}>{due.text}</time>
+      <time dateTime={task.due_date ?? task.due_at}>{due.text}</time>
     </span>
   );
 }
 
-function TaskRow({
+export function TaskRow({
   task,
   member,
   selected,
   canEdit,
   now,
   onOpen,
+  projectName,
 }: {
   task: Task;
   member: Member | undefined;
@@ -121,6 +122,8 @@ function TaskRow({
   canEdit: boolean;
   now: Date;
   onOpen: (taskId: string) => void;
+  /** Shown under the title where rows come from several projects. */
+  projectName?: string | undefined;
 }) {
   const update = useUpdateTask();
   const change = useMark(markKeys.task(task.id));
@@ -174,6 +177,7 @@ function TaskRow({
           >
             {task.title}
           </button>
+          {projectName ? <p className="mt-0.5 truncate text-xs text-ink-soft">in {projectName}</p> : null}
           {task.labels.length ? (
             <div className="mt-1 flex flex-wrap gap-1">
               {task.labels.map((label) => (

@@ -30,6 +30,10 @@ export interface TaskQuery {
   due_before?: string;
   due_after?: string;
   overdue?: boolean;
+  /** Only tasks not done or cancelled (true), or only those (false). */
+  open?: boolean;
+  unassigned?: boolean;
+  no_due_date?: boolean;
   q?: string;
   sort?: SortKey;
   limit?: number;

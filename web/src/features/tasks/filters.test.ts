@@ -188,3 +188,16 @@ describe("a task against a list's query, on the client", () => {
     expect(compareTasks(a, b, "-priority", false)).toBe(0);
   });
 });
+
+describe("belongsInList and the yes/no filters", () => {
+  it("open, unassigned and no_due_date decide as the server does", () => {
+    const base = aTask({ status: "todo", assignee_id: null, due_at: null });
+    expect(belongsInList({ ...base }, { open: true })).toBe(true);
+    expect(belongsInList({ ...base, status: "done" }, { open: true })).toBe(false);
+    expect(belongsInList({ ...base, status: "cancelled" }, { open: false })).toBe(true);
+    expect(belongsInList({ ...base }, { unassigned: true })).toBe(true);
+    expect(belongsInList({ ...base, assignee_id: "u" }, { unassigned: true })).toBe(false);
+    expect(belongsInList({ ...base }, { no_due_date: true })).toBe(true);
+    expect(belongsInList({ ...base, due_at: "2026-12-05T23:59:59Z" }, { no_due_date: true })).toBe(false);
+  });
+});

@@ -165,6 +165,9 @@ export function belongsInList(task: Task, query: TaskQuery, now: Date = new Date
   if (query.priority && !query.priority.includes(task.priority)) return false;
   if (query.assignee_id && task.assignee_id !== query.assignee_id) return false;
   if (query.label && !task.labels.includes(query.label)) return false;
+  if (query.open !== undefined && CLOSED.includes(task.status) === query.open) return false;
+  if (query.unassigned !== undefined && (task.assignee_id === null) !== query.unassigned) return false;
+  if (query.no_due_date !== undefined && (task.due_at === null) !== query.no_due_date) return false;
   const due = task.due_at ? instant(task.due_at) : null;
   // Both bounds are exclusive, and a task without a due date is outside either.
   if (query.due_before && (due === null || due >= instant(query.due_before))) return false;

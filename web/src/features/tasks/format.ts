@@ -39,9 +39,16 @@ export interface DueLabel {
   past: boolean;
 }
 
-/** A due date relative to `now`: named days within a week either side, a date further away. */
-export function formatDue(iso: string, now: Date = new Date(), locale?: string): DueLabel {
-  const due = new Date(iso);
+/** An all-day date (YYYY-MM-DD) as midnight at the start of that day, local time. */
+export function localDay(day: string): Date {
+  const [year = 0, month = 1, date = 1] = day.split("-").map(Number);
+  return new Date(year, month - 1, date);
+}
+
+/** A due date relative to `now`: named days within a week either side, a date further away.
+ * `allDay`: `iso` is a day (YYYY-MM-DD), due at its end; the tooltip then gives no time. */
+export function formatDue(iso: string, now: Date = new Date(), locale?: string, allDay = false): DueLabel {
+  const due = allDay ? localDay(iso) : new Date(iso);
   const days = dayDifference(due, now);
   let text: string;
   if (Math.abs(days) <= 6) {
@@ -54,15 +61,24 @@ export function formatDue(iso: string, now: Date = new Date(), locale?: string):
       ...(sameYear ? {} : { year: "numeric" }),
     }).format(due);
   }
+  if (allDay) {
+    const full = `${new Intl.DateTimeFormat(locale, { dateStyle: "full" }).format(due)} (all day)`;
+    return { text, full, past: days < 0 };
+  }
   const full = new Intl.DateTimeFormat(locale, { dateStyle: "full", timeStyle: "short" }).format(due);
   return { text, full, past: due.getTime() < now.getTime() };
 }
 
 const CLOSED = new Set(["done", "cancelled"]);
 
-/** Overdue as the API means it: due in the past and still open. */
-export function isOverdue(task: { due_at: string | null; status: string }, now: Date = new Date()): boolean {
-  return task.due_at !== null && !CLOSED.has(task.status) && new Date(task.due_at).getTime() < now.getTime();
+/** Overdue: due in the past and still open; an all-day task once its day (here) is over. */
+export function isOverdue(
+  task: { due_at: string | null; due_date?: string | null; status: string },
+  now: Date = new Date(),
+): boolean {
+  if (CLOSED.has(task.status)) return false;
+  if (task.due_date) return localDay(task.due_date).getTime() < startOfDay(now).getTime();
+  return task.due_at !== null && new Date(task.due_at).getTime() < now.getTime();
 }
 
 /** Initials for an avatar: "Ada Lovelace" -> "AL", "bob" -> "B". */
