@@ -1,3 +1,5 @@
+import { fileURLToPath } from "node:url";
+
 import tailwindcss from "@tailwindcss/vite";
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
@@ -24,6 +26,12 @@ function sonnerStylesFromTheBundle(): Plugin {
 
 export default defineConfig({
   plugins: [react(), tailwindcss(), sonnerStylesFromTheBundle()],
+  // cmdk (the command palette) pulls in Radix's dialog for a component the app does not use.
+  resolve: {
+    alias: {
+      "@radix-ui/react-dialog": fileURLToPath(new URL("src/features/keyboard/unusedRadixDialog.ts", import.meta.url)),
+    },
+  },
   server: {
     port: 5173,
     proxy: {
