@@ -222,7 +222,8 @@ describe("TaskDetail", () => {
     await user.selectOptions(screen.getByLabelText("Assignee"), "Bob Builder");
     await user.selectOptions(screen.getByLabelText("Status"), "In review");
     await user.selectOptions(screen.getByLabelText("Priority"), "Urgent");
-    await user.type(screen.getByLabelText("Due date"), "2026-12-24T17:30");
+    await user.type(screen.getByLabelText("Due date"), "2026-12-24");
+    await user.type(screen.getByLabelText("Time (optional)"), "17:30");
     await user.clear(screen.getByLabelText("Labels"));
     await user.type(screen.getByLabelText("Labels"), "docs, release ,docs");
     await user.click(screen.getByRole("button", { name: "Save changes" }));
@@ -236,6 +237,48 @@ describe("TaskDetail", () => {
       labels: ["docs", "release"],
       version: 3,
     });
+  });
+
+  it("saves a day without a time as an all-day due date, from a shortcut", async () => {
+    const user = userEvent.setup({ delay: null });
+    let latest = task();
+    const patches = server(
+      () => latest,
+      (body) => {
+        latest = task({ ...body, version: 4 } as Partial<Task>);
+        return json(200, latest);
+      },
+    );
+    show();
+    await screen.findByLabelText("Title");
+    await user.click(screen.getByRole("button", { name: "Tomorrow" }));
+    expect(screen.getByLabelText("Time (optional)")).toHaveValue("");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    const tomorrow = new Date();
+    tomorrow.setDate(tomorrow.getDate() + 1);
+    const day = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, "0")}-${String(tomorrow.getDate()).padStart(2, "0")}`;
+    await waitFor(() => expect(patches).toEqual([{ due_date: day, version: 3 }]));
+  });
+
+  it("refuses an overlong title with the limit stated, and says why Save is disabled", async () => {
+    const user = userEvent.setup({ delay: null });
+    const patches = server(
+      () => task(),
+      () => json(500, {}),
+    );
+    show();
+    const title = await screen.findByLabelText("Title");
+    const save = screen.getByRole("button", { name: "Save changes" });
+    expect(save).toBeDisabled();
+    expect(save).toHaveAccessibleDescription("Nothing to save: no field has changed.");
+    await user.clear(title);
+    await user.click(title);
+    await user.paste("x".repeat(512));
+    expect(title).toHaveValue("x".repeat(512));
+    expect(title).toHaveAccessibleDescription("Title is 512 characters; the limit is 200.");
+    expect(save).toBeDisabled();
+    expect(save).toHaveAccessibleDescription("Cannot save yet. Title is 512 characters; the limit is 200.");
+    expect(patches).toEqual([]);
   });
 
   it("closes with Escape and with its close button", async () => {

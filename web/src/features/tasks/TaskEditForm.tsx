@@ -10,7 +10,8 @@ import { SelectField, TextField } from "../../components/Field";
 import { priorityLabel, statusLabel } from "../../lib/labels";
 import type { Task } from "./api";
 import { DescriptionField } from "./DescriptionField";
-import { fromLocalInput } from "./taskFormValues";
+import { dayOf } from "./quickAddParse";
+import { fromLocalInput, isAllDay, problemsOf } from "./taskFormValues";
 import { useTaskForm, type Conflict, type Field } from "./useTaskForm";
 
 interface TaskEditFormProps {
@@ -23,6 +24,81 @@ interface TaskEditFormProps {
 
 const QUOTE_MAX = 80;
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+
+/** The days the date shortcuts set, from `now`: today, tomorrow, and next week's Monday. */
+export function dueShortcuts(now: Date = new Date()): { label: string; day: string }[] {
+  const inDays = (days: number) => dayOf(new Date(now.getFullYear(), now.getMonth(), now.getDate() + days));
+  const toMonday = 7 - ((now.getDay() + 6) % 7);
+  return [
+    { label: "Today", day: inDays(0) },
+    { label: "Tomorrow", day: inDays(1) },
+    { label: "Next week", day: inDays(toMonday) },
+  ];
+}
+
+/** A due date: a day, and a time only if one is wanted (without one it is due all that day). */
+function DueField({
+  value,
+  error,
+  readOnly,
+  onChange,
+}: {
+  value: string;
+  error: string | undefined;
+  readOnly: boolean;
+  onChange: (value: string) => void;
+}) {
+  const day = value.slice(0, 10);
+  const time = value.slice(11, 16);
+  const compose = (nextDay: string, nextTime: string) =>
+    nextDay ? (nextTime ? `${nextDay}T${nextTime}` : nextDay) : "";
+  return (
+    <div className="space-y-1.5">
+      <div className="flex flex-wrap items-start gap-2">
+        <TextField
+          label="Due date"
+          type="date"
+          value={day}
+          error={error}
+          onChange={(event) => onChange(compose(event.target.value, time))}
+        />
+        <TextField
+          label="Time (optional)"
+          type="time"
+          value={time}
+          disabled={!day}
+          hint={day && !time ? "None: due all day." : undefined}
+          onChange={(event) => onChange(compose(day, event.target.value))}
+        />
+      </div>
+      {readOnly ? null : (
+        <div className="flex flex-wrap items-center gap-1.5" role="group" aria-label="Due date shortcuts">
+          {dueShortcuts().map((shortcut) => (
+            <button
+              key={shortcut.label}
+              type="button"
+              aria-pressed={day === shortcut.day}
+              onClick={() => onChange(compose(shortcut.day, time))}
+              className="rounded-full border border-line px-2.5 py-0.5 text-xs text-ink-soft hover:bg-muted hover:text-ink focus-ring aria-pressed:border-accent-500 aria-pressed:text-ink"
+            >
+              {shortcut.label}
+            </button>
+          ))}
+          {value ? (
+            <button
+              type="button"
+              className="rounded text-xs text-ink-soft underline-offset-2 hover:text-ink hover:underline focus-ring"
+              onClick={() => onChange("")}
+            >
+              Clear due date
+            </button>
+          ) : null}
+        </div>
+      )}
+    </div>
+  );
+}
 
 /** Their value as a person reads it. */
 function shown(field: Field, value: string, names: Map<string, string>): string {
@@ -35,6 +111,7 @@ function shown(field: Field, value: string, names: Map<string, string>): string 
     case "assignee":
       return value ? (names.get(value) ?? "a former member") : "nobody";
     case "due": {
+      if (isAllDay(value)) return `${dateOnly.format(new Date(`${value}T00:00`))} (all day)`;
       const iso = fromLocalInput(value);
       return iso ? dateTime.format(new Date(iso)) : "no due date";
     }
@@ -81,8 +158,21 @@ function ConflictNote({
 
 export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEditFormProps) {
   const form = useTaskForm(task);
-  const { values, problems, edit, conflicts } = form;
+  const { values, edit, conflicts } = form;
+  // Problems show as soon as there is something to save: Save waits for them to be fixed.
+  const problems = form.dirty ? problemsOf(values) : form.problems;
   const formId = useId();
+  const blockerId = `${formId}-blocker`;
+  const firstProblem = Object.values(problems).find(Boolean);
+  const blocker = form.saving
+    ? undefined
+    : !form.dirty
+      ? "Nothing to save: no field has changed."
+      : firstProblem
+        ? `Cannot save yet. ${firstProblem}`
+        : form.unresolved
+          ? "Cannot save yet: choose “Use theirs” or “Keep mine” where someone else changed a field."
+          : undefined;
   const assigneeKnown = !task.assignee_id || (members.data ?? []).some((m) => m.user_id === task.assignee_id);
   const names = new Map((members.data ?? []).map((member) => [member.user_id, member.display_name]));
 
@@ -123,7 +213,6 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
           <TextField
             label="Title"
             value={values.title}
-            maxLength={200}
             required
             error={problems.title}
             className="text-base font-semibold"
@@ -135,7 +224,7 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
           <DescriptionField
             members={members.data}
             value={values.description}
-            maxLength={20000}
+            error={problems.description}
             rows={4}
             placeholder="Add more detail… (Markdown; @ to mention someone)"
             onValueChange={(value) => edit("description", value)}
@@ -193,22 +282,12 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
             </SelectField>,
           )}
           <div className="space-y-1">
-            <TextField
-              label="Due date"
-              type="datetime-local"
+            <DueField
               value={values.due}
               error={problems.due}
-              onChange={(event) => edit("due", event.target.value)}
+              readOnly={readOnly}
+              onChange={(due) => edit("due", due)}
             />
-            {values.due && !readOnly ? (
-              <button
-                type="button"
-                className="rounded text-xs text-ink-soft underline-offset-2 hover:text-ink hover:underline focus-ring"
-                onClick={() => edit("due", "")}
-              >
-                Clear due date
-              </button>
-            ) : null}
             {conflicts.due ? withConflict("due", null) : null}
           </div>
         </div>
@@ -228,7 +307,11 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
         <p className="text-sm text-ink-soft">You can read this project; editing needs the editor role.</p>
       ) : (
         <div className="flex flex-wrap items-center gap-2">
-          <Button type="submit" disabled={!form.dirty || form.saving}>
+          <Button
+            type="submit"
+            disabled={Boolean(blocker) || form.saving}
+            aria-describedby={blocker ? blockerId : undefined}
+          >
             Save changes
           </Button>
           {form.dirty ? (
@@ -237,8 +320,16 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
             </Button>
           ) : null}
           <span className="text-xs text-ink-soft" aria-live="polite">
-            {form.saving ? "Saving…" : form.dirty ? "Unsaved changes" : ""}
+            {form.saving ? "Saving…" : form.dirty && !blocker ? "Unsaved changes" : ""}
           </span>
+          {blocker ? (
+            <p
+              id={blockerId}
+              className={`basis-full text-xs ${form.dirty ? "text-red-600 dark:text-red-400" : "text-ink-soft"}`}
+            >
+              {blocker}
+            </p>
+          ) : null}
           {form.unresolved ? (
             <p role="alert" className="basis-full text-xs text-red-600 dark:text-red-400">
               Someone changed a field you are editing: choose “Use theirs” or “Keep mine” there first.

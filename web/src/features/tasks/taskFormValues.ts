@@ -1,6 +1,7 @@
 // The task form's values as the inputs hold them, and the conversions to and from the task on
 // the server: what changed, and what the server would refuse.
 import type { TaskPriority, TaskStatus } from "../../api/vocabulary";
+import { LIMITS, overLimit } from "../../lib/limits";
 import type { Task, TaskChanges } from "./api";
 
 export interface FormValues {
@@ -9,8 +10,16 @@ export interface FormValues {
   status: TaskStatus;
   priority: TaskPriority;
   assignee: string;
+  /** "" (none), "YYYY-MM-DD" (all day) or "YYYY-MM-DDTHH:MM" (a time on the user's clock). */
   due: string;
   labels: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Whether a due value is a day without a time (an all-day due date). */
+export function isAllDay(due: string): boolean {
+  return DAY.test(due) && !Number.isNaN(new Date(`${due}T00:00`).getTime());
 }
 
 export type FormProblems = Partial<Record<keyof FormValues, string>>;
@@ -49,7 +58,7 @@ export function valuesOf(task: Task): FormValues {
     status: task.status,
     priority: task.priority,
     assignee: task.assignee_id ?? "",
-    due: toLocalInput(task.due_at),
+    due: task.due_date ?? toLocalInput(task.due_at),
     labels: task.labels.join(", "),
   };
 }
@@ -62,10 +71,16 @@ export function changesOf(values: FormValues, task: Task): TaskChanges {
   if (values.status !== task.status) changes.status = values.status;
   if (values.priority !== task.priority) changes.priority = values.priority;
   if ((values.assignee || null) !== task.assignee_id) changes.assignee_id = values.assignee || null;
-  const due = fromLocalInput(values.due);
-  const before = task.due_at ? new Date(task.due_at).toISOString() : null;
-  // Minutes are all the input shows: an unchanged field must not resend a due time with seconds.
-  if (toLocalInput(due) !== toLocalInput(before)) changes.due_at = due;
+  if (!values.due) {
+    if (task.due_at !== null || task.due_date !== null) changes.due_at = null;
+  } else if (isAllDay(values.due)) {
+    if (values.due !== task.due_date) changes.due_date = values.due;
+  } else {
+    const due = fromLocalInput(values.due);
+    const before = task.due_at ? new Date(task.due_at).toISOString() : null;
+    // Minutes are all the input shows: an unchanged field must not resend a due time with seconds.
+    if (task.due_date || toLocalInput(due) !== toLocalInput(before)) changes.due_at = due;
+  }
   const labels = parseLabels(values.labels);
   if (labels.join("\u0000") !== task.labels.join("\u0000")) changes.labels = labels;
   return changes;
@@ -74,10 +89,14 @@ export function changesOf(values: FormValues, task: Task): TaskChanges {
 export function problemsOf(values: FormValues): FormProblems {
   const problems: FormProblems = {};
   if (!values.title.trim()) problems.title = "Give the task a title.";
-  else if (values.title.trim().length > 200) problems.title = "Keep the title under 200 characters.";
+  else problems.title = overLimit("Title", values.title.trim(), LIMITS.title);
+  problems.description = overLimit("Description", values.description, LIMITS.description);
   const labels = parseLabels(values.labels);
-  if (labels.length > 20) problems.labels = "A task can have at most 20 labels.";
-  else if (labels.some((label) => label.length > 50)) problems.labels = "Each label can be at most 50 characters.";
-  if (values.due && !fromLocalInput(values.due)) problems.due = "Enter a valid date and time.";
+  const long = labels.find((label) => label.length > LIMITS.label);
+  if (labels.length > LIMITS.labels)
+    problems.labels = `That is ${labels.length} labels; the limit is ${LIMITS.labels}.`;
+  else if (long) problems.labels = overLimit(`Label “${long.slice(0, 20)}…”`, long, LIMITS.label);
+  if (values.due && !isAllDay(values.due) && !fromLocalInput(values.due)) problems.due = "Enter a valid date and time.";
+  for (const key of Object.keys(problems) as (keyof FormValues)[]) if (!problems[key]) delete problems[key];
   return problems;
 }
