@@ -20,6 +20,7 @@ const me = {
   id: "7d0b7f0e-1111-4c4c-9c9c-000000000001",
   email: "ada@example.com",
   display_name: "Ada",
+  time_zone: "UTC",
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 };
@@ -169,6 +170,32 @@ describe("the settings page", () => {
       expect(await screen.findByText("Profile saved.", undefined, slow)).toBeVisible();
       await waitFor(() => expect(screen.getByTestId("signed-in-as")).toHaveTextContent("Ada Lovelace"));
       expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ display_name: "Ada Lovelace" });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "saves the time zone chosen, and refuses an overlong name with the limit stated",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderSettings();
+      const zone = await screen.findByLabelText("Time zone", undefined, slow);
+      expect(zone).toHaveValue("UTC");
+      await user.selectOptions(zone, "Europe/Lisbon");
+      const name = screen.getByLabelText("Name");
+      await user.click(name);
+      await user.paste("x".repeat(150));
+      expect(name).toHaveValue(`Ada${"x".repeat(150)}`);
+      expect(name).toHaveAccessibleDescription("The name is 153 characters; the limit is 100.");
+      await user.click(screen.getByRole("button", { name: "Save profile" }));
+      expect(requests.some((r) => r.method === "PATCH")).toBe(false);
+
+      await user.clear(name);
+      await user.type(name, "Ada");
+      await user.click(screen.getByRole("button", { name: "Save profile" }));
+      expect(await screen.findByText("Profile saved.", undefined, slow)).toBeVisible();
+      expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ time_zone: "Europe/Lisbon" });
     },
     TEST_TIMEOUT,
   );

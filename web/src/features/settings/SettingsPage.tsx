@@ -1,16 +1,30 @@
-// Account settings: the name and e-mail others see, and the password.
+// Account settings: the name and e-mail others see, the time zone notices and e-mails are written
+// in, and the password.
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 
+import type { Schemas } from "../../api/client";
 import { ApiError, describeError } from "../../api/problem";
 import { Button } from "../../components/Button";
-import { TextField } from "../../components/Field";
+import { SelectField, TextField } from "../../components/Field";
 import { useUser } from "../../lib/auth";
+import { LIMITS, overLimit } from "../../lib/limits";
 import { useChangePassword, useUpdateProfile } from "./api";
 import { Saved, Section, SettingsLayout } from "./SettingsLayout";
 
 const MIN_PASSWORD = 8;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The browser's own time zone (an IANA name), the choice offered until one is saved. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** Every IANA zone the browser knows, with `current` among them even if it does not. */
+export function timeZones(current: string): string[] {
+  const known = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return [...new Set([...known, "UTC", current])].sort();
+}
 
 export function SettingsPage() {
   return (
@@ -38,7 +52,9 @@ function ProfileForm() {
   const update = useUpdateProfile();
   const [name, setName] = useState(user.display_name);
   const [email, setEmail] = useState(user.email);
+  const [zone, setZone] = useState(user.time_zone ?? browserTimeZone());
   const [errors, setErrors] = useState<{ name?: string; email?: string; form?: string }>({});
+  const nameTooLong = overLimit("The name", name.trim(), LIMITS.displayName);
   const [saved, setSaved] = useState(false);
 
   function submit(event: FormEvent) {
@@ -46,16 +62,20 @@ function ProfileForm() {
     setSaved(false);
     const found: typeof errors = {};
     if (!name.trim()) found.name = "Enter the name others see.";
+    else if (nameTooLong) found.name = nameTooLong;
     if (!EMAIL.test(email.trim())) found.email = "Enter an e-mail address like name@example.com.";
     setErrors(found);
     if (found.name || found.email) return;
-    const changes: { display_name?: string; email?: string } = {};
+    const changes: Schemas["UserUpdate"] = {};
     if (name.trim() !== user.display_name) changes.display_name = name.trim();
     if (email.trim() !== user.email) changes.email = email.trim();
+    // The API lists the zones it knows; the browser offers the same IANA names.
+    if (zone !== user.time_zone) changes.time_zone = zone as Schemas["UserUpdate"]["time_zone"];
     update.mutate(changes, {
       onSuccess: (fresh) => {
         setName(fresh.display_name);
         setEmail(fresh.email);
+        setZone(fresh.time_zone ?? browserTimeZone());
         setSaved(true);
       },
       onError: (error) => {
@@ -74,8 +94,7 @@ function ProfileForm() {
             label="Name"
             autoComplete="name"
             value={name}
-            maxLength={100}
-            error={errors.name}
+            error={nameTooLong ?? errors.name}
             onChange={(event) => {
               setName(event.target.value);
               setSaved(false);
@@ -93,6 +112,25 @@ function ProfileForm() {
             }}
           />
         </div>
+        <SelectField
+          label="Time zone"
+          hint={
+            user.time_zone
+              ? "Times in notices and e-mails are written in this zone; all-day due dates end at midnight here."
+              : `Not saved yet: notices use UTC until you save. Your browser is in ${browserTimeZone()}.`
+          }
+          value={zone}
+          onChange={(event) => {
+            setZone(event.target.value);
+            setSaved(false);
+          }}
+        >
+          {timeZones(zone).map((name) => (
+            <option key={name} value={name}>
+              {name.replaceAll("_", " ")}
+            </option>
+          ))}
+        </SelectField>
         {errors.form ? <FormError>{errors.form}</FormError> : null}
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" disabled={update.isPending}>

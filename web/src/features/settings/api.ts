@@ -49,7 +49,7 @@ export function orderedKinds(kinds: string[]): string[] {
 export function useUpdateProfile() {
   const { setUser } = useSession();
   return useMutation({
-    mutationFn: async (changes: { display_name?: string; email?: string }) =>
+    mutationFn: async (changes: Schemas["UserUpdate"]) =>
       unwrap(
         await api.PATCH("/api/auth/me", {
           // Only the changed fields go: a field sent as null is refused.
