@@ -6,11 +6,10 @@ import { describeError } from "../../api/problem";
 import type { Project } from "../../api/queries";
 import { Button } from "../../components/Button";
 import { TextArea, TextField } from "../../components/Field";
+import { LIMITS, overLimit } from "../../lib/limits";
 import { canEdit, useUpdateProject } from "./api";
 import { Section } from "./SettingsSection";
 
-const NAME_MAX = 100;
-const DESCRIPTION_MAX = 2000;
 // Fields a viewer cannot change look it, not just refuse input.
 const LOCKED = "disabled:cursor-not-allowed disabled:bg-muted disabled:text-ink-soft";
 
@@ -38,6 +37,7 @@ export function ProjectDetailsForm({ project }: { project: Project }) {
     event.preventDefault();
     const trimmed = name.trim();
     if (!trimmed) return setNameError("Give the project a name.");
+    if (overLimit("", trimmed, LIMITS.projectName)) return;
     setNameError(undefined);
     const before = project.name;
     update.mutate(
@@ -55,6 +55,7 @@ export function ProjectDetailsForm({ project }: { project: Project }) {
   function describe(event: FormEvent) {
     event.preventDefault();
     setDescriptionError(undefined);
+    if (overLimit("", description.trim(), LIMITS.projectDescription)) return;
     update.mutate(
       { description: description.trim() },
       {
@@ -80,12 +81,11 @@ export function ProjectDetailsForm({ project }: { project: Project }) {
             <TextField
               label="Project name"
               required
-              maxLength={NAME_MAX}
               value={name}
               disabled={!editable}
               className={LOCKED}
               hint={readOnly}
-              error={nameError}
+              error={overLimit("The name", name.trim(), LIMITS.projectName) ?? nameError}
               onChange={(event) => setName(event.target.value)}
             />
           </div>
@@ -101,13 +101,12 @@ export function ProjectDetailsForm({ project }: { project: Project }) {
         <form onSubmit={describe} noValidate className="space-y-3">
           <TextArea
             label="Description"
-            maxLength={DESCRIPTION_MAX}
             rows={3}
             placeholder={editable ? "What is this project for?" : "No description."}
             value={description}
             disabled={!editable}
             className={LOCKED}
-            error={descriptionError}
+            error={overLimit("The description", description.trim(), LIMITS.projectDescription) ?? descriptionError}
             onChange={(event) => setDescription(event.target.value)}
           />
           {editable ? (

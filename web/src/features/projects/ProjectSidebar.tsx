@@ -10,9 +10,8 @@ import { TextArea, TextField } from "../../components/Field";
 import { ErrorState } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
 import { roleLabel } from "../../lib/labels";
+import { LIMITS, overLimit } from "../../lib/limits";
 import { pickFor, sortProjects, useCreateProject } from "./api";
-
-const NAME_MAX = 100;
 
 function InboxIcon() {
   return (
@@ -94,6 +93,8 @@ function NewProjectDialog({ onClose }: { onClose: () => void }) {
       setNameError("Give the project a name.");
       return;
     }
+    if (overLimit("", trimmed, LIMITS.projectName) || overLimit("", description.trim(), LIMITS.projectDescription))
+      return;
     setNameError(undefined);
     create.mutate(
       { name: trimmed, description: description.trim() },
@@ -113,9 +114,8 @@ function NewProjectDialog({ onClose }: { onClose: () => void }) {
           label="Project name"
           autoFocus
           required
-          maxLength={NAME_MAX}
           value={name}
-          error={nameError}
+          error={overLimit("The name", name.trim(), LIMITS.projectName) ?? nameError}
           onChange={(event) => setName(event.target.value)}
         />
         <TextArea
@@ -123,6 +123,7 @@ function NewProjectDialog({ onClose }: { onClose: () => void }) {
           hint="Optional: what this project is for."
           rows={3}
           value={description}
+          error={overLimit("The description", description.trim(), LIMITS.projectDescription)}
           onChange={(event) => setDescription(event.target.value)}
         />
         {create.isError ? (

@@ -7,6 +7,7 @@ import { useMembers } from "../../api/queries";
 import { PRIORITIES, STATUSES } from "../../api/vocabulary";
 import { Button } from "../../components/Button";
 import { useUser } from "../../lib/auth";
+import { LIMITS, overLimit } from "../../lib/limits";
 import { DUE_PRESETS, SORTS, clearFilters, isFiltered, type DuePreset, type Filters } from "./filters";
 
 const SEARCH_DELAY_MS = 300;
@@ -197,10 +198,15 @@ export function TaskFilters({
   useEffect(() => {
     latest.current = filters;
   });
-  const search = useDebouncedText(filters.q, (q) => onChange({ ...latest.current, q }, { replace: true }));
-  const label = useDebouncedText(filters.label, (text) =>
-    onChange({ ...latest.current, label: text }, { replace: true }),
-  );
+  // Text past the API's limit is not applied (nor cut to fit): the field says so instead.
+  const search = useDebouncedText(filters.q, (q) => {
+    if (!overLimit("", q.trim(), LIMITS.search)) onChange({ ...latest.current, q }, { replace: true });
+  });
+  const label = useDebouncedText(filters.label, (text) => {
+    if (!overLimit("", text.trim(), LIMITS.label)) onChange({ ...latest.current, label: text }, { replace: true });
+  });
+  const searchTooLong = overLimit("The search", search.text.trim(), LIMITS.search);
+  const labelTooLong = overLimit("The label", label.text.trim(), LIMITS.label);
   const others = (members.data ?? [])
     .filter((member) => member.user_id !== user.id)
     .sort((a, b) => a.display_name.localeCompare(b.display_name));
@@ -242,7 +248,8 @@ export function TaskFilters({
           aria-keyshortcuts="/"
           type="search"
           value={search.text}
-          maxLength={200}
+          aria-invalid={searchTooLong ? true : undefined}
+          aria-describedby={searchTooLong ? "task-search-error" : undefined}
           placeholder="Search tasks"
           autoComplete="off"
           onChange={(event) => search.change(event.target.value)}
@@ -327,7 +334,8 @@ export function TaskFilters({
             id="task-label-filter"
             type="text"
             value={label.text}
-            maxLength={50}
+            aria-invalid={labelTooLong ? true : undefined}
+            aria-describedby={labelTooLong ? "task-label-error" : undefined}
             placeholder="Any"
             autoComplete="off"
             onChange={(event) => label.change(event.target.value)}
@@ -358,6 +366,12 @@ export function TaskFilters({
         <Button variant="ghost" className="order-6 mt-2 h-9" onClick={() => onChange(clearFilters(filters))}>
           Clear filters
         </Button>
+      ) : null}
+      {searchTooLong || labelTooLong ? (
+        <div className="order-7 mt-1 basis-full space-y-0.5 text-xs text-red-600 dark:text-red-400" role="alert">
+          {searchTooLong ? <p id="task-search-error">{searchTooLong} It is not applied.</p> : null}
+          {labelTooLong ? <p id="task-label-error">{labelTooLong} It is not applied.</p> : null}
+        </div>
       ) : null}
     </div>
   );

@@ -75,7 +75,8 @@ export function parseFilters(params: URLSearchParams): Filters {
     assignee: assignee === "me" || (assignee !== null && UUID.test(assignee)) ? assignee.toLowerCase() : null,
     label: label.length <= LABEL_MAX ? label : "",
     due: oneOf(params.get("due"), DUE_PRESETS),
-    q: q.slice(0, SEARCH_MAX),
+    // Never cut to fit: an address with a longer search searches for nothing.
+    q: q.length <= SEARCH_MAX ? q : "",
     sort: oneOf(params.get("sort"), SORTS) ?? DEFAULT_SORT,
   };
 }
