@@ -179,3 +179,23 @@ async def test_the_subscription_is_for_members_only_and_takes_a_boolean(
     assert_problem(await any_api.put(path, json={"new_tasks": True}, headers=team.dee.headers), 404)
     for body in ({}, {"new_tasks": "yes"}, {"new_tasks": 1}, {"new_tasks": True, "x": 1}):
         assert_problem(await any_api.put(path, json=body, headers=team.ben.headers), 422)
+
+
+async def test_an_all_day_date_is_one_change_of_the_due_date_in_the_notice(
+    any_api: AsyncClient,
+) -> None:
+    team = await make_team(any_api)
+    task = await new_task(any_api, team.ana, team.project_id)
+
+    dated = await any_api.patch(
+        f"/api/tasks/{task['id']}",
+        json={"due_date": "2030-03-02", "priority": "high"},
+        headers=team.cy.headers,
+    )
+    assert dated.status_code == 200, dated.text
+    await deliver_notices(task["id"])
+
+    # due_at and due_date both changed: people read one "due date".
+    assert await notices(any_api, team.ana) == [
+        ("task.updated", "Cy changed the priority, due date of “Print banners”")
+    ]

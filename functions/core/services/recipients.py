@@ -172,7 +172,7 @@ def _messages(data: BaseModel, c: _Context) -> Iterable[_Line]:
             )
             yield from (_Line(u, message) for u in c.watchers)
         case TaskUpdated(task=task, changed=changed):
-            fields = ", ".join(name.replace("_id", "").replace("_", " ") for name in changed)
+            fields = ", ".join(dict.fromkeys(_field_name(name) for name in changed))
             message = f"{c.actor} changed the {fields} of “{task.title}”"
             yield from (_Line(u, message) for u in c.watchers)
         case TaskDeleted(task=task):
@@ -210,6 +210,14 @@ async def _followers(
             return tuple(u for u in (task.assignee_id, task.creator_id) if u is not None)
     ids = await watcher_ids(conn, task.id, task.project_id, task.creator_id, task.assignee_id)
     return tuple(ids)
+
+
+def _field_name(field: str) -> str:
+    """A changed field as people say it; an all-day date changes due_at and due_date together,
+    both "due date"."""
+    if field in ("due_at", "due_date"):
+        return "due date"
+    return field.removesuffix("_id").replace("_", " ")
 
 
 def _task(data: BaseModel) -> TaskSnapshot:

@@ -57,6 +57,11 @@ suite("an entry in words", () => {
     [entry("updated", [change("due_at", "2030-03-01T17:00:00Z", "2030-03-02T17:00:00Z")]), "Ana changed the due date"],
     [entry("updated", [change("due_at", null, "2030-03-02T17:00:00Z")]), "Ana set the due date"],
     [entry("updated", [change("due_at", "2030-03-02T17:00:00Z", null)]), "Ana removed the due date"],
+    [
+      entry("updated", [change("due_at", null, "2030-03-02T23:59:59Z"), change("due_date", null, "2030-03-02")]),
+      "Ana set the due date",
+    ],
+    [entry("updated", [change("due_date", "2030-03-02", null)]), "Ana removed the due date"],
     [entry("updated", [change("priority", "medium", "urgent")]), "Ana changed the priority from Medium to Urgent"],
     [entry("updated", [change("description", "", "Two paragraphs")]), "Ana added a description"],
     [entry("updated", [change("description", "Two", "Three paragraphs")]), "Ana changed the description"],

@@ -58,6 +58,7 @@ function changePhrase(change: Change, entry: ActivityEntry, subject: string, w: 
         ? `set the priority to ${priorityLabel(after as TaskPriority)}`
         : `changed the priority from ${priorityLabel(before as TaskPriority)} to ${priorityLabel(after as TaskPriority)}`;
     case "due_at":
+    case "due_date":
       if (after === null) return "removed the due date";
       return before === null ? "set the due date" : "changed the due date";
     case "description":
@@ -77,6 +78,11 @@ function changePhrase(change: Change, entry: ActivityEntry, subject: string, w: 
   }
 }
 
+/** An all-day date changes due_at and due_date together: one due-date phrase, not two. */
+function dueDateOnce(changes: Change[]): Change[] {
+  return changes.some((c) => c.field === "due_at") ? changes.filter((c) => c.field !== "due_date") : changes;
+}
+
 /** Whether a change's phrase names the task itself ("renamed …", "assigned this to …"). */
 function namesTheTask(change: Change): boolean {
   if (change.field === "title") return true;
@@ -89,7 +95,7 @@ export function describe(entry: ActivityEntry, w: Wording): string {
   const subject = w.onTask ? "this" : quoted(entry.task_title);
   // Off the task's own timeline, a sentence that does not name the task says which one it was.
   const on = w.onTask ? "" : ` on ${subject}`;
-  const phrases = entry.changes.map((change) => changePhrase(change, entry, subject, w));
+  const phrases = dueDateOnce(entry.changes).map((change) => changePhrase(change, entry, subject, w));
   switch (entry.kind) {
     case "created":
       return `${actor} created ${subject}`;

@@ -168,4 +168,23 @@ describe("the notification settings page", () => {
     },
     TEST_TIMEOUT,
   );
+
+  it(
+    "says a description past its limit is too long, keeps all of it, and does not send it",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderPage();
+      await screen.findByText("No webhooks yet", undefined, slow);
+      await user.type(screen.getByLabelText("URL"), "https://hooks.example.com/taskflow");
+      const description = screen.getByLabelText("Description");
+      await user.click(description);
+      await user.paste("x".repeat(205));
+      expect(description).toHaveValue("x".repeat(205));
+      expect(screen.getByText("The description is 205 characters; the limit is 200.")).toBeVisible();
+      expect(screen.getByRole("button", { name: "Add webhook" })).toBeDisabled();
+      expect(requests.some((r) => r.method === "POST")).toBe(false);
+    },
+    TEST_TIMEOUT,
+  );
 });

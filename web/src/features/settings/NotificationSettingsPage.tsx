@@ -7,6 +7,7 @@ import { Dialog } from "../../components/Dialog";
 import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
+import { LIMITS, overLimit } from "../../lib/limits";
 import {
   kindLabel,
   orderedKinds,
@@ -317,10 +318,14 @@ function AddWebhook({ onCreated }: { onCreated: (created: WebhookCreated) => voi
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [urlError, setUrlError] = useState<string | undefined>();
+  // Past the limit a field says so and the form does not send it: nothing is cut to fit.
+  const urlTooLong = overLimit("The URL", url.trim(), LIMITS.webhookUrl);
+  const descriptionTooLong = overLimit("The description", description.trim(), LIMITS.webhookDescription);
 
   function submit(event: FormEvent) {
     event.preventDefault();
     const trimmed = url.trim();
+    if (urlTooLong || descriptionTooLong) return;
     if (!/^https?:\/\/\S+$/i.test(trimmed)) {
       setUrlError("Enter the full address, starting with https://");
       return;
@@ -348,15 +353,14 @@ function AddWebhook({ onCreated }: { onCreated: (created: WebhookCreated) => voi
           inputMode="url"
           placeholder="https://example.com/hooks/taskflow"
           value={url}
-          maxLength={2048}
-          error={urlError}
+          error={urlTooLong ?? urlError}
           onChange={(event) => setUrl(event.target.value)}
         />
         <TextField
           label="Description"
           placeholder="Optional, e.g. Team chat"
           value={description}
-          maxLength={200}
+          error={descriptionTooLong}
           onChange={(event) => setDescription(event.target.value)}
         />
       </div>
@@ -365,7 +369,7 @@ function AddWebhook({ onCreated }: { onCreated: (created: WebhookCreated) => voi
           {explain(add.error)}
         </p>
       ) : null}
-      <Button type="submit" disabled={add.isPending}>
+      <Button type="submit" disabled={add.isPending || Boolean(urlTooLong || descriptionTooLong)}>
         {add.isPending ? "Adding…" : "Add webhook"}
       </Button>
     </form>

@@ -8,6 +8,7 @@ import { api, type Schemas } from "../../api/client";
 import { describeError, unwrap } from "../../api/problem";
 import { Button } from "../../components/Button";
 import { Markdown } from "../../components/Markdown";
+import { LIMITS, overLimit } from "../../lib/limits";
 import { MentionTextArea } from "../../components/MentionTextArea";
 import type { Mentionable } from "../../lib/mentions";
 import { taskKeys } from "./api";
@@ -16,7 +17,10 @@ import { watcherKeys } from "./TaskWatchers";
 type Comment = Schemas["CommentPublic"];
 type CommentData = InfiniteData<Schemas["CommentsPublic"], string | undefined>;
 
-export const COMMENT_MAX = 10000;
+/** "The comment is 10,204 characters; the limit is 10,000." past the limit (counted as sent). */
+export function commentTooLong(text: string): string | undefined {
+  return overLimit("The comment", text.trim(), LIMITS.comment);
+}
 
 const fullDate = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -56,7 +60,7 @@ export function CommentEditor({
   const client = useQueryClient();
   const [text, setText] = useState(comment.body);
   const trimmed = text.trim();
-  const tooLong = text.length > COMMENT_MAX;
+  const tooLong = commentTooLong(text);
 
   const save = useMutation({
     mutationFn: async (body: string): Promise<Comment> =>
@@ -94,7 +98,7 @@ export function CommentEditor({
         className="min-h-20"
         // The editor opens in place of the text: the caret goes where the person was reading.
         autoFocus
-        error={tooLong ? `A comment can be at most ${COMMENT_MAX.toLocaleString()} characters.` : undefined}
+        error={tooLong}
         onKeyDown={(event) => {
           if (event.key === "Enter" && (event.metaKey || event.ctrlKey)) submit(event);
           if (event.key === "Escape") {
@@ -108,7 +112,7 @@ export function CommentEditor({
         <Button variant="ghost" onClick={onDone} disabled={save.isPending}>
           Cancel
         </Button>
-        <Button type="submit" disabled={!trimmed || tooLong || save.isPending}>
+        <Button type="submit" disabled={!trimmed || Boolean(tooLong) || save.isPending}>
           {save.isPending ? "Saving…" : "Save"}
         </Button>
       </div>

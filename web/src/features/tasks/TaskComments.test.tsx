@@ -189,6 +189,26 @@ describe("TaskComments", () => {
     expect(await screen.findByText("No comments yet.")).toBeInTheDocument();
   });
 
+  it("keeps a comment past its limit whole, says both numbers and does not send it", async () => {
+    const fetchMock = vi.fn<(request: Request) => Promise<Response>>(async () =>
+      json(200, { items: [], next_cursor: null }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <TaskComments taskId="t1" />
+      </QueryClientProvider>,
+    );
+    await screen.findByText("No comments yet.");
+    const box = screen.getByRole("combobox", { name: /comment/i });
+    await userEvent.click(box);
+    await userEvent.paste("y".repeat(10_001));
+    expect(box).toHaveValue("y".repeat(10_001));
+    expect(screen.getByText("The comment is 10,001 characters; the limit is 10,000.")).toBeVisible();
+    expect(screen.getByRole("button", { name: /^Comment$/ })).toBeDisabled();
+    expect(fetchMock.mock.calls.every(([request]) => request.method !== "POST")).toBe(true);
+  });
+
   it("words ages the way people say them", () => {
     const now = Date.parse("2026-11-26T12:00:00Z");
     expect(timeAgo("2026-11-26T11:59:40Z", now)).toBe("just now");

@@ -13,7 +13,7 @@ import { useUser } from "../../lib/auth";
 import { markKeys, useMark } from "../../lib/liveMarks";
 import type { Mentionable } from "../../lib/mentions";
 import { taskKeys } from "./api";
-import { COMMENT_MAX, CommentEditor, CommentText, EditedMarker } from "./CommentBody";
+import { commentTooLong, CommentEditor, CommentText, EditedMarker } from "./CommentBody";
 import { watcherKeys } from "./TaskWatchers";
 
 type Comment = Schemas["CommentPublic"];
@@ -82,7 +82,7 @@ export function TaskComments({
     () => members.flatMap((member) => [member.display_name, ...(member.email ? [member.email] : [])]),
     [members],
   );
-  const tooLong = body.length > COMMENT_MAX;
+  const tooLong = commentTooLong(body);
 
   const comments = useInfiniteQuery({
     queryKey: key,
@@ -247,7 +247,7 @@ export function TaskComments({
             members={members}
             rows={3}
             className="min-h-20"
-            error={tooLong ? `A comment can be at most ${COMMENT_MAX.toLocaleString()} characters.` : undefined}
+            error={tooLong}
             onValueChange={setBody}
             onKeyDown={(event) => {
               // Ctrl/Cmd+Enter sends, as in most chat and comment boxes.
@@ -255,7 +255,7 @@ export function TaskComments({
             }}
           />
           <div className="flex justify-end">
-            <Button type="submit" disabled={!body.trim() || tooLong || add.isPending}>
+            <Button type="submit" disabled={!body.trim() || Boolean(tooLong) || add.isPending}>
               Comment
             </Button>
           </div>
