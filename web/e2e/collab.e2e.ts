@@ -13,7 +13,7 @@ import { Person, type Task } from "./api";
 import { LIVE_TIMEOUT_MS, STEP_TIMEOUT_MS, launch, newContext, shot, takeCspViolations, visible } from "./browser";
 
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-const PASSWORD = "correct horse battery staple";
+const PASSWORD = "correct horse battery staple"; // pragma: allowlist secret (a test account's)
 const ana = new Person("Ana Lima", `ana-collab-${RUN}@example.com`, PASSWORD);
 const ben = new Person("Ben Okafor", `ben-collab-${RUN}@example.com`, PASSWORD);
 const PROJECT = "Press week";
