@@ -8,12 +8,17 @@ Imported only where e-mails are written: no other function pays for the parser.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from importlib.util import find_spec
 from typing import Final
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 ALLOWED_TAGS: Final = frozenset(
     {
@@ -29,12 +34,29 @@ LINK_REL: Final = "noopener noreferrer nofollow"
 
 @cache
 def _parser() -> MarkdownIt:
-    parser = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # A single line break is a break, as people type comments (and as the web app shows them).
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False, "breaks": True})
     parser.enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _image_as_link)
     if find_spec("linkify_it") is None:  # pragma: no cover - a dependency; else bare URLs stay text
         return parser
     parser.options["linkify"] = True
     return parser.enable("linkify")
+
+
+def _image_as_link(
+    renderer: RendererProtocol,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    """An image as a link to it, named by its alt text, as in the web app: a mail loads
+    nothing from elsewhere."""
+    token = tokens[idx]
+    src = escapeHtml(str(token.attrGet("src") or ""))
+    alt = escapeHtml(token.content or str(token.attrGet("src") or ""))
+    return f'<a href="{src}">{alt}</a>'
 
 
 def sanitise(html: str) -> str:

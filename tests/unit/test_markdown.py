@@ -82,3 +82,16 @@ def test_the_sanitiser_strips_what_the_renderer_would_never_write() -> None:
         "<script>alert(1)</script><style>p{}</style><!-- note -->"
     )
     assert sanitise(dirty) == f'<p>hi <a href="https://e.com" rel="{LINK_REL}">a</a></p>'
+
+
+def test_a_line_break_is_kept_as_the_web_app_keeps_it() -> None:
+    assert render_markdown("Printed\nand framed") == "<p>Printed<br>\nand framed</p>\n"
+
+
+def test_an_image_is_a_link_to_it_named_by_its_alt_text() -> None:
+    html = render_markdown("The proof: ![cover draft](https://example.com/cover.png)")
+    assert "<img" not in html
+    assert (
+        '<a href="https://example.com/cover.png" rel="noopener noreferrer nofollow">'
+        "cover draft</a>"
+    ) in html
