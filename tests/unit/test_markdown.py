@@ -92,6 +92,5 @@ def test_an_image_is_a_link_to_it_named_by_its_alt_text() -> None:
     html = render_markdown("The proof: ![cover draft](https://example.com/cover.png)")
     assert "<img" not in html
     assert (
-        '<a href="https://example.com/cover.png" rel="noopener noreferrer nofollow">'
-        "cover draft</a>"
+        '<a href="https://example.com/cover.png" rel="noopener noreferrer nofollow">cover draft</a>'
     ) in html
