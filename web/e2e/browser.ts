@@ -167,3 +167,28 @@ export async function backgroundLuminance(page: Page, selector = "body"): Promis
     return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
   }, selector);
 }
+
+/** Sign in on the sign-in page and wait for the app to show the signed-in header. */
+export async function signIn(page: Page, person: { email: string; password: string }): Promise<void> {
+  await page.goto("/signin");
+  await page.getByLabel("E-mail").fill(person.email);
+  await page.getByLabel("Password").fill(person.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await visible(page.getByRole("button", { name: "Sign out" }));
+}
+
+/** A step's name as part of a screenshot's file name. */
+export function stepLabel(name: string): string {
+  return name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-");
+}
+
+/** A failed step's screenshot of each page still open: `failed/<prefix>-<step>-<who>`. */
+export async function shootFailure(
+  prefix: string,
+  step: string,
+  pages: Record<string, Page | undefined>,
+): Promise<void> {
+  for (const [who, page] of Object.entries(pages)) {
+    if (page && !page.isClosed()) await shot(page, `failed/${prefix}-${stepLabel(step)}-${who}`).catch(() => undefined);
+  }
+}

@@ -10,7 +10,17 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { Person, type Task } from "./api";
-import { LIVE_TIMEOUT_MS, STEP_TIMEOUT_MS, launch, newContext, shot, takeCspViolations, visible } from "./browser";
+import {
+  LIVE_TIMEOUT_MS,
+  STEP_TIMEOUT_MS,
+  launch,
+  newContext,
+  shootFailure,
+  shot,
+  signIn,
+  takeCspViolations,
+  visible,
+} from "./browser";
 
 const RUN = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const PASSWORD = "correct horse battery staple"; // pragma: allowlist secret (a test account's)
@@ -44,14 +54,6 @@ function commentList(page: Page): Locator {
   return taskPanel(page)
     .getByRole("region", { name: /^Comments/ })
     .getByRole("list");
-}
-
-async function signIn(page: Page, person: Person): Promise<void> {
-  await page.goto("/signin");
-  await page.getByLabel("E-mail").fill(person.email);
-  await page.getByLabel("Password").fill(person.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await visible(page.getByRole("button", { name: "Sign out" }));
 }
 
 async function openTask(page: Page, taskId: string): Promise<Locator> {
@@ -131,14 +133,8 @@ beforeAll(async () => {
 });
 
 afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  const label = context.task.name.slice(0, 40).replace(/[^a-z0-9]+/gi, "-");
-  for (const [who, page] of [
-    ["ana", anaPage],
-    ["ben", benPage],
-  ] as const) {
-    if (page && !page.isClosed()) await shot(page, `failed/collab-${label}-${who}`).catch(() => undefined);
-  }
+  if (context.task.result?.state === "fail")
+    await shootFailure("collab", context.task.name, { ana: anaPage, ben: benPage });
 });
 
 // Nothing the app did was refused by the gateway's Content-Security-Policy.
