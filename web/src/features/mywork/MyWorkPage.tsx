@@ -1,11 +1,12 @@
 // My tasks (/my), Today (/today) and Upcoming (/upcoming): the open tasks assigned to the user in
 // every project, grouped by when they are due in the browser's time zone. A task opens in the
 // panel beside the list (?task=id), as on a project's page.
-import { useCallback, useMemo } from "react";
-import { NavLink, useSearchParams } from "react-router";
+import { useMemo } from "react";
+import { NavLink } from "react-router";
 
 import { useProjects } from "../../api/queries";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
+import { useTaskPanel } from "../../hooks/useTaskPanel";
 import { useUser } from "../../lib/auth";
 import { useTaskViews } from "../../lib/taskViews";
 import { useMyTasks } from "./api";
@@ -22,33 +23,6 @@ const HEADINGS: Record<MyWorkView, { title: string; about: string; empty: string
   today: { title: "Today", about: "What is overdue and what is due today.", empty: "Nothing is due today." },
   upcoming: { title: "Upcoming", about: "The next seven days, day by day.", empty: "Nothing is due this week." },
 };
-
-/** The address of the same page with the panel open on `taskId` (or closed). */
-export function useTaskPanel() {
-  const [params, setParams] = useSearchParams();
-  const taskId = params.get("task");
-  const open = useCallback(
-    (id: string) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        next.set("task", id);
-        return next;
-      }),
-    [setParams],
-  );
-  const close = useCallback(() => {
-    const closing = taskId;
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      next.delete("task");
-      return next;
-    });
-    requestAnimationFrame(() => {
-      if (closing) document.querySelector<HTMLElement>(`[data-task-open="${CSS.escape(closing)}"]`)?.focus();
-    });
-  }, [setParams, taskId]);
-  return { taskId, open, close };
-}
 
 export function WorkViewsNav() {
   const link = ({ isActive }: { isActive: boolean }) =>

@@ -10,7 +10,7 @@ import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { LIMITS, overLimit } from "../../lib/limits";
 import { useTaskViews } from "../../lib/taskViews";
 import { useTaskSearch } from "./api";
-import { useTaskPanel } from "./MyWorkPage";
+import { useTaskPanel } from "../../hooks/useTaskPanel";
 
 export function SearchPage() {
   const [params, setParams] = useSearchParams();

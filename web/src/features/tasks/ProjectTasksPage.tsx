@@ -6,6 +6,7 @@ import { Link, useParams, useSearchParams } from "react-router";
 
 import { useProject } from "../../api/queries";
 import { ErrorState } from "../../components/States";
+import { useTaskPanel } from "../../hooks/useTaskPanel";
 import { useUser } from "../../lib/auth";
 import { QuickAdd } from "./QuickAdd";
 import { TaskBoard } from "./TaskBoard";
@@ -52,36 +53,13 @@ export function ProjectTasksPage() {
     [filters, projectId, user.id, today],
   );
   const board = params.get("view") === "board";
-  const taskId = params.get("task");
+  const { taskId, open, close } = useTaskPanel();
   const canEdit = project.data ? project.data.role !== "viewer" : false;
 
   const change: FiltersChange = useCallback(
     (next, options) => setParams((current) => writeFilters(next, current), { replace: options?.replace ?? false }),
     [setParams],
   );
-
-  const open = useCallback(
-    (id: string) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        next.set("task", id);
-        return next;
-      }),
-    [setParams],
-  );
-
-  const close = useCallback(() => {
-    const closing = taskId;
-    setParams((current) => {
-      const next = new URLSearchParams(current);
-      next.delete("task");
-      return next;
-    });
-    // Back to the row (or card) the panel was opened from, so keyboard users keep their place.
-    requestAnimationFrame(() => {
-      if (closing) document.querySelector<HTMLElement>(`[data-task-open="${CSS.escape(closing)}"]`)?.focus();
-    });
-  }, [setParams, taskId]);
 
   const viewUrl = (view: "list" | "board") => {
     const next = new URLSearchParams(params);
