@@ -19,6 +19,8 @@ from events.vocabulary import (
     Instant,
     Labels,
     Priority,
+    Recurrence,
+    RecurrenceBasis,
     Role,
     Status,
     Title,
@@ -54,6 +56,12 @@ class TaskSnapshot(EventData):
     completed_at: datetime | None = None
     # Set for an all-day task (due_at is then the end of that day).
     due_date: date | None = None
+    parent_id: uuid.UUID | None = None
+    subtask_count: int | None = None
+    subtasks_done: int | None = None
+    recurrence: str | None = None
+    recurrence_basis: RecurrenceBasis | None = None
+    next_occurrence_id: uuid.UUID | None = None
 
 
 class TaskFieldValues(EventData):
@@ -66,6 +74,9 @@ class TaskFieldValues(EventData):
     labels: list[str] | None = None
     assignee_id: uuid.UUID | None = None
     due_date: date | None = None
+    parent_id: uuid.UUID | None = None
+    recurrence: str | None = None
+    recurrence_basis: RecurrenceBasis | None = None
 
 
 # The people a change newly mentions (`@Name`): project members only (absent from older events).
@@ -206,6 +217,12 @@ class CreateTask(BaseModel):
     assignee_id: uuid.UUID | None = None
     # All-day: due at the end of this day in the time zone of the person it is created for.
     due_date: Day | None = None
+    # A subtask: its parent, a task of the same project.
+    parent_id: uuid.UUID | None = None
+    # Repeats: completing it creates the next occurrence (it needs a due date).
+    recurrence: Recurrence | None = None
+    # From the due date (the default) or from completion.
+    recurrence_basis: RecurrenceBasis | None = None
 
     _labels = field_validator("labels")(unique_labels)
 

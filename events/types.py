@@ -11,6 +11,13 @@ TASK_STATUS_CHANGED: Final = "com.taskflow.task.status_changed"
 TASK_ASSIGNED: Final = "com.taskflow.task.assigned"
 TASK_DELETED: Final = "com.taskflow.task.deleted"
 TASK_DUE_SOON: Final = "com.taskflow.task.due_soon"
+# One person's reminder on a task came due (only they are told).
+TASK_REMINDER: Final = "com.taskflow.task.reminder"
+TASK_RELATION_ADDED: Final = "com.taskflow.task.relation_added"
+TASK_RELATION_REMOVED: Final = "com.taskflow.task.relation_removed"
+ATTACHMENT_ADDED: Final = "com.taskflow.attachment.added"
+# Its object is deleted by an event function (retried until it is gone).
+ATTACHMENT_DELETED: Final = "com.taskflow.attachment.deleted"
 COMMENT_ADDED: Final = "com.taskflow.comment.added"
 COMMENT_UPDATED: Final = "com.taskflow.comment.updated"
 COMMENT_DELETED: Final = "com.taskflow.comment.deleted"
@@ -64,6 +71,7 @@ PRODUCED_TYPES: Final = (
     MEMBER_REMOVED,
     PROJECT_UPDATED,
     PROJECT_DELETED,
+    ATTACHMENT_DELETED,
 )
 COMMAND_TYPES: Final = (TASK_CREATE,)
 

@@ -117,6 +117,13 @@ Label = Annotated[
     NotBlank,
 ]
 Labels = Annotated[list[Label], Field(max_length=20)]
+# An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`, with or without `RRULE:`); checked by the
+# services, which evaluate it.
+Recurrence = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul
+]
+# A recurring task's next due date counts from its due date, or from when it was completed.
+RecurrenceBasis = Literal["due", "completion"]
 
 
 def unique_labels(labels: list[str] | None) -> list[str] | None:

@@ -76,6 +76,10 @@ _EVENT_SCHEMAS = "functions.event_schemas"
 _SCHEDULED = "functions.scheduled"
 _TEAM = "functions.team"
 _ACTIVITY = "functions.activity"
+_RELATIONS = "functions.relations"
+_ATTACHMENTS = "functions.attachments"
+_REMINDERS = "functions.reminders"
+_CALENDAR = "functions.calendar_feeds"
 # Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
 ROUTES: Final[tuple[Route, ...]] = (
@@ -114,6 +118,29 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/tasks/{task_id}/watchers", "list_watchers", _WATCHERS),
     Route("PUT", "/api/tasks/{task_id}/watchers/me", "watch_task", _WATCHERS),
     Route("DELETE", "/api/tasks/{task_id}/watchers/me", "unwatch_task", _WATCHERS),
+    Route("GET", "/api/tasks/{task_id}/relations", "list_relations", _RELATIONS),
+    Route("POST", "/api/tasks/{task_id}/relations", "add_relation", _RELATIONS),
+    Route("DELETE", "/api/tasks/{task_id}/relations/{relation_id}", "remove_relation", _RELATIONS),
+    Route("GET", "/api/tasks/{task_id}/attachments", "list_attachments", _ATTACHMENTS),
+    Route("POST", "/api/tasks/{task_id}/attachments", "create_attachment", _ATTACHMENTS),
+    Route(
+        "POST",
+        "/api/attachments/{attachment_id}/complete",
+        "complete_attachment",
+        _ATTACHMENTS,
+    ),
+    Route("DELETE", "/api/attachments/{attachment_id}", "delete_attachment", _ATTACHMENTS),
+    # The embedded mode's stand-ins for S3's presigned POST and GET (signed, no token).
+    Route("POST", "/api/attachments/upload", "upload_attachment", _ATTACHMENTS),
+    Route("GET", "/api/attachments/files/{token}", "download_attachment", _ATTACHMENTS),
+    Route("GET", "/api/tasks/{task_id}/reminders", "list_reminders", _REMINDERS),
+    Route("POST", "/api/tasks/{task_id}/reminders", "add_reminder", _REMINDERS),
+    Route("DELETE", "/api/tasks/{task_id}/reminders/{reminder_id}", "delete_reminder", _REMINDERS),
+    Route("GET", "/api/calendar/feeds", "list_calendar_feeds", _CALENDAR),
+    Route("POST", "/api/calendar/feeds", "create_calendar_feed", _CALENDAR),
+    Route("DELETE", "/api/calendar/feeds/{feed_id}", "revoke_calendar_feed", _CALENDAR),
+    # The feed itself: its secret is in the path, for calendar apps that send no token.
+    Route("GET", "/api/calendar/ical/{token}", "calendar_feed", _CALENDAR),
     Route("GET", "/api/tasks/{task_id}/activity", "task_activity", _ACTIVITY),
     Route("GET", "/api/projects/{project_id}/activity", "project_activity", _ACTIVITY),
     Route("GET", "/api/notifications", "list_notifications", _NOTIFICATIONS),
@@ -186,6 +213,42 @@ ROUTES: Final[tuple[Route, ...]] = (
         _ACTIVITY,
         trigger=EVENT,
         subscribes=event_types.TASK_HISTORY_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/delete-attachment-objects",
+        "delete_attachment_objects",
+        _ATTACHMENTS,
+        trigger=EVENT,
+        subscribes=(
+            event_types.ATTACHMENT_DELETED,
+            event_types.TASK_DELETED,
+            event_types.PROJECT_DELETED,
+        ),
+    ),
+    Route(
+        "POST",
+        "/events/refresh-calendars",
+        "refresh_calendars",
+        _CALENDAR,
+        trigger=EVENT,
+        subscribes=event_types.TEAM_CHANGE_TYPES,
+    ),
+    Route(
+        "POST",
+        "/schedule/reminders",
+        "emit_reminders",
+        _SCHEDULED,
+        trigger=SCHEDULE,
+        schedule="* * * * *",
+    ),
+    Route(
+        "POST",
+        "/schedule/attachment-sweep",
+        "sweep_attachments",
+        _SCHEDULED,
+        trigger=SCHEDULE,
+        schedule="*/15 * * * *",
     ),
     Route(
         "POST",

@@ -33,3 +33,15 @@ async def flush_emails(call: Call[None, None]) -> EmailFlush:
     """Send each e-mail group whose window has passed: one e-mail per person and task."""
     report = await mail.flush_emails(call.rt)
     return EmailFlush(sent=report.sent, skipped=report.skipped, failed=report.failed)
+
+
+@endpoint(auth=False)
+async def emit_reminders(call: Call[None, None]) -> None:
+    """CONTRACT: to be written."""
+    raise NotImplementedError
+
+
+@endpoint(auth=False)
+async def sweep_attachments(call: Call[None, None]) -> None:
+    """CONTRACT: to be written."""
+    raise NotImplementedError

@@ -170,6 +170,35 @@ class Settings(BaseModel):
     # Webhooks: each delivery attempt's limit.
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
+    # Attachments: in this S3 bucket (None: the data directory, the embedded mode's store).
+    attachments_bucket: str | None = None
+    # Where the functions reach S3 (moto on a laptop), and the address browsers are given
+    # for uploads and downloads when it differs (compose: the host's port of moto).
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None
+    attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    attachments_per_task: int = Field(default=50, ge=1, le=10_000)
+    # Media types taken (`image/*` takes every image type); anything else is a 422.
+    attachment_content_types: list[str] = Field(
+        default_factory=lambda: [
+            "image/*",
+            "text/plain",
+            "text/csv",
+            "text/markdown",
+            "application/pdf",
+            "application/zip",
+            "application/json",
+            "application/vnd.openxmlformats-officedocument.*",
+            "application/vnd.oasis.opendocument.*",
+        ]
+    )
+    # How long an upload form, and a download link, stay good.
+    attachment_upload_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
+    attachment_download_seconds: int = Field(default=300, ge=10, le=7 * 24 * 3600)
+
+    # Calendar feeds: a feed's document is cached until a change to its tasks, or this long.
+    calendar_cache_seconds: int = Field(default=3600, ge=0, le=86_400)
+
     @property
     def is_dev(self) -> bool:
         return self.env != "prod"

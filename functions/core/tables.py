@@ -112,6 +112,8 @@ project_members = Table(
     Index(None, "user_id"),
 )
 
+RECURRENCE_BASIS_SQL = "recurrence_basis in ('due', 'completion')"
+
 # Not done or cancelled (core.queries.tasks.CLOSED), as literal SQL: a partial index serves a
 # query only when the planner can see the query implies its predicate, which it cannot from
 # bound parameters in a generic plan.
@@ -141,9 +143,20 @@ tasks = Table(
     _timestamp("updated_at"),
     _timestamp("completed_at", nullable=True),
     Column("version", Integer, nullable=False, server_default="1"),
+    # A subtask's parent, in the same project; deleting a parent deletes its subtasks.
+    Column("parent_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=True),
+    # Subtasks not cancelled, and those done: kept by triggers on tasks (migration 0009).
+    Column("subtask_count", Integer, nullable=False, server_default="0"),
+    Column("subtasks_done", Integer, nullable=False, server_default="0"),
+    # An RFC 5545 RRULE; repeating from the due date or from completion.
+    Column("recurrence", String(500), nullable=True),
+    Column("recurrence_basis", String(16), nullable=True),
+    # The occurrence completing this one created: set once, so it is created once.
+    Column("next_occurrence_id", Uuid, nullable=True),
     CheckConstraint(
         "status in ('todo', 'in_progress', 'review', 'done', 'cancelled')", name="status"
     ),
+    CheckConstraint(RECURRENCE_BASIS_SQL, name="recurrence_basis"),
     CheckConstraint("priority in ('low', 'medium', 'high', 'urgent')", name="priority"),
     # A list page walks one of these per project of the caller's, in the page's order, and
     # stops at the page's length (core.queries.task_pages): the first page of any size of
@@ -157,6 +170,8 @@ tasks = Table(
     Index(None, "project_id", "status", "created_at", "id"),
     # Someone's tasks, newest first within each project; it also serves the foreign key.
     Index(None, "assignee_id", "project_id", "created_at", "id"),
+    # A task's subtasks, oldest first; it also serves the foreign key.
+    Index(None, "parent_id", "created_at", "id"),
     # The due-soon sweep walks open tasks in (due_at, id) order; closed ones, most rows
     # in time, stay out of the index.
     Index(
@@ -282,6 +297,8 @@ notification_preferences = Table(
     # Kinds left out of e-mail: a kind added later is mailed to those who mail at all.
     Column("email_muted_kinds", Json, nullable=False),
     _timestamp("updated_at"),
+    # Minutes before due: a reminder of each for every task assigned to this person.
+    Column("default_reminders", Json, nullable=False, server_default="[]"),
 )
 
 # Signed HTTP callbacks a person registered; the secret signs every delivery to its URL.
@@ -389,4 +406,91 @@ task_activity = Table(
     # Newest first, paged on (occurred_at, id): both lists walk these backwards.
     Index(None, "task_id", "occurred_at", "id"),
     Index(None, "project_id", "occurred_at", "id"),
+)
+
+# Links between tasks the person can read: `task_id blocks related_id`, `relates_to` (both
+# ways), `task_id duplicates related_id`. One relation per pair, whichever way it was made.
+RELATION_KIND_SQL = "kind in ('blocks', 'relates_to', 'duplicates')"
+task_relations = Table(
+    "task_relations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("related_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("creator_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    _timestamp("created_at"),
+    CheckConstraint(RELATION_KIND_SQL, name="kind"),
+    CheckConstraint("task_id <> related_id", name="not_itself"),
+    UniqueConstraint("task_id", "related_id"),
+    Index(None, "related_id"),
+)
+
+# Files on tasks. The bytes are in S3 (the embedded mode: the data directory) under
+# `object_key`, which starts with the project's and the task's ids, so deleting either can
+# delete its objects by prefix. `pending` until the upload is confirmed (complete).
+ATTACHMENT_STATUS_SQL = "status in ('pending', 'complete')"
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", Uuid, nullable=False),
+    Column("uploader_id", Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("object_key", String(1024), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    _timestamp("created_at"),
+    _timestamp("completed_at", nullable=True),
+    CheckConstraint(ATTACHMENT_STATUS_SQL, name="status"),
+    Index(None, "task_id", "created_at", "id"),
+    # What the sweep of abandoned uploads reads.
+    Index(
+        "ix_attachments_pending",
+        "created_at",
+        postgresql_where=literal_column("status = 'pending'"),
+        sqlite_where=literal_column("status = 'pending'"),
+    ),
+)
+
+# One person's reminder on a task: at an instant (remind_at), or offset_minutes before its due
+# date. fire_at is when it fires (NULL: a relative reminder on a task with no due date);
+# fired_at is set when it has, and cleared when fire_at moves.
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    _timestamp("remind_at", nullable=True),
+    Column("offset_minutes", Integer, nullable=True),
+    _timestamp("fire_at", nullable=True),
+    _timestamp("fired_at", nullable=True),
+    _timestamp("created_at"),
+    CheckConstraint("(remind_at IS NULL) <> (offset_minutes IS NULL)", name="one_when"),
+    Index(None, "task_id", "user_id"),
+    Index(None, "user_id"),
+    # What the sweep claims: reminders not yet fired, by when they fire.
+    Index(
+        "ix_reminders_due",
+        "fire_at",
+        "id",
+        postgresql_where=literal_column("fired_at IS NULL"),
+        sqlite_where=literal_column("fired_at IS NULL"),
+    ),
+)
+
+# Private iCalendar feeds: the URL carries `secret`, of which only its SHA-256 is kept.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    _timestamp("created_at"),
+    _timestamp("last_used_at", nullable=True),
+    Index(None, "user_id"),
 )

@@ -32,7 +32,10 @@ def test_a_template_does_not_answer_another_routes_literal_path() -> None:
 @pytest.mark.parametrize(
     ("model", "clearable"),
     [
-        (TaskUpdate, {"due_at", "due_date", "assignee_id", "version"}),
+        (
+            TaskUpdate,
+            {"due_at", "due_date", "assignee_id", "version", "parent_id", "recurrence"},
+        ),
         (TaskBulkFields, {"due_at", "due_date", "assignee_id"}),
         (ProjectUpdate, set()),
         (PreferencesUpdate, set()),

@@ -64,6 +64,8 @@ def test_every_event_taskflow_produces_has_a_subscriber_and_every_subscription_i
         "send_email",
         "publish_change",
         "record_activity",
+        "delete_attachment_objects",
+        "refresh_calendars",
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import os
 import re
 from pathlib import Path
@@ -172,6 +174,8 @@ def _stated(default: object) -> str:
         return "empty"
     if isinstance(default, bool):
         return str(default).lower()
+    if isinstance(default, list):
+        return json.dumps(default)  # as the variable is written
     return str(default)
 
 

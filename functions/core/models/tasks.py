@@ -18,6 +18,8 @@ from events.vocabulary import (
     NoNul,
     NotBlank,
     Priority,
+    Recurrence,
+    RecurrenceBasis,
     Status,
     Title,
     unique_labels,
@@ -54,7 +56,9 @@ class TaskUpdate(Patch):
     `version: null` is the same as leaving the condition out.
     """
 
-    clearable = frozenset({"due_at", "due_date", "assignee_id", "version"})
+    clearable = frozenset(
+        {"due_at", "due_date", "assignee_id", "version", "parent_id", "recurrence"}
+    )
     model_config = _ONE_DUE_DATE
     title: Title | None = None
     description: Description | None = None
@@ -64,6 +68,11 @@ class TaskUpdate(Patch):
     due_date: Day | None = None
     labels: Labels | None = None
     assignee_id: uuid.UUID | None = None
+    # null makes a subtask a task of its own again.
+    parent_id: uuid.UUID | None = None
+    # null: it no longer repeats.
+    recurrence: Recurrence | None = None
+    recurrence_basis: RecurrenceBasis | None = None
     version: Annotated[int, Field(ge=1, le=MAX_VERSION)] | None = None
 
     _labels = field_validator("labels")(unique_labels)
@@ -121,6 +130,15 @@ class TaskPublic(Public):
     updated_at: datetime
     completed_at: datetime | None
     version: int
+    # A subtask's parent.
+    parent_id: uuid.UUID | None
+    # Its subtasks that are not cancelled, and those done.
+    subtask_count: int
+    subtasks_done: int
+    recurrence: str | None
+    recurrence_basis: RecurrenceBasis | None
+    # The occurrence completing it created.
+    next_occurrence_id: uuid.UUID | None
 
 
 class TasksPublic(Public):
@@ -130,6 +148,8 @@ class TasksPublic(Public):
 
 class TaskListQuery(Strict):
     project_id: uuid.UUID | None = None
+    # Only the subtasks of this task.
+    parent_id: uuid.UUID | None = None
     status: list[Status] | None = None
     priority: list[Priority] | None = None
     assignee_id: uuid.UUID | None = None

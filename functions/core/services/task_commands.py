@@ -27,7 +27,7 @@ from functions.core.errors import (
 from functions.core.models.tasks import TaskBulkUpdate, TaskCreate, TaskPublic, TaskUpdate
 from functions.core.queries.task_rows import TASK_COLUMNS, task_from_row, tasks_from_rows
 from functions.core.runtime import Runtime
-from functions.core.services import task_events, watchers
+from functions.core.services import recurrence, reminders, subtasks, task_events, watchers
 from functions.core.services.access import RANK, require_role
 from functions.core.services.mentions import newly_mentioned
 from functions.core.services.task_reads import NO_SUCH_TASK, get_task_in, visible_task_project
@@ -50,13 +50,16 @@ async def create_task_in(
     await require_role(conn, data.project_id, user_id, "editor")
     if data.assignee_id is not None:
         await require_assignable(conn, [data.project_id], data.assignee_id)
+    if data.parent_id is not None:
+        await subtasks.check_parent(conn, data.project_id, data.parent_id)
+    values = recurrence.checked(await _with_due_date(conn, user_id, data.model_dump()), None)
     now = utcnow()
     row = (
         await conn.execute(
             insert(tasks)
             .values(
                 id=uuid.uuid4(),
-                **await _with_due_date(conn, user_id, data.model_dump()),
+                **values,
                 creator_id=user_id,
                 created_at=now,
                 updated_at=now,
@@ -70,6 +73,7 @@ async def create_task_in(
     # Whoever the description mentions follows the task, and is told.
     mentioned = await newly_mentioned(conn, task.project_id, task.description, author_id=user_id)
     await watchers.add_watchers(conn, task.id, mentioned, "mention")
+    await reminders.follow(conn, [(None, task)])
     return task, await task_events.task_created(conn, user_id, task, mentioned)
 
 
@@ -101,9 +105,12 @@ async def update_task(
             return unchanged
         if values.get("assignee_id") is not None:
             await require_assignable(conn, [project_id], values["assignee_id"])
+        if values.get("parent_id") is not None:
+            await subtasks.check_parent(conn, project_id, values["parent_id"], task_id=task_id)
         values = await _with_due_date(conn, user_id, values)
         # Locked as it stands, so the events describe exactly this change.
         before = await _locked_task(conn, task_id)
+        values = recurrence.checked(values, before)
         statement = update(tasks).where(tasks.c.id == task_id)
         if if_match is not None:
             statement = statement.where(tasks.c.version.in_(if_match))
@@ -121,6 +128,9 @@ async def update_task(
             raise _version_refusal(current, if_match)
         after = task_from_row(row)
         if before is not None:
+            # Completing a recurring task creates its next occurrence, once.
+            [after] = await recurrence.follow(conn, user_id, [(before, after)])
+            await reminders.follow(conn, [(before, after)])
             # Only the people the new description mentions that the old one did not.
             mentioned = await newly_mentioned(
                 conn,
@@ -194,6 +204,9 @@ async def bulk_update_tasks(
         if values.get("assignee_id") is not None:
             projects = {row.project_id for row in visible}
             await require_assignable(conn, projects, values["assignee_id"])
+        before = {row.id: task_from_row(row[: len(TASK_COLUMNS)]) for row in visible}
+        for task in before.values():
+            recurrence.checked(values, task)
         rows = (
             await conn.execute(
                 update(tasks)
@@ -202,8 +215,10 @@ async def bulk_update_tasks(
                 .returning(*TASK_COLUMNS)
             )
         ).all()
-        by_id = {task.id: task for task in tasks_from_rows(rows)}
-        before = {row.id: task_from_row(row[: len(TASK_COLUMNS)]) for row in visible}
+        changed = tasks_from_rows(rows)
+        pairs = [(before[task.id], task) for task in changed]
+        by_id = {task.id: task for task in await recurrence.follow(conn, user_id, pairs)}
+        await reminders.follow(conn, [(before[task_id], by_id[task_id]) for task_id in ids])
         await task_events.tasks_changed(
             conn, user_id, [(before[task_id], by_id[task_id]) for task_id in ids]
         )

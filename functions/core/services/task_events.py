@@ -36,7 +36,19 @@ from functions.core.models.tasks import CommentPublic, TaskPublic
 from functions.core.outbox import build, record
 
 # Status and assignee changes have events of their own; `updated` names the other fields.
-_OWN_EVENTS: Final = frozenset({"status", "assignee_id", "version", "updated_at", "completed_at"})
+# Subtask counts move with the subtasks' own events; the next occurrence has its `created`.
+_OWN_EVENTS: Final = frozenset(
+    {
+        "status",
+        "assignee_id",
+        "version",
+        "updated_at",
+        "completed_at",
+        "subtask_count",
+        "subtasks_done",
+        "next_occurrence_id",
+    }
+)
 
 
 def snapshot(task: TaskPublic) -> TaskSnapshot:
