@@ -23,6 +23,12 @@ export function aTask(over: Partial<Task> = {}): Task {
     created_at: "2026-11-20T10:00:00Z",
     updated_at: "2026-11-20T10:00:00Z",
     completed_at: null,
+    parent_id: null,
+    subtask_count: 0,
+    subtasks_done: 0,
+    recurrence: null,
+    recurrence_basis: null,
+    next_occurrence_id: null,
     version: 1,
     ...over,
   };

@@ -22,6 +22,12 @@ function task(title: string, due: { due_at?: string | null; due_date?: string | 
     created_at: "2026-12-01T00:00:00Z",
     updated_at: "2026-12-01T00:00:00Z",
     completed_at: null,
+    parent_id: null,
+    subtask_count: 0,
+    subtasks_done: 0,
+    recurrence: null,
+    recurrence_basis: null,
+    next_occurrence_id: null,
     version: 1,
   };
 }

@@ -52,6 +52,12 @@ function task(id: string, title: string, extra: Partial<Task> = {}): Task {
     created_at: STAMP,
     updated_at: STAMP,
     completed_at: null,
+    parent_id: null,
+    subtask_count: 0,
+    subtasks_done: 0,
+    recurrence: null,
+    recurrence_basis: null,
+    next_occurrence_id: null,
     version: 1,
     ...extra,
   };
