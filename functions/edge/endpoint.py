@@ -59,6 +59,8 @@ class EndpointSpec:
     raw_body: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # The media type of a success body that is not JSON (a stream, a stored document).
     produces: str | None = None
+    # Other answers without a body (a 304), each with what it means.
+    responses: Mapping[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,6 +162,7 @@ def endpoint(
     headers: Mapping[str, str | Header] | None = None,
     raw_body: Mapping[str, Mapping[str, Any]] | None = None,
     produces: str | None = None,
+    responses: Mapping[int, str] | None = None,
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it.
 
@@ -167,8 +170,8 @@ def endpoint(
     `response` and `status` document the answer, `auth` requires a valid access token,
     `body_optional` lets a request without any body through with `call.body = None`,
     `headers` documents the request headers the handler reads, `raw_body` the media types
-    (with their schemas) of a body it reads itself with `read_body`, and `produces` the media
-    type of a success body that is not JSON.
+    (with their schemas) of a body it reads itself with `read_body`, `produces` the media
+    type of a success body that is not JSON, and `responses` other answers without a body.
     """
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -222,6 +225,7 @@ def endpoint(
             headers=dict(headers or {}),
             raw_body=dict(raw_body or {}),
             produces=produces,
+            responses=dict(responses or {}),
         )
         return cast(Callable[[Request], Awaitable[Response]], aio.http(function))
 

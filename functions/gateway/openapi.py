@@ -117,6 +117,8 @@ def operation_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
             "description": "Successful Response",
             "content": {spec.produces: {}},  # no model of ours describes such a body
         }
+    for status, description in spec.responses.items():
+        extra["responses"][str(status)] = {"description": description}
     if spec.auth:
         extra["security"] = [{"bearerAuth": []}]
     return extra

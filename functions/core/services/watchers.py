@@ -19,6 +19,7 @@ from functions.core.clock import utcnow
 from functions.core.database import reading, transaction
 from functions.core.models.tasks import WatcherPublic, WatchersPublic, WatchReason
 from functions.core.runtime import Runtime
+from functions.core.services import calendar
 from functions.core.services.task_reads import get_task_in, visible_task_project
 from functions.core.tables import project_members, task_watchers, users
 
@@ -106,7 +107,10 @@ async def _choose(
         values = {"watching": watching, "reason": reason, "updated_at": utcnow()}
         # The choice replaces whatever the row said.
         await _write(conn, task_id, [user_id], values, replace=True)
-        return await _watchers_public(conn, user_id, task_id)
+        chosen = await _watchers_public(conn, user_id, task_id)
+    # Once committed: their calendar feed gains or loses the task.
+    await calendar.forget(rt, [user_id])
+    return chosen
 
 
 async def add_watchers(

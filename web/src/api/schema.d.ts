@@ -216,10 +216,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** The caller's calendar feeds (their URLs are shown only at creation). */
         get: operations["list_calendar_feeds"];
         put?: never;
-        /** CONTRACT: to be written. */
+        /** A private iCalendar URL of the caller's assigned and watched tasks with due dates. */
         post: operations["create_calendar_feed"];
         delete?: never;
         options?: never;
@@ -237,7 +237,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** CONTRACT: to be written. */
+        /** Revoke a calendar feed: its URL answers 404 from now on. */
         delete: operations["revoke_calendar_feed"];
         options?: never;
         head?: never;
@@ -251,7 +251,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** A feed's iCalendar document, reached by the secret in its URL (no token). */
         get: operations["calendar_feed"];
         put?: never;
         post?: never;
@@ -604,7 +604,7 @@ export interface paths {
         get: operations["get_task"];
         put?: never;
         post?: never;
-        /** Delete a task and its comments. */
+        /** Delete a task with its subtasks, the whole subtree, and their comments. */
         delete: operations["delete_task"];
         options?: never;
         head?: never;
@@ -690,10 +690,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** A task's relations, each seen from it, to the tasks you may read; oldest first. */
         get: operations["list_relations"];
         put?: never;
-        /** CONTRACT: to be written. */
+        /** Relate a task you may change to another you may read, in any project. */
         post: operations["add_relation"];
         delete?: never;
         options?: never;
@@ -711,7 +711,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** CONTRACT: to be written. */
+        /** Remove one of a task's relations (editors and owners of the task's project). */
         delete: operations["remove_relation"];
         options?: never;
         head?: never;
@@ -725,10 +725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** Your own reminders on a task you may read, soonest first; nobody else's. */
         get: operations["list_reminders"];
         put?: never;
-        /** CONTRACT: to be written. */
+        /** Remind yourself of a task you may read (viewers too): at an instant, or some minutes */
         post: operations["add_reminder"];
         delete?: never;
         options?: never;
@@ -746,7 +746,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** CONTRACT: to be written. */
+        /** Delete one of your reminders; anyone else's is not found. */
         delete: operations["delete_reminder"];
         options?: never;
         head?: never;
@@ -870,6 +870,65 @@ export interface components {
             items: components["schemas"]["ActivityEntry"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * CalendarFeedCreate
+         * @description A new feed; its name is what calendar apps show for it.
+         */
+        CalendarFeedCreate: {
+            /**
+             * Name
+             * @default Calendar
+             */
+            name?: string;
+        };
+        /**
+         * CalendarFeedCreated
+         * @description The answer to creating a feed: the only time its URL (holding its secret) is shown.
+         */
+        CalendarFeedCreated: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /** Url */
+            url: string;
+        };
+        /**
+         * CalendarFeedPublic
+         * @description A feed as listed: never its URL, whose secret is shown only at creation.
+         */
+        CalendarFeedPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Last Used At */
+            last_used_at?: string | null;
+            /** Name */
+            name: string;
+        };
+        /**
+         * CalendarFeedsPublic
+         * @description Oldest first.
+         */
+        CalendarFeedsPublic: {
+            /** Items */
+            items: components["schemas"]["CalendarFeedPublic"][];
         };
         /** CommentCreate */
         CommentCreate: {
@@ -1082,6 +1141,8 @@ export interface components {
          * @description Whether e-mail is sent at all, and for which kinds of notice.
          */
         PreferencesPublic: {
+            /** Default Reminders */
+            default_reminders: number[];
             /** Email Enabled */
             email_enabled: boolean;
             /** Email Kinds */
@@ -1096,6 +1157,8 @@ export interface components {
          * @description Only the fields sent change; `email_kinds` may name just the kinds to switch.
          */
         PreferencesUpdate: {
+            /** Default Reminders */
+            default_reminders?: number[];
             /** Email Enabled */
             email_enabled?: boolean;
             /** Email Kinds */
@@ -1205,6 +1268,117 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /**
+         * RelatedTask
+         * @description The other task of a relation, enough to show it as a link.
+         */
+        RelatedTask: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Project Id
+             * Format: uuid
+             */
+            project_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "todo" | "in_progress" | "review" | "done" | "cancelled";
+            /** Title */
+            title: string;
+        };
+        /**
+         * RelationCreate
+         * @description POST /api/tasks/{task_id}/relations: the task in the path `kind` the task `task_id`.
+         */
+        RelationCreate: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "blocks" | "blocked_by" | "relates_to" | "duplicates" | "duplicated_by";
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+        };
+        /** RelationPublic */
+        RelationPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "blocks" | "blocked_by" | "relates_to" | "duplicates" | "duplicated_by";
+            task: components["schemas"]["RelatedTask"];
+        };
+        /** RelationsPublic */
+        RelationsPublic: {
+            /** Items */
+            items: components["schemas"]["RelationPublic"][];
+        };
+        /**
+         * ReminderCreate
+         * @description Exactly one of: an instant (`remind_at`), or minutes before the task is due
+         *     (`offset_minutes`; it moves with the due date, and waits while there is none).
+         */
+        ReminderCreate: {
+            /** Offset Minutes */
+            offset_minutes?: number;
+            /**
+             * Remind At
+             * Format: date-time
+             */
+            remind_at?: string;
+        } & (unknown | unknown);
+        /** ReminderPublic */
+        ReminderPublic: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Fire At */
+            fire_at: string | null;
+            /** Fired At */
+            fired_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Offset Minutes */
+            offset_minutes: number | null;
+            /** Remind At */
+            remind_at: string | null;
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+        };
+        /**
+         * RemindersPublic
+         * @description The caller's own reminders on the task, soonest first (those without a time last).
+         */
+        RemindersPublic: {
+            /** Items */
+            items: components["schemas"]["ReminderPublic"][];
         };
         /**
          * TaskBulkFields
@@ -2111,7 +2285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CalendarFeedsPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -2132,15 +2306,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CalendarFeedCreate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CalendarFeedCreated"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -2166,13 +2344,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
@@ -2188,7 +2364,10 @@ export interface operations {
     calendar_feed: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the document held: while it still stands, 304 and no body. */
+                "If-None-Match"?: string;
+            };
             path: {
                 token: string;
             };
@@ -2202,8 +2381,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "text/calendar": unknown;
                 };
+            };
+            /** @description Not modified: the document whose ETag was sent still stands. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
@@ -3484,7 +3670,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RelationsPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3507,15 +3693,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelationCreate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RelationPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3542,13 +3732,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
@@ -3578,7 +3766,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RemindersPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3601,15 +3789,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReminderCreate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ReminderPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3636,13 +3828,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
