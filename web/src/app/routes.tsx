@@ -1,3 +1,4 @@
+import { Suspense, lazy } from "react";
 import { Navigate, Outlet, createBrowserRouter, useLocation } from "react-router";
 
 import { useProjects } from "../api/queries";
@@ -17,6 +18,7 @@ import { QuickAdd } from "../features/tasks/QuickAdd";
 import { TaskDetail } from "../features/tasks/TaskDetail";
 import { TaskRows } from "../features/tasks/TaskRows";
 import { TaskRedirect } from "../features/tasks/TaskRedirect";
+import { useChangeTask } from "../features/tasks/useChangeTask";
 import { useSession } from "../lib/auth";
 import { TaskTimelineProvider } from "../lib/taskTimeline";
 import { TaskViewsProvider, type TaskViews } from "../lib/taskViews";
@@ -58,6 +60,18 @@ function NotFound() {
   );
 }
 
+// The calendar loads when first shown; it moves tasks through the tasks feature's changeTask.
+const CalendarPage = lazy(() => import("../features/calendar/CalendarPage").then((m) => ({ default: m.CalendarPage })));
+
+function CalendarRoute() {
+  const changeTask = useChangeTask();
+  return (
+    <Suspense fallback={<Spinner label="Loading the calendar" />}>
+      <CalendarPage changeTask={changeTask} />
+    </Suspense>
+  );
+}
+
 // My tasks, Today, Upcoming and search (features/mywork) show tasks with the tasks feature's parts.
 const TASK_VIEWS: TaskViews = { TaskRows, TaskPanel: TaskDetail, QuickAdd };
 
@@ -91,6 +105,7 @@ export const router = createBrowserRouter([
           { path: "/today", element: <MyWorkPage view="today" /> },
           { path: "/upcoming", element: <MyWorkPage view="upcoming" /> },
           { path: "/search", element: <SearchPage /> },
+          { path: "/calendar", element: <CalendarRoute /> },
           { path: "/notifications", element: <NotificationsPage /> },
           { path: "/settings", element: <SettingsPage /> },
           { path: "/settings/notifications", element: <NotificationSettingsPage /> },

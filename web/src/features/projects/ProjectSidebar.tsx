@@ -144,7 +144,8 @@ function NewProjectDialog({ onClose }: { onClose: () => void }) {
   );
 }
 
-// My tasks, Today, Upcoming and search across projects (features/mywork), above the projects.
+// My tasks, Today, Upcoming, the calendar and search across projects (features/mywork and
+// features/calendar), above the projects.
 const WORK_LINKS = [
   {
     to: "/my",
@@ -160,6 +161,11 @@ const WORK_LINKS = [
     to: "/upcoming",
     label: "Upcoming",
     icon: "M5.75 2a.75.75 0 0 1 .75.75V4h7V2.75a.75.75 0 0 1 1.5 0V4h.25A2.75 2.75 0 0 1 18 6.75v8.5A2.75 2.75 0 0 1 15.25 18H4.75A2.75 2.75 0 0 1 2 15.25v-8.5A2.75 2.75 0 0 1 4.75 4H5V2.75A.75.75 0 0 1 5.75 2Zm-1 5.5v7.75c0 .55.45 1 1 1h8.5c.55 0 1-.45 1-1V7.5H4.75Zm1.5 1.5h2v2h-2V9Zm3.5 0h2v2h-2V9Zm3.5 0h2v2h-2V9Zm-7 3.5h2v2h-2v-2Zm3.5 0h2v2h-2v-2Z",
+  },
+  {
+    to: "/calendar",
+    label: "Calendar",
+    icon: "M5.75 2a.75.75 0 0 1 .75.75V4h7V2.75a.75.75 0 0 1 1.5 0V4h.25A2.75 2.75 0 0 1 18 6.75v8.5A2.75 2.75 0 0 1 15.25 18H4.75A2.75 2.75 0 0 1 2 15.25v-8.5A2.75 2.75 0 0 1 4.75 4H5V2.75A.75.75 0 0 1 5.75 2Zm-1 5.5v7.75c0 .55.45 1 1 1h8.5c.55 0 1-.45 1-1V7.5H4.75ZM6 9h2v2H6V9Zm3 0h2v2H9V9Zm3 0h2v2h-2V9Zm-6 3h2v2H6v-2Zm3 0h2v2H9v-2Z",
   },
   {
     to: "/search",
