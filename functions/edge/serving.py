@@ -25,6 +25,8 @@ _abandoned: set[asyncio.Future[Response]] = set()
 # settings are valid, so a misconfigured revision never becomes ready.
 LIVENESS_PATH = "/healthz"
 LIVENESS_BODY = '{"status":"ok"}'
+# A path segment that is a secret (a feed's URL, a signed link), never written to the logs.
+SECRET_SEGMENT = "{token}"
 
 
 def is_liveness_probe(request: Request) -> bool:
@@ -103,16 +105,17 @@ def log_request(request: Request, target: str, status: int, started: float) -> N
     """One line per request (in place of an access log, which costs far more)."""
     if request_log.isEnabledFor(logging.INFO):
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+        path = _loggable_path(request.url.path, target)
         request_log.info(
             "%s %s %d",
             request.method,
-            request.url.path,
+            path,
             status,
             extra={
                 "fields": {
                     "http": {
                         "method": request.method,
-                        "path": request.url.path,
+                        "path": path,
                         "status": status,
                         "duration_ms": elapsed_ms,
                     },
@@ -120,3 +123,12 @@ def log_request(request: Request, target: str, status: int, started: float) -> N
                 }
             },
         )
+
+
+def _loggable_path(path: str, target: str) -> str:
+    """The path, or its route's template where the path carries a secret (a calendar feed's,
+    a signed link's `{token}`): logs keep no key to what it opens."""
+    for route in routes_for(target):
+        if SECRET_SEGMENT in route.path and route.match(path) is not None:
+            return route.path
+    return path

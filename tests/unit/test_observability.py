@@ -109,3 +109,22 @@ async def test_each_request_logs_one_line_with_its_status_function_and_trace(
     assert second["function"] == "list_tasks"
     assert second_http["status"] == 401
     assert second["trace_id"] != first["trace_id"]
+
+
+async def test_a_path_that_carries_a_secret_is_logged_as_its_route(
+    request_lines: _Lines, tmp_path: Path
+) -> None:
+    rt = Runtime(make_test_settings(env="dev", data_dir=tmp_path))
+    previous = runtime.install(rt)
+    try:
+        app = create_app(rt, web_dist=tmp_path / "no-web")
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as client:
+            # Not a feed's secret (it is refused before any lookup), but shaped like a URL's.
+            await client.get("/api/calendar/ical/not-a-secret.ics")
+    finally:
+        runtime.install(previous)
+        await rt.close()
+    (line,) = request_lines.lines
+    http: Any = line["http"]
+    assert (http["path"], http["status"]) == ("/api/calendar/ical/{token}", 404)
+    assert "not-a-secret" not in json.dumps(line)
