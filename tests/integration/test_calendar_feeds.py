@@ -22,10 +22,11 @@ from sqlalchemy import select
 from events import types
 from functions.core import runtime
 from functions.core.outbox import from_row
+from functions.core.services.calendar import DESCRIPTION_CHARS
 from functions.core.tables import outbox
 from functions.routes import routes_for
 from tests.integration.helpers_notifications import deliver, sinks
-from tests.integration.helpers_watchers import new_task, person
+from tests.integration.helpers_watchers import comment, new_task, person
 from tests.support import User, assert_problem, create_project, share_project
 
 REFRESH_PATH = routes_for("refresh_calendars")[0].path
@@ -215,6 +216,35 @@ async def test_watching_or_leaving_a_task_shows_in_the_next_fetch_at_once(
     assert set(events_of(await read_calendar(any_api, feed))) == {task["id"]}
     assert (await any_api.delete(watch, headers=team.ben.headers)).status_code == 200
     assert events_of(await read_calendar(any_api, feed)) == {}
+
+
+async def test_a_comment_that_makes_a_watcher_shows_once_its_event_arrives(
+    any_api: AsyncClient,
+) -> None:
+    team = await make_team(any_api)
+    task = await new_task(any_api, team.ana, team.project_id, due_at=soon(3).isoformat())
+    feed = await create_feed(any_api, team.ben)
+    assert events_of(await read_calendar(any_api, feed)) == {}
+    mark = await outbox_mark()
+
+    await comment(any_api, team.ben, task["id"], "I can take the printing")
+    await deliver_changes(mark)
+    assert set(events_of(await read_calendar(any_api, feed))) == {task["id"]}
+
+
+async def test_a_long_description_is_cut_and_links_to_the_whole_task(
+    any_api: AsyncClient,
+) -> None:
+    team = await make_team(any_api)
+    task = await new_task(
+        any_api, team.ben, team.project_id, description="word " * 3000, due_at=soon(3).isoformat()
+    )
+    feed = await create_feed(any_api, team.ben)
+    (event,) = events_of(await read_calendar(any_api, feed)).values()
+    text, link = event.description.value.rsplit("\n\n", 1)
+    assert len(text) == DESCRIPTION_CHARS
+    assert text.endswith("…")
+    assert link == f"http://localhost:8000/projects/{team.project_id}?task={task['id']}"
 
 
 async def test_a_project_deleted_or_left_leaves_the_feed_once_its_event_arrives(

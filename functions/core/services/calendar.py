@@ -1,10 +1,11 @@
 """Calendar feeds: a private iCalendar URL per feed, holding its owner's tasks with due dates.
 
 A feed shows the tasks its owner is assigned to or watches (as `watchers` counts them: the
-creator, the assignee and whoever chose to watch, minus whoever chose not to, in projects
-they are still a member of) that are due from `PAST_DAYS` ago on, at most `MAX_EVENTS`.
-Each task is a VEVENT: all-day tasks on their day (VALUE=DATE), timed ones at their due
-instant; a done task's summary starts with "✓ ", a cancelled one is STATUS:CANCELLED.
+creator, the assignee, who commented, was mentioned or chose to watch, minus who chose not
+to, in projects they are still a member of) that are due from `PAST_DAYS` days ago on, at
+most `MAX_EVENTS`, soonest first. Each task is a VEVENT: all-day tasks on their day
+(VALUE=DATE), timed ones at their due instant, with no duration and transparent (a due date
+takes no time); a done task's summary starts with "✓ ", a cancelled one is STATUS:CANCELLED.
 
 The URL carries a secret of which only its SHA-256 is stored. Documents are cached in Redis
 until the next change to what they show, or `calendar_cache_seconds`. Keys, under the prefix:
@@ -21,6 +22,7 @@ until the next change to what they show, or `calendar_cache_seconds`. Keys, unde
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -62,6 +64,8 @@ LAST_USED_PRECISION: Final = timedelta(hours=1)
 REFRESH_INTERVAL: Final = timedelta(minutes=30)
 PRODID: Final = "-//TaskFlow//Calendar feed//EN"
 DONE_MARK: Final = "✓ "
+# A description longer than this is cut (the link leads to the whole of it).
+DESCRIPTION_CHARS: Final = 2000
 # RFC 5545 PRIORITY: 1 is the highest, 9 the lowest.
 _PRIORITIES: Final = {"urgent": 1, "high": 3, "medium": 5, "low": 9}
 # secrets.token_urlsafe(32): 43 characters of base64url; anything else names no feed.
@@ -169,7 +173,7 @@ async def feed_document(rt: Runtime, token: str) -> FeedDocument:
     feed = await _feed_by_token(rt, token)
     seconds = rt.settings.calendar_cache_seconds
     if not seconds:
-        return _document(feed, await _tasks(rt, feed.user_id), rt.settings)
+        return await _build(rt, feed)
     redis, s = rt.redis, rt.settings
     generation = await _generation(rt, feed.user_id, seconds)
     documents = key(s, "calendar", "doc", str(feed.user_id), generation)
@@ -184,7 +188,7 @@ async def feed_document(rt: Runtime, token: str) -> FeedDocument:
             pipe.sadd(readers, str(feed.user_id))
             pipe.expire(readers, seconds)
         await pipe.execute()
-    document = _document(feed, await _tasks(rt, feed.user_id), rt.settings)
+    document = await _build(rt, feed)
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(
             documents,
@@ -328,6 +332,13 @@ async def _tasks(rt: Runtime, user_id: uuid.UUID) -> Sequence[Row[Any]]:
     return rows
 
 
+async def _build(rt: Runtime, feed: _Feed) -> FeedDocument:
+    rows = await _tasks(rt, feed.user_id)
+    # icalendar takes about a third of a millisecond an event: in a thread, so that a long
+    # feed does not hold up every other request of this process meanwhile.
+    return await asyncio.to_thread(_document, feed, rows, rt.settings)
+
+
 def _document(feed: _Feed, rows: Sequence[Row[Any]], settings: Settings) -> FeedDocument:
     """The iCalendar document: the same rows always make the same bytes (and entity tag)."""
     from icalendar import Calendar, Event  # on first use: only the feed's process needs it
@@ -353,7 +364,8 @@ def _document(feed: _Feed, rows: Sequence[Row[Any]], settings: Settings) -> Feed
         event.add("dtstart", row.due_date if row.due_date is not None else row.due_at)
         done = row.status == "done"
         event.add("summary", (DONE_MARK if done else "") + row.title)
-        description = f"{row.description}\n\n{link}" if row.description else link
+        description = _shortened(row.description)
+        description = f"{description}\n\n{link}" if description else link
         event.add("description", description)
         event.add("url", link)
         event.add("categories", [row.project_name])
@@ -365,3 +377,7 @@ def _document(feed: _Feed, rows: Sequence[Row[Any]], settings: Settings) -> Feed
         calendar.add_component(event)
     body = calendar.to_ical().decode()
     return FeedDocument(body, f'"{hashlib.sha256(body.encode()).hexdigest()[:32]}"')
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= DESCRIPTION_CHARS else text[: DESCRIPTION_CHARS - 1] + "…"
