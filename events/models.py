@@ -119,6 +119,19 @@ class TaskDueSoon(EventData):
     due_at: datetime
 
 
+class TaskReminder(EventData):
+    """One person's reminder on a task came due: only they are told."""
+
+    task: TaskSnapshot
+    reminder_id: uuid.UUID
+    user_id: uuid.UUID
+    # When it was set to fire; the task's due instant then (null if it has none).
+    fire_at: datetime
+    due_at: datetime | None
+    # Minutes before the due date, for a relative reminder.
+    offset_minutes: int | None = None
+
+
 class CommentAdded(EventData):
     task: TaskSnapshot
     comment_id: uuid.UUID
@@ -246,6 +259,7 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_ASSIGNED: TaskAssigned,
     types.TASK_DELETED: TaskDeleted,
     types.TASK_DUE_SOON: TaskDueSoon,
+    types.TASK_REMINDER: TaskReminder,
     types.COMMENT_ADDED: CommentAdded,
     types.COMMENT_UPDATED: CommentUpdated,
     types.COMMENT_DELETED: CommentDeleted,

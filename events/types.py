@@ -38,6 +38,7 @@ NOTIFYING_TYPES: Final = (
     TASK_ASSIGNED,
     TASK_DELETED,
     TASK_DUE_SOON,
+    TASK_REMINDER,
     COMMENT_ADDED,
     # Only the people an edit newly mentions hear of it.
     COMMENT_UPDATED,

@@ -8,7 +8,7 @@ empty body) only says "now"; each run is idempotent, so an extra or repeated cal
 from __future__ import annotations
 
 from functions.core.models.common import Public
-from functions.core.services import due_soon, mail
+from functions.core.services import due_soon, mail, reminders
 from functions.edge import Call, endpoint
 
 
@@ -35,10 +35,14 @@ async def flush_emails(call: Call[None, None]) -> EmailFlush:
     return EmailFlush(sent=report.sent, skipped=report.skipped, failed=report.failed)
 
 
-@endpoint(auth=False)
-async def emit_reminders(call: Call[None, None]) -> None:
-    """CONTRACT: to be written."""
-    raise NotImplementedError
+class ReminderSweep(Public):
+    emitted: int
+
+
+@endpoint(auth=False, response=ReminderSweep)
+async def emit_reminders(call: Call[None, None]) -> ReminderSweep:
+    """Fire each reminder that has come due, once: to its person alone."""
+    return ReminderSweep(emitted=await reminders.emit_reminders(call.rt))
 
 
 @endpoint(auth=False)

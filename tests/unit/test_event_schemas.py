@@ -30,6 +30,7 @@ from events.models import (
     TaskCreated,
     TaskDeleted,
     TaskDueSoon,
+    TaskReminder,
     TaskSnapshot,
     TaskStatusChanged,
     TaskUpdated,
@@ -61,6 +62,14 @@ EXAMPLES: dict[str, BaseModel] = {
     types.TASK_ASSIGNED: TaskAssigned(task=TASK, previous_assignee_id=None),
     types.TASK_DELETED: TaskDeleted(task=TASK),
     types.TASK_DUE_SOON: TaskDueSoon(task=TASK, due_at=datetime(2031, 1, 1, tzinfo=UTC)),
+    types.TASK_REMINDER: TaskReminder(
+        task=TASK,
+        reminder_id=uuid.uuid4(),
+        user_id=uuid.uuid4(),
+        fire_at=datetime(2030, 12, 31, 23, 55, tzinfo=UTC),
+        due_at=datetime(2031, 1, 1, tzinfo=UTC),
+        offset_minutes=5,
+    ),
     types.COMMENT_ADDED: CommentAdded(
         task=TASK, comment_id=uuid.uuid4(), author_id=None, excerpt="Hi"
     ),

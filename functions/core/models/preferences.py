@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Final, Literal, get_args
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints, field_validator
 
 from events.vocabulary import NoNul
 from functions.core.models.common import Patch, Public, Strict
+from functions.core.models.reminders import OffsetMinutes
 
 # What a notice is about: its event type without the `com.taskflow.` prefix.
 NoticeKind = Literal[
@@ -19,6 +20,8 @@ NoticeKind = Literal[
     "task.assigned",
     "task.deleted",
     "task.due_soon",
+    # One of your own reminders on a task.
+    "task.reminder",
     "comment.added",
     "project.member_added",
     # Someone wrote your name (@) in a comment or a task's description.
@@ -41,6 +44,9 @@ WebhookUrl = Annotated[
     Field(json_schema_extra={"pattern": WEBHOOK_URL_PATTERN}),
 ]
 WebhookDescription = Annotated[str, Field(max_length=200), NoNul]
+# Minutes before due of each reminder a task assigned to the person starts with.
+MAX_DEFAULT_REMINDERS: Final = 5
+DefaultReminders = Annotated[list[OffsetMinutes], Field(max_length=MAX_DEFAULT_REMINDERS)]
 
 
 class PreferencesPublic(Public):
@@ -48,6 +54,9 @@ class PreferencesPublic(Public):
 
     email_enabled: bool
     email_kinds: dict[NoticeKind, bool]
+    # Minutes before due: a reminder of each on every task assigned to the person with a
+    # due date (unless they have reminders on it already), in ascending order.
+    default_reminders: list[int]
     # None until the person first saves their preferences.
     updated_at: datetime | None = None
 
@@ -58,6 +67,13 @@ class PreferencesUpdate(Patch):
     # Strict: 0 and 1 are not booleans in the document either.
     email_enabled: StrictBool | None = None
     email_kinds: dict[NoticeKind, StrictBool] | None = None
+    # Replaces the list; repeated minutes count once.
+    default_reminders: DefaultReminders | None = None
+
+    @field_validator("default_reminders")
+    @classmethod
+    def _once_each(cls, minutes: list[int] | None) -> list[int] | None:
+        return None if minutes is None else sorted(set(minutes))
 
 
 class WebhookCreate(Strict):

@@ -4,28 +4,27 @@ A sweep (every few minutes, from a Knative PingSource or the local timer) writes
 `com.taskflow.task.due_soon` event for each open task due in (now, now + window]. The event's
 id is derived from the task and its due instant, and the outbox skips ids it holds already:
 a task is announced once per due date however often the sweep runs, and again if its due
-date moves to another instant that comes within the window.
+date moves to another instant that comes within the window (services.timed_events, which
+reminders share).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
 from sqlalchemy import Select, bindparam, literal_column, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events import types
-from events.codec import new_event
 from events.models import TaskDueSoon, TaskSnapshot
 from functions.core.clock import utcnow
 from functions.core.database import transaction
-from functions.core.observability import current_trace
 from functions.core.outbox import record
 from functions.core.runtime import Runtime
-from functions.core.tables import OPEN_TASK_SQL, UtcDateTime, outbox, tasks
+from functions.core.services.timed_events import instant_event_id, recorded, timed_event
+from functions.core.tables import OPEN_TASK_SQL, UtcDateTime, tasks
 
 SOURCE: Final = types.source_of("emit_due_soon")
 # Fixed forever: changing it would announce every task in the window a second time.
@@ -59,20 +58,16 @@ _NEXT: Final = _batch(resuming=True)
 
 def due_soon_event_id(task_id: uuid.UUID, due_at: datetime) -> str:
     """The same for the same task and due instant, whatever the time zone it is written in."""
-    instant = due_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{task_id}/{instant}"))
+    return instant_event_id(EVENT_ID_NAMESPACE, task_id, due_at)
 
 
 def due_soon_event(task: TaskSnapshot, due_at: datetime) -> CloudEvent:
-    """No actor: nobody did anything, time passed."""
-    trace = current_trace.get()
-    return new_event(
+    return timed_event(
         types.TASK_DUE_SOON,
         TaskDueSoon(task=task, due_at=due_at),
         source=SOURCE,
-        subject=str(task.id),
+        task_id=task.id,
         project_id=task.project_id,
-        traceparent=trace.traceparent if trace else None,
         event_id=due_soon_event_id(task.id, due_at),
     )
 
@@ -99,7 +94,7 @@ async def emit_due_soon(
             ids = {due_soon_event_id(row.id, row.due_at): row for row in rows}
             # record() would skip known ids too; leaving them out spares building their
             # events and waking the relay each sweep, and gives an exact count.
-            known = await _recorded(conn, list(ids))
+            known = await recorded(conn, ids)
             new = [row for event_id, row in ids.items() if event_id not in known]
             await record(
                 conn,
@@ -113,11 +108,3 @@ async def emit_due_soon(
             return emitted
         values["after_due"], values["after_id"] = rows[-1].due_at, rows[-1].id
         statement = _NEXT
-
-
-async def _recorded(conn: AsyncConnection, event_ids: list[str]) -> set[str]:
-    """Which of these events the outbox holds already (looked up by its unique index)."""
-    if not event_ids:
-        return set()
-    found = await conn.execute(select(outbox.c.event_id).where(outbox.c.event_id.in_(event_ids)))
-    return set(found.scalars())

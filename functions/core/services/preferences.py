@@ -5,7 +5,9 @@ Rules in one place:
 - the kinds are stored as those switched off, so a kind added later is mailed by default
   to those who chose e-mail;
 - the in-app feed and webhooks are not governed here: the feed shows everything, and a
-  webhook is itself the choice to receive every notice.
+  webhook is itself the choice to receive every notice;
+- default reminders (minutes before due) are kept here too, and applied by
+  services.reminders when a task is assigned to the person.
 """
 
 from __future__ import annotations
@@ -43,14 +45,15 @@ async def get_preferences(rt: Runtime, user_id: uuid.UUID) -> PreferencesPublic:
     async with reading(rt.engine) as conn:
         row = (await conn.execute(mine)).first()
     if row is None:
-        return _public(email_enabled=False, muted=(), updated_at=None)
-    return _public(row.email_enabled, row.email_muted_kinds, row.updated_at)
+        return _public(email_enabled=False, muted=(), defaults=[], updated_at=None)
+    return _public(row.email_enabled, row.email_muted_kinds, row.default_reminders, row.updated_at)
 
 
 async def update_preferences(
     rt: Runtime, user_id: uuid.UUID, changes: PreferencesUpdate
 ) -> PreferencesPublic:
-    """Change the fields sent; kinds not named in `email_kinds` keep their setting."""
+    """Change the fields sent; kinds not named in `email_kinds` keep their setting, and
+    `default_reminders` replaces the list."""
     async with transaction(rt.engine) as conn:
         current = (
             await conn.execute(
@@ -61,14 +64,22 @@ async def update_preferences(
         ).first()
         enabled = current.email_enabled if current is not None else False
         muted = set(current.email_muted_kinds) if current is not None else set()
+        defaults: list[int] = list(current.default_reminders) if current is not None else []
         if changes.email_enabled is not None:
             enabled = changes.email_enabled
         for kind, wanted in (changes.email_kinds or {}).items():
             (muted.discard if wanted else muted.add)(kind)
+        if changes.default_reminders is not None:
+            defaults = changes.default_reminders
         now = utcnow()
-        values = {"email_enabled": enabled, "email_muted_kinds": sorted(muted), "updated_at": now}
+        values = {
+            "email_enabled": enabled,
+            "email_muted_kinds": sorted(muted),
+            "default_reminders": defaults,
+            "updated_at": now,
+        }
         await conn.execute(_upsert(conn, {"user_id": user_id, **values}, values))
-    return _public(enabled, muted, now)
+    return _public(enabled, muted, defaults, now)
 
 
 async def mail_recipients(
@@ -95,12 +106,30 @@ async def mail_recipients(
     ]
 
 
+async def default_reminders(
+    conn: AsyncConnection, user_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[int]]:
+    """Each person's default reminders (minutes before due), for those who have any."""
+    if not user_ids:
+        return {}
+    rows = await conn.execute(
+        select(
+            notification_preferences.c.user_id, notification_preferences.c.default_reminders
+        ).where(notification_preferences.c.user_id.in_(list(user_ids)))
+    )
+    return {row.user_id: list(row.default_reminders) for row in rows if row.default_reminders}
+
+
 def _public(
-    email_enabled: bool, muted: Collection[str], updated_at: datetime | None
+    email_enabled: bool,
+    muted: Collection[str],
+    defaults: Collection[int],
+    updated_at: datetime | None,
 ) -> PreferencesPublic:
     return PreferencesPublic(
         email_enabled=email_enabled,
         email_kinds={kind: kind not in muted for kind in NOTICE_KINDS},
+        default_reminders=sorted(defaults),
         updated_at=updated_at,
     )
 

@@ -7,6 +7,7 @@ members of the project are told anything.
 Who hears of what:
 - a change to a task (updated, status changed, deleted, commented on, due soon): its
   watchers (services.watchers), those of the moment the task was deleted for a deletion;
+- a reminder: only the person whose reminder it is;
 - a new task: the members who asked to hear of every new task in the project (its assignee
   hears of it through its own `assigned` event);
 - an assignment: the assignee; a new member: that member;
@@ -38,6 +39,7 @@ from events.models import (
     TaskCreated,
     TaskDeleted,
     TaskDueSoon,
+    TaskReminder,
     TaskSnapshot,
     TaskStatusChanged,
     TaskUpdated,
@@ -47,7 +49,7 @@ from events.vocabulary import STATUS_NAMES
 from functions.core.clock import utcnow
 from functions.core.errors import InvalidInput
 from functions.core.services.watchers import watcher_ids
-from functions.core.services.wording import due_soon_message
+from functions.core.services.wording import due_soon_message, reminder_message
 from functions.core.settings import Settings
 from functions.core.tables import project_members, projects, users
 
@@ -70,7 +72,8 @@ class Notice:
     event_id: str
     event_source: str
     time: datetime
-    # The due instant a due-soon notice is about (the web app shows it in the reader's zone).
+    # The due instant a due-soon or reminder notice is about (the web app shows it in the
+    # reader's zone).
     due_at: datetime | None = None
 
 
@@ -133,7 +136,7 @@ async def notices_for(conn: AsyncConnection, event: CloudEvent) -> list[Notice]:
                 event_id=event["id"],
                 event_source=event["source"],
                 time=time,
-                due_at=data.due_at if isinstance(data, TaskDueSoon) else None,
+                due_at=data.due_at if isinstance(data, TaskDueSoon | TaskReminder) else None,
             )
         )
     # One notice per person, the first (most specific) message kept.
@@ -186,6 +189,9 @@ def _messages(data: BaseModel, c: _Context) -> Iterable[_Line]:
             for u in c.watchers:
                 when = due_soon_message(task.title, due_at, task.due_date, c.zones.get(u), c.now)
                 yield _Line(u, when)
+        case TaskReminder(task=task, user_id=user_id, due_at=due_at):
+            when = reminder_message(task.title, due_at, task.due_date, c.zones.get(user_id), c.now)
+            yield _Line(user_id, when)
         case MemberAdded(user_id=user_id, role=role):
             yield _Line(user_id, f"{c.actor} added you to {c.project} as {role}")
 
@@ -196,6 +202,8 @@ async def _followers(
     """Who follows what the event says: the members told of every new task for `created`, the
     watchers the deletion recorded for `deleted`, the task's watchers now for the others."""
     match data:
+        case TaskReminder():
+            return ()  # its person alone, whether or not they watch the task
         case TaskCreated():
             subscribed = await conn.scalars(
                 select(project_members.c.user_id).where(

@@ -67,3 +67,27 @@ def due_soon_message(
 ) -> str:
     """“Ship it” is due Fri 5 Dec 2026, 14:00 (Europe/Lisbon) / is due tomorrow, Sat 6 Dec."""
     return f"“{title}” is due {due(due_at, due_date, zone_name, now)}"
+
+
+def reminder_message(
+    title: str, due_at: datetime | None, due_date: date | None, zone_name: str | None, now: datetime
+) -> str:
+    """Reminder: “Ship it” is due in 5 minutes / is due Sat 5 Dec, 14:00 / is due tomorrow,
+    Sat 6 Dec / was due Fri 4 Dec, 14:00; a task with no due date is named alone."""
+    named = f"Reminder: “{title}”"
+    if due_at is None:
+        return named
+    if due_date is not None:
+        verb = "was" if due_at < now else "is"
+        return f"{named} {verb} due {all_day(due_date, zone_name, now)}"
+    if due_at < now:
+        return f"{named} was due {day_and_clock(due_at, zone_name)}"
+    # Whole minutes, rounded up: a sweep a few seconds late still says "in 5 minutes".
+    minutes = -(-(due_at - now) // timedelta(minutes=1))
+    if minutes == 0:
+        return f"{named} is due now"
+    if minutes < 60:
+        return f"{named} is due in {minutes} minute{'s' if minutes != 1 else ''}"
+    if minutes == 60:
+        return f"{named} is due in 1 hour"
+    return f"{named} is due {day_and_clock(due_at, zone_name)}"

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** The embedded mode's stand-in for an S3 presigned GET: the file a signed, unexpired link */
         get: operations["download_attachment"];
         put?: never;
         post?: never;
@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** CONTRACT: to be written. */
+        /** The embedded mode's stand-in for an S3 presigned POST: the form's fields, then the */
         post: operations["upload_attachment"];
         delete?: never;
         options?: never;
@@ -65,7 +65,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** CONTRACT: to be written. */
+        /** Take a file off its task (editors and owners); the stored file is deleted after. */
         delete: operations["delete_attachment"];
         options?: never;
         head?: never;
@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** CONTRACT: to be written. */
+        /** Confirm an upload: 409 until the file is in the store, 422 (and the file deleted) if it */
         post: operations["complete_attachment"];
         delete?: never;
         options?: never;
@@ -636,10 +636,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** CONTRACT: to be written. */
+        /** A task's files, oldest first, each with a short-lived download link. */
         get: operations["list_attachments"];
         put?: never;
-        /** CONTRACT: to be written. */
+        /** Ask to attach a file (editors and owners): the answer's `upload` form takes exactly */
         post: operations["create_attachment"];
         delete?: never;
         options?: never;
@@ -870,6 +870,68 @@ export interface components {
             items: components["schemas"]["ActivityEntry"][];
             /** Next Cursor */
             next_cursor?: string | null;
+        };
+        /**
+         * AttachmentCreate
+         * @description What is about to be uploaded: the form that comes back takes exactly this file.
+         */
+        AttachmentCreate: {
+            /** Content Type */
+            content_type: string;
+            /** Filename */
+            filename: string;
+            /** Size */
+            size: number;
+        };
+        /** AttachmentPublic */
+        AttachmentPublic: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Content Type */
+            content_type: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Download Url */
+            download_url?: string | null;
+            /** Filename */
+            filename: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Size */
+            size: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "complete";
+            /**
+             * Task Id
+             * Format: uuid
+             */
+            task_id: string;
+            /** Uploader Id */
+            uploader_id: string | null;
+        };
+        /** AttachmentUpload */
+        AttachmentUpload: {
+            attachment: components["schemas"]["AttachmentPublic"];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            upload: components["schemas"]["UploadFormPublic"];
+        };
+        /** AttachmentsPublic */
+        AttachmentsPublic: {
+            /** Items */
+            items: components["schemas"]["AttachmentPublic"][];
         };
         /**
          * CalendarFeedCreate
@@ -1718,6 +1780,24 @@ export interface components {
             /** Unread */
             unread: number;
         };
+        /**
+         * UploadFormPublic
+         * @description POST multipart/form-data to `url`: every field of `fields`, then the file as `file`
+         *     (the last part), before `expires_at`. It answers 204 (S3 may answer 201 or 200).
+         */
+        UploadFormPublic: {
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Fields */
+            fields: {
+                [key: string]: string;
+            };
+            /** Url */
+            url: string;
+        };
         /** UserPublic */
         UserPublic: {
             /**
@@ -1915,7 +1995,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "*/*": unknown;
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -1936,16 +2016,25 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    "Content-Type": string;
+                    /** Format: binary */
+                    file: string;
+                    key: string;
+                    policy: string;
+                    signature: string;
+                };
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
@@ -1970,13 +2059,11 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Successful Response */
-            200: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": unknown;
-                };
+                content?: never;
             };
             /** @description A problem (RFC 9457) */
             "4XX": {
@@ -2006,7 +2093,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AttachmentPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3473,7 +3560,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AttachmentsPublic"];
                 };
             };
             /** @description A problem (RFC 9457) */
@@ -3496,15 +3583,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentCreate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AttachmentUpload"];
                 };
             };
             /** @description A problem (RFC 9457) */
