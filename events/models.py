@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Final
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -114,6 +114,31 @@ class TaskDeleted(EventData):
     watcher_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
+# A relation as stored: `task_id` blocks, duplicates, or relates to `related_id`.
+RelationKind = Literal["blocks", "relates_to", "duplicates"]
+
+
+class RelationSnapshot(EventData):
+    id: uuid.UUID
+    task_id: uuid.UUID
+    related_id: uuid.UUID
+    kind: RelationKind
+
+
+class TaskRelationAdded(EventData):
+    """A relation between two tasks was made from `task` (one of the two)."""
+
+    task: TaskSnapshot
+    relation: RelationSnapshot
+
+
+class TaskRelationRemoved(EventData):
+    """A relation between two tasks was removed from `task` (one of the two)."""
+
+    task: TaskSnapshot
+    relation: RelationSnapshot
+
+
 class TaskDueSoon(EventData):
     task: TaskSnapshot
     due_at: datetime
@@ -211,6 +236,33 @@ class ProjectDeleted(EventData):
     project_name: str
 
 
+class AttachmentSnapshot(EventData):
+    """A file on a task (its bytes are in the attachment store, never in an event)."""
+
+    id: uuid.UUID
+    task_id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    uploader_id: uuid.UUID | None
+    created_at: datetime
+    completed_at: datetime | None = None
+
+
+class AttachmentAdded(EventData):
+    """An upload was confirmed: the file is on the task."""
+
+    task: TaskSnapshot
+    attachment: AttachmentSnapshot
+
+
+class AttachmentDeleted(EventData):
+    """A file left a task (or its upload was given up); its object is deleted after it."""
+
+    task: TaskSnapshot
+    attachment: AttachmentSnapshot
+
+
 class CreateTask(BaseModel):
     """The command `com.taskflow.task.create`: other systems ask for a task. Unknown fields are
     refused, never silently dropped."""
@@ -260,6 +312,8 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.TASK_DELETED: TaskDeleted,
     types.TASK_DUE_SOON: TaskDueSoon,
     types.TASK_REMINDER: TaskReminder,
+    types.TASK_RELATION_ADDED: TaskRelationAdded,
+    types.TASK_RELATION_REMOVED: TaskRelationRemoved,
     types.COMMENT_ADDED: CommentAdded,
     types.COMMENT_UPDATED: CommentUpdated,
     types.COMMENT_DELETED: CommentDeleted,
@@ -268,6 +322,8 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.MEMBER_REMOVED: MemberRemoved,
     types.PROJECT_UPDATED: ProjectUpdated,
     types.PROJECT_DELETED: ProjectDeleted,
+    types.ATTACHMENT_ADDED: AttachmentAdded,
+    types.ATTACHMENT_DELETED: AttachmentDeleted,
     types.TASK_CREATE: CreateTask,
 }
 

@@ -92,7 +92,9 @@ async def update_task(call: Call[TaskUpdate, None]) -> Reply:
 
 @endpoint(status=204)
 async def delete_task(call: Call[None, None]) -> None:
-    """Delete a task and its comments."""
+    """Delete a task with its subtasks, the whole subtree, and their comments.
+
+    Each task deleted has its own task.deleted event (subtasks are deleted, not detached)."""
     from functions.core.services import task_commands
 
     await task_commands.delete_task(call.rt, call.user.user_id, call.path_uuid("task_id"))

@@ -26,11 +26,14 @@ from events.models import (
     ProjectDeleted,
     ProjectSnapshot,
     ProjectUpdated,
+    RelationSnapshot,
     TaskAssigned,
     TaskCreated,
     TaskDeleted,
     TaskDueSoon,
     TaskReminder,
+    TaskRelationAdded,
+    TaskRelationRemoved,
     TaskSnapshot,
     TaskStatusChanged,
     TaskUpdated,
@@ -54,6 +57,9 @@ TASK = TaskSnapshot(
     labels=["launch"],
     version=1,
 )
+RELATION = RelationSnapshot(
+    id=uuid.uuid4(), task_id=TASK.id, related_id=uuid.uuid4(), kind="blocks"
+)
 # One example of each event's data, for the events built from them below.
 EXAMPLES: dict[str, BaseModel] = {
     types.TASK_CREATED: TaskCreated(task=TASK),
@@ -70,6 +76,8 @@ EXAMPLES: dict[str, BaseModel] = {
         due_at=datetime(2031, 1, 1, tzinfo=UTC),
         offset_minutes=5,
     ),
+    types.TASK_RELATION_ADDED: TaskRelationAdded(task=TASK, relation=RELATION),
+    types.TASK_RELATION_REMOVED: TaskRelationRemoved(task=TASK, relation=RELATION),
     types.COMMENT_ADDED: CommentAdded(
         task=TASK, comment_id=uuid.uuid4(), author_id=None, excerpt="Hi"
     ),

@@ -2,9 +2,9 @@
 
 Every statement limits itself to the projects the user belongs to. A list page's statement
 is built once per shape (dialect, filters, order) and cached; a request binds only its values.
-On PostgreSQL a page walks per-project indexes (task_pages), unless it searches or filters by
-a label; otherwise, and on SQLite (the embedded mode's small tables), it is one plain filtered
-and sorted SELECT. Both give the same rows.
+On PostgreSQL a page walks per-project indexes (task_pages), unless it searches, filters by
+a label or lists a task's subtasks; otherwise, and on SQLite (the embedded mode's small
+tables), it is one plain filtered and sorted SELECT. Both give the same rows.
 """
 
 from __future__ import annotations
@@ -120,6 +120,8 @@ def _list_values(
     values: dict[str, Any] = {"user_id": user_id, "limit": query.limit + 1}
     if query.project_id is not None:
         values["project_id"] = query.project_id
+    if query.parent_id is not None:
+        values["parent_id"] = query.parent_id
     if query.status:
         # Once each: on PostgreSQL each status asked for is a group of its own.
         values["status"] = list(dict.fromkeys(query.status))
@@ -163,6 +165,8 @@ def _checks(
     """The filters given, by query field, each a condition on a task."""
     checks: dict[str, ColumnElement[bool]] = {}
     overdue = presence.overdue
+    if "parent_id" in given:
+        checks["parent_id"] = tasks.c.parent_id == bindparam("parent_id")
     if "status" in given:
         checks["status"] = tasks.c.status.in_(bindparam("status", expanding=True))
     if "priority" in given:
@@ -209,7 +213,8 @@ def _list_shape(dialect: str, sort: str, presence: Presence, given: frozenset[st
     # below. A walk would stop early for a common word or label, but PostgreSQL can only guess
     # its length from the average project's size, and a rare one in a large project would then
     # walk the whole project (the planner's choice then hung on other projects' sizes).
-    if dialect == "postgresql" and not given & {"q", "label"}:
+    # A task's subtasks come from the index by parent, however large their project.
+    if dialect == "postgresql" and not given & {"q", "label", "parent_id"}:
         statuses = None if presence.open is None else OPEN if presence.open else CLOSED
         return page_statement(
             sort, checks, given, dated=_negated(presence.no_due_date), statuses=statuses

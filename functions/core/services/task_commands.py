@@ -156,21 +156,28 @@ def _version_refusal(current: int, if_match: Collection[int] | None) -> DomainEr
 
 
 async def delete_task(rt: Runtime, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
-    """Delete a task (editors and owners); its comments go with it."""
+    """Delete a task (editors and owners) with its subtasks, the whole subtree; their
+    comments, relations, attachments and reminders go with them. Each task deleted has its
+    own `task.deleted` event, naming its own watchers."""
     async with transaction(rt.engine) as conn:
         project_id = await visible_task_project(conn, user_id, task_id, "editor")
-        current = await _locked_task(conn, task_id)
-        if current is None:
+        subtree = await subtasks.locked_subtree(conn, project_id, task_id)
+        if not subtree:
             return
-        # Who to tell, read before the rows that say it go with the task.
-        following = await watchers.watcher_ids(
-            conn, task_id, project_id, current.creator_id, current.assignee_id
-        )
-        row = (
-            await conn.execute(delete(tasks).where(tasks.c.id == task_id).returning(*TASK_COLUMNS))
-        ).first()
-        if row is not None:
-            await task_events.task_deleted(conn, user_id, task_from_row(row), following)
+        rows = (await conn.execute(select(*TASK_COLUMNS).where(tasks.c.id.in_(subtree)))).all()
+        doomed = {task.id: task for task in tasks_from_rows(rows)}
+        # Who to tell, read before the rows that say it go with the tasks.
+        following = {
+            task.id: await watchers.watcher_ids(
+                conn, task.id, project_id, task.creator_id, task.assignee_id
+            )
+            for task in doomed.values()
+        }
+        # Locked, every one of them goes: named here, or by the cascade from its parent.
+        await conn.execute(delete(tasks).where(tasks.c.id.in_(subtree)))
+        # The task first, then each level of its subtree.
+        for each in subtree:
+            await task_events.task_deleted(conn, user_id, doomed[each], following[each])
 
 
 async def bulk_update_tasks(

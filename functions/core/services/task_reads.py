@@ -38,6 +38,8 @@ async def list_tasks(rt: Runtime, user_id: uuid.UUID, query: TaskListQuery) -> T
     async with reading(rt.engine) as conn:
         if query.project_id is not None:
             await require_role(conn, query.project_id, user_id)
+        if query.parent_id is not None:
+            await visible_task_project(conn, user_id, query.parent_id)
         statement, values = list_statement(user_id, query, dialect=conn.dialect.name, now=utcnow())
         rows = (await conn.execute(statement, values)).all()
     items = tasks_from_rows(rows[: query.limit])
