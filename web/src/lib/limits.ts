@@ -14,6 +14,7 @@ export const LIMITS = {
   displayName: 100,
   webhookUrl: 2_048,
   webhookDescription: 200,
+  calendarFeedName: 100,
 } as const;
 
 /** Characters as the server counts them (code points: an emoji is one, not two). */

@@ -25,6 +25,7 @@ function fakeServer() {
   let preferences = {
     email_enabled: true,
     email_kinds: Object.fromEntries(KINDS.map((k) => [k, k !== "task.created"])),
+    default_reminders: [45, 60],
     updated_at: null,
   };
   let hooks: { id: string; url: string; description: string; created_at: string }[] = [];
@@ -38,7 +39,9 @@ function fakeServer() {
       const body: unknown = text ? JSON.parse(text) : undefined;
       requests.push({ method: request.method, path, body });
       if (path === "/api/notifications/preferences") {
+        // As the server does: only the fields sent change; the reminders in order, once each.
         if (request.method === "PUT") preferences = { ...preferences, ...(body as object) };
+        preferences.default_reminders = [...new Set(preferences.default_reminders)].sort((a, b) => a - b);
         return json(200, preferences);
       }
       if (path === "/api/notifications/webhooks" && request.method === "GET") return json(200, { items: hooks });
@@ -150,6 +153,34 @@ describe("the notification settings page", () => {
           "/api/notifications/webhooks/5b4c1a52-0000-4000-8000-000000000001",
         ]),
       );
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "saves default reminders on their own, at most five, offering one saved elsewhere too",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderPage();
+      const reminders = await screen.findByRole("group", { name: "Remind me" }, slow);
+      expect(within(reminders).getByRole("checkbox", { name: "1 hour before" })).toBeChecked();
+      // Not one of the usual choices, but saved: offered, ticked.
+      expect(within(reminders).getByRole("checkbox", { name: "45 minutes before" })).toBeChecked();
+
+      await user.click(within(reminders).getByRole("checkbox", { name: "45 minutes before" }));
+      for (const name of ["At the due time", "15 minutes before", "1 day before"])
+        await user.click(within(reminders).getByRole("checkbox", { name }));
+      await user.click(within(reminders).getByRole("checkbox", { name: "2 hours before" }));
+      expect(reminders).toHaveAccessibleDescription(/That is 5, the most there can be/);
+      expect(within(reminders).getByRole("checkbox", { name: "1 week before" })).toBeDisabled();
+      expect(within(reminders).getByRole("checkbox", { name: "1 hour before" })).toBeEnabled();
+
+      await user.click(screen.getByRole("button", { name: "Save default reminders" }));
+      expect(await screen.findByText("Default reminders saved.", undefined, slow)).toBeVisible();
+      expect(requests.filter((r) => r.method === "PUT").map((r) => r.body)).toEqual([
+        { default_reminders: [0, 15, 60, 120, 1440] },
+      ]);
     },
     TEST_TIMEOUT,
   );

@@ -1,4 +1,5 @@
-// Notification settings: which notices also come by e-mail, and webhooks to other services.
+// Notification settings: which notices also come by e-mail, the reminders tasks assigned to the
+// user start with, and webhooks to other services.
 import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, describeError } from "../../api/problem";
@@ -22,6 +23,7 @@ import {
   type WebhookCreated,
   type WebhookTestResult,
 } from "./api";
+import { DefaultReminders } from "./DefaultReminders";
 import { Saved, Section, SettingsLayout } from "./SettingsLayout";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
@@ -39,6 +41,7 @@ export function NotificationSettingsPage() {
   return (
     <SettingsLayout>
       <EmailPreferences />
+      <DefaultReminders />
       <Webhooks />
     </SettingsLayout>
   );

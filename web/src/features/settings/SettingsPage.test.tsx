@@ -1,5 +1,5 @@
 import { QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -25,17 +25,32 @@ const me = {
   updated_at: "2026-01-01T00:00:00Z",
 };
 
+const FEED_URL = "https://taskflow.example.com/api/calendar/ical/s3cr3t-once.ics";
+
 /** The account's server: the right current password is "correct horse". */
 function fakeServer() {
   const requests: { method: string; path: string; body: unknown }[] = [];
+  let feeds: { id: string; name: string; created_at: string; last_used_at: string | null }[] = [
+    { id: "f1", name: "Phone", created_at: "2026-11-02T09:00:00Z", last_used_at: "2026-11-30T12:00:00Z" },
+  ];
   vi.stubGlobal(
     "fetch",
     vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
       const request =
         input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const path = new URL(request.url).pathname;
-      const body: unknown = request.method === "GET" ? undefined : await request.json();
+      const body: unknown = ["GET", "DELETE"].includes(request.method) ? undefined : await request.json();
       requests.push({ method: request.method, path, body });
+      if (path === "/api/calendar/feeds" && request.method === "GET") return json(200, { items: feeds });
+      if (path === "/api/calendar/feeds" && request.method === "POST") {
+        const feed = { id: "f2", name: (body as { name: string }).name, created_at: "2026-12-04T10:00:00Z" };
+        feeds = [...feeds, { ...feed, last_used_at: null }];
+        return json(201, { ...feed, url: FEED_URL });
+      }
+      if (path.startsWith("/api/calendar/feeds/") && request.method === "DELETE") {
+        feeds = feeds.filter((feed) => !path.endsWith(feed.id));
+        return new Response(null, { status: 204 });
+      }
       if (path === "/api/auth/refresh") return json(200, { access_token: "session-1", expires_in: 900 });
       if (path === "/api/auth/me" && request.method === "GET") return json(200, me);
       if (path === "/api/auth/me" && request.method === "PATCH") return json(200, { ...me, ...(body as object) });
@@ -93,6 +108,46 @@ function Gate() {
 }
 
 describe("the settings page", () => {
+  it(
+    "creates a calendar feed, shows its address once with a copy button, and revokes one after confirming",
+    async () => {
+      const user = userEvent.setup();
+      const writeText = vi.fn(async () => undefined);
+      Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+      const requests = fakeServer();
+      renderSettings();
+      const list = await screen.findByRole("list", { name: "Your calendar feeds" }, slow);
+      expect(within(list).getByText("Phone")).toBeVisible();
+      expect(within(list).getByText(/last read/)).toBeVisible();
+
+      await user.type(screen.getByLabelText("Feed name"), "Work laptop");
+      await user.click(screen.getByRole("button", { name: "Create feed" }));
+      const shown = await screen.findByRole("region", { name: "New calendar feed address" }, slow);
+      expect(within(shown).getByLabelText("Feed address")).toHaveValue(FEED_URL);
+      await user.click(within(shown).getByRole("button", { name: "Copy address" }));
+      expect(writeText).toHaveBeenCalledWith(FEED_URL);
+      expect(within(shown).getByRole("button", { name: "Copied" })).toBeVisible();
+      expect(await within(list).findByText("Work laptop", undefined, slow)).toBeVisible();
+      expect(within(list).getByText(/not read by a calendar yet/)).toBeVisible();
+      expect(requests.find((r) => r.path === "/api/calendar/feeds" && r.method === "POST")?.body).toEqual({
+        name: "Work laptop",
+      });
+      // The list never shows the address: once it is put away, it is gone.
+      await user.click(within(shown).getByRole("button", { name: "Done" }));
+      expect(screen.queryByDisplayValue(FEED_URL)).toBeNull();
+
+      await user.click(within(list).getAllByRole("button", { name: "Revoke" })[0] as HTMLElement);
+      await user.click(
+        within(screen.getByRole("dialog", { name: "Revoke calendar feed" })).getByRole("button", {
+          name: "Revoke feed",
+        }),
+      );
+      await waitFor(() => expect(within(list).queryByText("Phone")).toBeNull());
+      expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual(["/api/calendar/feeds/f1"]);
+    },
+    TEST_TIMEOUT,
+  );
+
   afterEach(() => {
     forget();
     vi.unstubAllGlobals();

@@ -1,5 +1,5 @@
 // Account settings: the name and e-mail others see, the time zone notices and e-mails are written
-// in, and the password.
+// in, the password, and calendar feeds.
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 
@@ -10,6 +10,7 @@ import { SelectField, TextField } from "../../components/Field";
 import { useUser } from "../../lib/auth";
 import { LIMITS, overLimit } from "../../lib/limits";
 import { useChangePassword, useUpdateProfile } from "./api";
+import { CalendarFeeds } from "./CalendarFeeds";
 import { Saved, Section, SettingsLayout } from "./SettingsLayout";
 
 const MIN_PASSWORD = 8;
@@ -31,9 +32,10 @@ export function SettingsPage() {
     <SettingsLayout>
       <ProfileForm />
       <PasswordForm />
+      <CalendarFeeds />
       <Section
         title="Notifications"
-        description="Choose which notices reach you by e-mail, and send them to your own services with webhooks."
+        description="Choose which notices reach you by e-mail, default reminders, and webhooks to your own services."
       >
         <Link
           to="/settings/notifications"

@@ -1,4 +1,5 @@
-// The settings screens' server state: profile, password, e-mail preferences and webhooks.
+// The settings screens' server state: profile, password, e-mail preferences and default
+// reminders, webhooks, and calendar feeds.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../api/client";
@@ -11,10 +12,13 @@ export type Preferences = Schemas["PreferencesPublic"];
 export type Webhook = Schemas["WebhookPublic"];
 export type WebhookCreated = Schemas["WebhookCreated"];
 export type WebhookTestResult = Schemas["WebhookTestResult"];
+export type CalendarFeed = Schemas["CalendarFeedPublic"];
+export type CalendarFeedCreated = Schemas["CalendarFeedCreated"];
 
 export const settingsKeys = {
   preferences: [...keys.notifications, "preferences"] as const,
   webhooks: [...keys.notifications, "webhooks"] as const,
+  calendarFeeds: ["calendar", "feeds"] as const,
 };
 
 /** What each kind of notice is called in the e-mail preferences. */
@@ -27,6 +31,7 @@ export const KIND_LABELS: Record<string, string> = {
   "task.status_changed": "A task I watch changes status",
   "task.updated": "A task I watch is edited",
   "task.due_soon": "A task I watch is due soon",
+  "task.reminder": "One of my reminders on a task is due",
   "task.created": "A task is created in a project where I asked to hear of every new task",
   "task.deleted": "A task I watch is deleted",
   "project.member_added": "I am added to a project",
@@ -78,12 +83,9 @@ export function usePreferences() {
 export function useSavePreferences() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: { email_enabled: boolean; email_kinds: Record<string, boolean> }) =>
-      unwrap(
-        await api.PUT("/api/notifications/preferences", {
-          body,
-        }),
-      ),
+    // Only the fields sent change.
+    mutationFn: async (body: Schemas["PreferencesUpdate"]) =>
+      unwrap(await api.PUT("/api/notifications/preferences", { body })),
     onSuccess: (saved) => client.setQueryData(settingsKeys.preferences, saved),
   });
 }
@@ -127,5 +129,39 @@ export function useTestWebhook() {
   return useMutation({
     mutationFn: async (id: string): Promise<WebhookTestResult> =>
       unwrap(await api.POST("/api/notifications/webhooks/{webhook_id}/test", { params: { path: { webhook_id: id } } })),
+  });
+}
+
+export function useCalendarFeeds() {
+  return useQuery({
+    queryKey: settingsKeys.calendarFeeds,
+    queryFn: async (): Promise<CalendarFeed[]> => unwrap(await api.GET("/api/calendar/feeds")).items,
+  });
+}
+
+export function useCreateCalendarFeed() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (name: string) => unwrap(await api.POST("/api/calendar/feeds", { body: { name } })),
+    onSuccess: (created) => {
+      // The list never holds the URL (its secret): only the answer does, shown once.
+      const { url: _url, ...feed } = created;
+      client.setQueryData<CalendarFeed[]>(settingsKeys.calendarFeeds, (feeds) => [...(feeds ?? []), feed]);
+      void client.invalidateQueries({ queryKey: settingsKeys.calendarFeeds });
+    },
+  });
+}
+
+export function useRevokeCalendarFeed() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      unwrap(await api.DELETE("/api/calendar/feeds/{feed_id}", { params: { path: { feed_id: id } } }));
+      return id;
+    },
+    onSuccess: (id) => {
+      client.setQueryData<CalendarFeed[]>(settingsKeys.calendarFeeds, (feeds) => feeds?.filter((f) => f.id !== id));
+    },
+    onSettled: () => void client.invalidateQueries({ queryKey: settingsKeys.calendarFeeds }),
   });
 }
