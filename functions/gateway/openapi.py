@@ -71,6 +71,9 @@ LINKS: Final[dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
     "add_webhook": {
         "DeleteWebhook": ("delete_webhook", {"webhook_id": "$response.body#/id"}),
     },
+    "create_calendar_feed": {
+        "RevokeCalendarFeed": ("revoke_calendar_feed", {"feed_id": "$response.body#/id"}),
+    },
 }
 
 
