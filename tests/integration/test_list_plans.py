@@ -42,6 +42,8 @@ TASKS = 100_000
 # without), four times by priority; filters checked along the walk read more: at most this.
 MOST_ROWS_READ = 10_000
 WHOLE_TABLE = {"tasks", "task_activity"}
+# Task 0 has this many subtasks: a later page of them is read too.
+SUBTASKS = 120
 SORTS = ("created", "-created", "updated", "-updated", "due", "-due", "priority", "-priority")
 
 
@@ -64,6 +66,11 @@ def seeded(run_id: str) -> Iterator[Seeded]:
             )
             people = add_projects(conn, user, 20)
             seed(conn, people, 0, TASKS)
+            # Task 0's subtasks: the tasks after it in its project (every 20th is in it).
+            conn.execute(
+                "UPDATE tasks SET parent_id = %s WHERE id = ANY(%s)",
+                (task_id(0), [task_id(n * 20) for n in range(1, SUBTASKS + 1)]),
+            )
             settle(conn)
         yield Seeded(url.replace("postgresql://", "postgresql+psycopg://", 1), people)
 
@@ -188,6 +195,12 @@ def _shapes(people: People) -> dict[str, TaskListQuery]:
         "with a due date, by priority": TaskListQuery(no_due_date=False, sort="priority"),
         "open": TaskListQuery(open=True),
         "closed, by due date": TaskListQuery(open=False, sort="-due"),
+        # A task's subtasks (the panel's checklist), in any order.
+        "subtasks": TaskListQuery(parent_id=task_id(0), sort="created"),
+        "subtasks by due date": TaskListQuery(parent_id=task_id(0), sort="due"),
+        "open subtasks by priority": TaskListQuery(
+            parent_id=task_id(0), open=True, sort="-priority"
+        ),
     }
     return shapes
 
