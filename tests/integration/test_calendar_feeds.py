@@ -382,6 +382,26 @@ async def test_a_token_that_names_no_feed_is_not_found(any_api: AsyncClient, tok
     assert_problem(await any_api.get(f"/api/calendar/ical/{token}"), 404)
 
 
+async def test_a_change_a_feed_does_not_show_keeps_its_cached_document(
+    any_api: AsyncClient,
+) -> None:
+    team = await make_team(any_api)
+    task = await new_task(any_api, team.ben, team.project_id, due_at=soon(3).isoformat())
+    feed = await create_feed(any_api, team.ben)
+    first = await fetch(any_api, feed)
+    await patch_task(any_api, team.ben, task["id"], title="Renamed behind the cache")
+
+    attributes = {
+        "type": types.ATTACHMENT_ADDED,
+        "source": types.source_of("attachments"),
+        types.PROJECT_ID: team.project_id,
+    }
+    async with sinks(runtime.current()) as client:
+        response = await deliver(client, REFRESH_PATH, CloudEvent(attributes, {}))
+    assert response.status_code == 202, response.text
+    assert (await fetch(any_api, feed)).text == first.text
+
+
 async def test_an_event_without_a_project_is_refused(any_api: AsyncClient) -> None:
     attributes = {"type": types.PROJECT_UPDATED, "source": types.source_of("projects")}
     event = CloudEvent(attributes, {"changed": ["name"]})

@@ -71,7 +71,18 @@ _PRIORITIES: Final = {"urgent": 1, "high": 3, "medium": 5, "low": 9}
 # secrets.token_urlsafe(32): 43 characters of base64url; anything else names no feed.
 _SECRET: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 _SUFFIX: Final = ".ics"
-_MEMBERSHIP: Final = (types.MEMBER_ADDED, types.MEMBER_CHANGED, types.MEMBER_REMOVED)
+_MEMBERSHIP: Final = (types.MEMBER_ADDED, types.MEMBER_REMOVED)
+# Team changes that change nothing a feed shows: its documents are kept.
+_UNSHOWN: Final = frozenset(
+    {
+        types.COMMENT_DELETED,
+        types.MEMBER_CHANGED,
+        types.TASK_RELATION_ADDED,
+        types.TASK_RELATION_REMOVED,
+        types.ATTACHMENT_ADDED,
+        types.ATTACHMENT_DELETED,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -218,6 +229,8 @@ async def refresh(rt: Runtime, event: CloudEvent) -> None:
         member = [uuid.UUID(str(data["user_id"]))] if event["type"] in _MEMBERSHIP else []
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"{event['type']} needs a project id (and a member's id)") from exc
+    if event["type"] in _UNSHOWN:
+        return
     readers = key(rt.settings, "calendar", "project", str(project_id))
     shown_to = await rt.redis.smembers(readers)
     await forget(rt, [*member, *(uuid.UUID(str(u)) for u in shown_to)])
