@@ -221,6 +221,8 @@ async def forget(rt: Runtime, user_ids: Iterable[uuid.UUID]) -> None:
 async def refresh(rt: Runtime, event: CloudEvent) -> None:
     """A change in a project: forget the documents of whoever has one showing its tasks, and
     of the person a membership event is about (a new member's feed gains the project)."""
+    if event["type"] in _UNSHOWN:
+        return
     data = event.get_data()
     data = data if isinstance(data, dict) else {}
     project = event.get(types.PROJECT_ID) or data.get("project_id") or _nested_id(data)
@@ -229,8 +231,6 @@ async def refresh(rt: Runtime, event: CloudEvent) -> None:
         member = [uuid.UUID(str(data["user_id"]))] if event["type"] in _MEMBERSHIP else []
     except (KeyError, ValueError) as exc:
         raise InvalidInput(f"{event['type']} needs a project id (and a member's id)") from exc
-    if event["type"] in _UNSHOWN:
-        return
     readers = key(rt.settings, "calendar", "project", str(project_id))
     shown_to = await rt.redis.smembers(readers)
     await forget(rt, [*member, *(uuid.UUID(str(u)) for u in shown_to)])
