@@ -126,7 +126,7 @@ function TaskChip({
   pending: boolean;
   selected: boolean;
   onOpen: (taskId: string) => void;
-  focusAfterMove: RefObject<string | null>;
+  focusAfterMove: RefObject<{ id: string; day: string } | null>;
 }) {
   const node = useRef<HTMLDivElement | null>(null);
   const { attributes, listeners, setNodeRef, isDragging } = useDraggable({
@@ -142,8 +142,10 @@ function TaskChip({
     [setNodeRef],
   );
   // A task moved with the keys is drawn anew on its new day: the focus follows it there.
+  const day = taskDay(task);
   useEffect(() => {
-    if (focusAfterMove.current === task.id && node.current) {
+    const target = focusAfterMove.current;
+    if (target?.id === task.id && target.day === day && node.current) {
       focusAfterMove.current = null;
       node.current.focus();
     }
@@ -254,7 +256,7 @@ export function CalendarPage({ changeTask }: { changeTask: ChangeTask }) {
   const { taskId, open, close } = useTaskPanel();
   const [active, setActive] = useState<ViewTask | null>(null);
   const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
-  const focusAfterMove = useRef<string | null>(null);
+  const focusAfterMove = useRef<{ id: string; day: string } | null>(null);
 
   const tasks = useMemo(() => list.data?.pages.flatMap((page) => page.items) ?? [], [list.data]);
   const byDay = useMemo(() => tasksByDay(tasks), [tasks]);
@@ -286,11 +288,14 @@ export function CalendarPage({ changeTask }: { changeTask: ChangeTask }) {
   const move = useCallback(
     (task: ViewTask, day: string, refocus: boolean) => {
       if (!moveToDay(task, day)) return;
-      if (refocus) focusAfterMove.current = task.id;
+      if (refocus) focusAfterMove.current = { id: task.id, day };
       setPending((ids) => new Set(ids).add(task.id));
       // Decided again on the task as last known (its version), in case it changed meanwhile.
       changeTask(task.id, (latest) => moveToDay(latest, day))
-        .catch(() => undefined)
+        .catch(() => {
+          // Refused (the reason is shown): it stays where it was, and so does the focus.
+          if (focusAfterMove.current?.id === task.id) focusAfterMove.current = null;
+        })
         .finally(() =>
           setPending((ids) => {
             const next = new Set(ids);
