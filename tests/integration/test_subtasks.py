@@ -6,17 +6,26 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import Connection, create_engine, insert, inspect, select, text
+from sqlalchemy import event as sqlalchemy_event
 
 from events import types
 from events.models import TaskDeleted
-from functions.core import runtime
-from functions.core.tables import tasks
+from functions.core import migrate, runtime
+from functions.core.clock import utcnow
+from functions.core.database import sync_url
+from functions.core.tables import projects, tasks, users
+from tests.conftest import own_database
 from tests.integration.helpers_watchers import make_team, new_task, task_events
+from tests.integration.test_migrations import _schema_differences
 from tests.support import User, assert_problem, create_project, share_project, signup
 
 
@@ -397,3 +406,210 @@ async def test_a_subtask_added_while_its_parent_is_deleted_is_refused_or_deleted
         late = created.json()["id"]
         assert_problem(await api.get(f"/api/tasks/{late}", headers=team.ana.headers), 404)
         assert [e["type"] for e in await task_events(late)][-1] == types.TASK_DELETED
+
+
+# Straight to the tables, on a database of the test's own: the triggers of migration 0009 keep
+# the counts whatever writes the rows, several rows a statement; and 0009 goes down and up.
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres), "sqlite"])
+def fresh_url(request: pytest.FixtureRequest, run_id: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database (its SQLAlchemy URL): PostgreSQL, then an embedded SQLite file."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
+        return
+    with own_database(f"taskflow_subtasks_{run_id}_{uuid.uuid4().hex[:6]}") as url:
+        yield url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@contextmanager
+def _connected(url: str) -> Iterator[Connection]:
+    engine = create_engine(sync_url(url))
+    if engine.dialect.name == "sqlite":
+        # As the app's connections are: cascades need the foreign keys on.
+        sqlalchemy_event.listen(
+            engine, "connect", lambda conn, _: conn.execute("PRAGMA foreign_keys=ON")
+        )
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _project(conn: Connection) -> uuid.UUID:
+    now = utcnow()
+    user_id, project_id = uuid.uuid4(), uuid.uuid4()
+    conn.execute(
+        insert(users).values(
+            id=user_id,
+            email=f"{user_id.hex}@example.com",
+            display_name="Counts",
+            password_hash="x",
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    conn.execute(
+        insert(projects).values(
+            id=project_id, name="Counts", owner_id=user_id, created_at=now, updated_at=now
+        )
+    )
+    return project_id
+
+
+def _rows(project_id: uuid.UUID, *specs: tuple[str, str, str | None]) -> list[dict[str, Any]]:
+    """Task rows named by title: (title, status, parent's title); ids from the titles."""
+    now = utcnow()
+    return [
+        {
+            "id": _id(title),
+            "project_id": project_id,
+            "title": title,
+            "description": "",
+            "status": status,
+            "priority": "medium",
+            "labels": [],
+            "parent_id": None if parent is None else _id(parent),
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for title, status, parent in specs
+    ]
+
+
+def _id(title: str) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"subtasks/{title}")
+
+
+def _stored_and_counted(conn: Connection) -> dict[str, tuple[int, int]]:
+    """Each task's stored counts, by title, after checking them against a count."""
+    rows = conn.execute(
+        select(
+            tasks.c.id,
+            tasks.c.title,
+            tasks.c.parent_id,
+            tasks.c.status,
+            tasks.c.subtask_count,
+            tasks.c.subtasks_done,
+        )
+    ).all()
+    counted = {row.id: [0, 0] for row in rows}
+    for row in rows:
+        if row.parent_id is not None:
+            counted[row.parent_id][0] += row.status != "cancelled"
+            counted[row.parent_id][1] += row.status == "done"
+    stored = {row.title: (row.subtask_count, row.subtasks_done) for row in rows}
+    assert stored == {row.title: tuple(counted[row.id]) for row in rows}
+    return stored
+
+
+def test_the_triggers_keep_the_counts_of_rows_written_straight_and_many_at_a_time(
+    fresh_url: str,
+) -> None:
+    migrate.upgrade(fresh_url)
+    with _connected(fresh_url) as conn:
+        project_id = _project(conn)
+        conn.execute(
+            insert(tasks).values(
+                _rows(project_id, ("top", "todo", None), ("left", "todo", None))
+                + _rows(project_id, ("right", "todo", None), ("mid", "todo", "top"))
+            )
+        )
+        # Five subtasks of three parents in one statement.
+        conn.execute(
+            insert(tasks).values(
+                _rows(
+                    project_id,
+                    ("a", "todo", "left"),
+                    ("b", "done", "left"),
+                    ("c", "cancelled", "left"),
+                    ("d", "done", "right"),
+                    ("e", "todo", "mid"),
+                )
+            )
+        )
+        counts = _stored_and_counted(conn)
+        assert [counts[t] for t in ("top", "left", "right", "mid")] == [
+            (1, 0),
+            (2, 1),
+            (1, 1),
+            (1, 0),
+        ]
+
+        def update(titles: list[str], **values: Any) -> None:
+            conn.execute(
+                tasks.update().where(tasks.c.id.in_([_id(t) for t in titles])).values(**values)
+            )
+
+        update(["a", "e"], status="done")
+        assert _stored_and_counted(conn)["mid"] == (1, 1)
+        update(["a", "b", "c"], parent_id=_id("right"))  # all of left's, moved
+        counts = _stored_and_counted(conn)
+        assert (counts["left"], counts["right"]) == ((0, 0), (3, 3))
+        update(["c", "d"], parent_id=_id("left"), status="cancelled")  # moved and cancelled
+        counts = _stored_and_counted(conn)
+        assert (counts["left"], counts["right"]) == ((0, 0), (2, 2))
+        update(["c"], status="in_progress")
+        assert _stored_and_counted(conn)["left"] == (1, 0)
+        update(["a", "b", "c", "d", "e"], parent_id=None)
+        assert set(_stored_and_counted(conn).values()) == {(0, 0), (1, 0)}  # only top's mid
+
+        update(["a", "b"], parent_id=_id("mid"))
+        conn.execute(tasks.delete().where(tasks.c.id.in_([_id("a"), _id("left")])))
+        assert _stored_and_counted(conn)["mid"] == (1, 1)
+        # A parent deleted takes its subtasks, and its own parent counts one less.
+        conn.execute(tasks.delete().where(tasks.c.id == _id("mid")))
+        counts = _stored_and_counted(conn)
+        assert counts["top"] == (0, 0)
+        assert "b" not in counts
+
+
+def test_migration_0009_goes_down_and_up_again_keeping_the_task_counts(fresh_url: str) -> None:
+    migrate.upgrade(fresh_url)
+    with _connected(fresh_url) as conn:
+        project_id = _project(conn)
+        conn.execute(
+            insert(tasks).values(
+                _rows(project_id, ("parent", "todo", None), ("child", "done", "parent"))
+            )
+        )
+
+    command.downgrade(migrate.alembic_config(fresh_url), "0008")
+    with _connected(fresh_url) as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("tasks")}
+        assert not {"parent_id", "subtask_count", "recurrence"} & columns
+        assert not {"task_relations", "attachments", "reminders", "calendar_feeds"} & set(
+            inspect(conn).get_table_names()
+        )
+        # The tasks stay, and so do the project counts' triggers (SQLite copied the table).
+        conn.execute(
+            text(
+                "INSERT INTO tasks (id, project_id, title, description, status, priority,"
+                " labels, created_at, updated_at, version) VALUES (:id, :project, 'after',"
+                " '', 'review', 'low', '[]', :now, :now, 1)"
+            ),
+            {
+                "id": _id("after") if conn.dialect.name == "postgresql" else _id("after").hex,
+                "project": project_id if conn.dialect.name == "postgresql" else project_id.hex,
+                "now": utcnow(),
+            },
+        )
+        assert _by_status(conn) == {"todo": 1, "done": 1, "review": 1}
+
+    migrate.upgrade(fresh_url)
+    assert _schema_differences(fresh_url) == []
+    with _connected(fresh_url) as conn:
+        conn.execute(insert(tasks).values(_rows(project_id, ("again", "done", "after"))))
+        counts = _stored_and_counted(conn)
+        assert (counts["parent"], counts["after"]) == ((0, 0), (1, 1))
+        assert _by_status(conn) == {"todo": 1, "done": 2, "review": 1}
+
+
+def _by_status(conn: Connection) -> dict[str, int]:
+    """The project counts (migration 0006's task_counts), by status."""
+    counted = conn.execute(
+        text("SELECT status, sum(n) FROM task_counts GROUP BY status HAVING sum(n) <> 0")
+    ).all()
+    return {status: int(n) for status, n in counted}

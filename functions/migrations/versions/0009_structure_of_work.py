@@ -322,6 +322,8 @@ def downgrade() -> None:
     # SQLite drops a column in a foreign key only by copying the table, which drops its
     # triggers: the task counts' (migration 0006) are made again.
     with op.batch_alter_table("tasks", recreate="always") as batch:
+        # The copy would keep the inline check of a column it no longer has.
+        batch.drop_constraint(op.f("ck_tasks_recurrence_basis"), type_="check")
         for column in reversed(_task_columns()):
             batch.drop_column(column.name)
     task_counts = importlib.import_module("functions.migrations.versions.0006_task_counts")
