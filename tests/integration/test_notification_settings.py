@@ -37,6 +37,7 @@ async def test_preferences_start_with_email_off_and_every_kind_on(any_api: Async
     assert response.json() == {
         "email_enabled": False,
         "email_kinds": dict.fromkeys(NOTICE_KINDS, True),
+        "default_reminders": [],
         "updated_at": None,
     }
 

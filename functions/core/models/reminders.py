@@ -6,14 +6,14 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Final
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictInt, model_validator
 
 from events.vocabulary import Instant
 from functions.core.models.common import Patch, Public
 
-# Minutes before the due date: up to a year.
+# Minutes before the due date: up to a year. Strict: "5" is not a number in the document either.
 MAX_OFFSET_MINUTES: Final = 525_600
-OffsetMinutes = Annotated[int, Field(ge=0, le=MAX_OFFSET_MINUTES)]
+OffsetMinutes = Annotated[StrictInt, Field(ge=0, le=MAX_OFFSET_MINUTES)]
 # A person's reminders on one task.
 MAX_REMINDERS_PER_TASK: Final = 10
 

@@ -271,7 +271,7 @@ def reminder_event_id(reminder_id: uuid.UUID, fire_at: datetime) -> str:
     return instant_event_id(EVENT_ID_NAMESPACE, reminder_id, fire_at)
 
 
-def reminder_event(row: Row[Any]) -> CloudEvent:
+def reminder_event(row: Row[Any], now: datetime) -> CloudEvent:
     task = TaskSnapshot.model_validate(
         {name: getattr(row, name) for name in TaskSnapshot.model_fields}
     )
@@ -289,6 +289,8 @@ def reminder_event(row: Row[Any]) -> CloudEvent:
         task_id=task.id,
         project_id=task.project_id,
         event_id=reminder_event_id(row.reminder_id, row.reminder_fire_at),
+        # The sweep's clock: the notice says how long is left from then.
+        time=now,
     )
 
 
@@ -310,7 +312,7 @@ async def emit_reminders(
             }
             known = await recorded(conn, wanted)
             new = [row for event_id, row in wanted.items() if event_id not in known]
-            await record(conn, [reminder_event(row) for row in new])
+            await record(conn, [reminder_event(row, start) for row in new])
             emitted += len(new)
             if rows:
                 await conn.execute(

@@ -36,8 +36,10 @@ def timed_event(
     task_id: uuid.UUID,
     project_id: uuid.UUID,
     event_id: str,
+    time: datetime | None = None,
 ) -> CloudEvent:
-    """An event about a task with no actor: nobody did anything, time passed."""
+    """An event about a task with no actor: nobody did anything, time passed (`time`: the
+    sweep's now, when it says)."""
     trace = current_trace.get()
     return new_event(
         event_type,
@@ -47,6 +49,7 @@ def timed_event(
         project_id=project_id,
         traceparent=trace.traceparent if trace else None,
         event_id=event_id,
+        time=time,
     )
 
 
