@@ -16,15 +16,18 @@ from typing import Any
 import httpx
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.dialects import postgresql
 
 from events import types
 from events.schemas import dataschema_of
 from events.transport.scheduler import in_process_post, local_periods, scheduled_routes
 from functions.core import runtime
 from functions.core.clock import utcnow
+from functions.core.database import sync_url
 from functions.core.outbox import from_row
 from functions.core.runtime import Runtime
+from functions.core.services import reminders as reminder_service
 from functions.core.services.reminders import emit_reminders, reminder_event_id
 from functions.core.settings import Settings
 from functions.core.tables import outbox, reminders
@@ -544,3 +547,21 @@ async def test_a_reminder_goes_with_its_task_and_with_its_person(any_api: AsyncC
             select(reminders.c.id).where(reminders.c.id == uuid.UUID(reminder["id"]))
         )
     assert left is None
+
+
+def test_the_sweep_claims_through_the_due_index_even_in_a_generic_plan(postgres_url: str) -> None:
+    # As the due-soon sweep's (test_due_soon): a prepared statement may be planned once for
+    # any `now`; the partial index serves it because the query names its predicate itself.
+    sql = reminder_service._CLAIM.compile(dialect=postgresql.dialect(paramstyle="numeric_dollar"))
+    engine = create_engine(sync_url(postgres_url))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a test table is tiny
+            conn.exec_driver_sql(f"PREPARE claim AS {sql}")
+            plan = conn.exec_driver_sql("EXPLAIN EXECUTE claim(now(), 500)").scalars()
+            text = "\n".join(plan)
+            conn.rollback()
+    finally:
+        engine.dispose()
+    assert "ix_reminders_due" in text, text
