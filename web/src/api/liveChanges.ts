@@ -19,11 +19,36 @@ export const MEMBER_CHANGED = "com.taskflow.project.member_changed";
 export const MEMBER_REMOVED = "com.taskflow.project.member_removed";
 export const PROJECT_UPDATED = "com.taskflow.project.updated";
 export const PROJECT_DELETED = "com.taskflow.project.deleted";
+export const RELATION_ADDED = "com.taskflow.task.relation_added";
+export const RELATION_REMOVED = "com.taskflow.task.relation_removed";
+export const ATTACHMENT_ADDED = "com.taskflow.attachment.added";
+export const ATTACHMENT_DELETED = "com.taskflow.attachment.deleted";
 
 /** The task fields a `task.updated` names in `changed`, with their values before. */
 export type TaskFieldValues = Partial<
   Pick<Task, "title" | "description" | "priority" | "due_at" | "labels" | "assignee_id">
 >;
+
+/** A relation between two tasks, made or removed from `task_id` (its kind as stored: "blocks",
+ * "relates_to" or "duplicates", from task_id to related_id). */
+interface RelationData {
+  id: string;
+  task_id: string;
+  related_id: string;
+  kind: string;
+}
+
+/** A file on a task, without its link (a change carries no download link). */
+interface AttachmentData {
+  id: string;
+  task_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  uploader_id: string | null;
+  created_at: string;
+  completed_at?: string | null;
+}
 
 interface Envelope<Type extends string, Data> {
   type: Type;
@@ -84,7 +109,11 @@ export type LiveChange =
         changed: string[];
       }
     >
-  | Envelope<typeof PROJECT_DELETED, { project_id: string; project_name: string }>;
+  | Envelope<typeof PROJECT_DELETED, { project_id: string; project_name: string }>
+  | Envelope<typeof RELATION_ADDED, { task: Task; relation: RelationData }>
+  | Envelope<typeof RELATION_REMOVED, { task: Task; relation: RelationData }>
+  | Envelope<typeof ATTACHMENT_ADDED, { task: Task; attachment: AttachmentData }>
+  | Envelope<typeof ATTACHMENT_DELETED, { task: Task; attachment: AttachmentData }>;
 
 export type LiveChangeType = LiveChange["type"];
 export type TaskChange = Extract<LiveChange, { data: { task: Task } }>;
@@ -103,6 +132,10 @@ const TYPES: ReadonlySet<string> = new Set<LiveChangeType>([
   MEMBER_REMOVED,
   PROJECT_UPDATED,
   PROJECT_DELETED,
+  RELATION_ADDED,
+  RELATION_REMOVED,
+  ATTACHMENT_ADDED,
+  ATTACHMENT_DELETED,
 ]);
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -7,6 +7,7 @@ import { ChangeBadge } from "../../components/ChangeBadge";
 import { priorityLabel } from "../../lib/labels";
 import { markKeys, useMark } from "../../lib/liveMarks";
 import type { Task } from "./api";
+import { progressWords, RepeatMark, repeatWords, SubtaskProgress } from "./TaskMarks";
 
 const PRIORITY_BADGE: Record<TaskPriority, string> = {
   urgent: "bg-red-100 text-red-800 dark:bg-red-950 dark:text-red-200",
@@ -38,6 +39,8 @@ function cardName(task: Task, assignee: string | undefined): string {
     `${priorityLabel(task.priority)} priority`,
     assignee ? `assigned to ${assignee}` : "unassigned",
     due ? `${due.overdue ? "overdue, " : ""}due ${due.text}` : null,
+    repeatWords(task.recurrence)?.replace(/^R/, "r"),
+    progressWords(task),
     task.labels.length ? `labels ${task.labels.join(", ")}` : null,
   ]
     .filter(Boolean)
@@ -80,6 +83,8 @@ export function CardBody({ task, assignee }: { task: Task; assignee: string | un
             {due.text}
           </span>
         ) : null}
+        <RepeatMark rule={task.recurrence} />
+        <SubtaskProgress task={task} />
         <span className="ml-auto">
           {assignee ? (
             <span

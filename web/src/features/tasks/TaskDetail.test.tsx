@@ -71,6 +71,9 @@ function server(current: () => Task, patch: (body: Record<string, unknown>) => R
       if (path === "/api/tasks/t1") return json(200, current());
       if (path === "/api/projects/p1/members") return json(200, members);
       if (path === "/api/tasks/t1/comments") return json(200, { items: [], next_cursor: null });
+      // The panel's other sections: no subtasks, relations, files or reminders.
+      if (path === "/api/tasks") return json(200, { items: [], next_cursor: null });
+      if (/^\/api\/tasks\/t1\/(relations|attachments|reminders)$/.test(path)) return json(200, { items: [] });
       return json(404, { title: "Not Found", status: 404 }, "application/problem+json");
     }),
   );

@@ -1,5 +1,6 @@
 // The task panel: the task's fields (saved as one conditional PATCH; a stale version is refused
-// and the form shows the server's version), when it was made and changed, the comments, deletion.
+// and the form shows the server's version), how it repeats, its subtasks, related tasks, files
+// and the reader's reminders, when it was made and changed, the comments, deletion.
 // Someone else's changes show as they happen; closing it, or leaving its page, with unsaved
 // changes asks first; a task deleted meanwhile says so.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -15,10 +16,15 @@ import { useUser } from "../../lib/auth";
 import { markKeys, useDeletion, useMark } from "../../lib/liveMarks";
 import { TaskTimelineSlot } from "../../lib/taskTimeline";
 import { useTask, type Task } from "./api";
+import { Attachments } from "./Attachments";
 import { DeleteTask } from "./DeleteTask";
+import { Recurrence } from "./Recurrence";
+import { Reminders } from "./Reminders";
+import { ParentTask, Subtasks } from "./Subtasks";
 import { TaskComments } from "./TaskComments";
 import { TaskDates } from "./TaskDates";
 import { TaskEditForm } from "./TaskEditForm";
+import { TaskRelations } from "./TaskRelations";
 import { TaskWatchers } from "./TaskWatchers";
 
 /** Whether going to `next` takes the task off screen (another page, another task, none). */
@@ -216,7 +222,13 @@ function DetailBody({
 
   return (
     <div className="space-y-8 p-4 sm:p-6">
+      {task.parent_id ? <ParentTask parentId={task.parent_id} /> : null}
       <TaskEditForm task={task} members={members} readOnly={readOnly} onDirtyChange={onDirtyChange} />
+      <Recurrence task={task} readOnly={readOnly} />
+      <Subtasks task={task} canEdit={!readOnly} />
+      <TaskRelations task={task} canEdit={!readOnly} />
+      <Attachments task={task} canEdit={!readOnly} names={names} />
+      <Reminders task={task} />
       <TaskDates task={task} creator={creator} />
       <TaskWatchers taskId={task.id} version={task.version} />
       <TaskComments taskId={task.id} canWrite={!readOnly} members={members.data} />

@@ -12,6 +12,7 @@ import { priorityLabel, statusLabel } from "../../lib/labels";
 import { markKeys, useMark } from "../../lib/liveMarks";
 import { useTaskList, useUpdateTask, type Task, type TaskQuery } from "./api";
 import { formatDue, initials, isOverdue } from "./format";
+import { RepeatMark, SubtaskProgress } from "./TaskMarks";
 
 const STATUS_STYLE: Record<TaskStatus, string> = {
   todo: "bg-slate-100 text-slate-700 ring-slate-300/60 dark:bg-slate-500/15 dark:text-slate-300 dark:ring-slate-400/20",
@@ -193,6 +194,16 @@ export function TaskRow({
         </div>
         <div className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 @3xl:mt-0 @3xl:flex-nowrap @3xl:gap-4">
           {/* Empty cells keep the columns aligned on wider screens; phones skip them. */}
+          <span
+            className={
+              task.subtask_count || task.recurrence
+                ? "flex items-center gap-2 @3xl:w-16"
+                : "hidden @3xl:block @3xl:w-16"
+            }
+          >
+            <SubtaskProgress task={task} />
+            <RepeatMark rule={task.recurrence} />
+          </span>
           <span className={task.due_at ? "flex @3xl:w-28" : "hidden @3xl:block @3xl:w-28"}>
             {task.due_at ? <DueDate task={task} now={now} /> : null}
           </span>

@@ -35,6 +35,8 @@ export interface TaskQuery {
   unassigned?: boolean;
   no_due_date?: boolean;
   q?: string;
+  /** Only the subtasks of this task. */
+  parent_id?: string;
   sort?: SortKey;
   limit?: number;
 }
@@ -46,7 +48,13 @@ export const taskKeys = {
   list: (query: TaskQuery) => [...keys.tasks, "list", query] as const,
   detail: (id: string) => [...keys.tasks, "detail", id] as const,
   comments: (id: string) => [...keys.tasks, "comments", id] as const,
+  relations: (id: string) => [...keys.tasks, "relations", id] as const,
+  attachments: (id: string) => [...keys.tasks, "attachments", id] as const,
+  reminders: (id: string) => [...keys.tasks, "reminders", id] as const,
 };
+
+/** A task's subtasks, oldest first (a checklist keeps its order as items are ticked). */
+export const subtaskQuery = (parentId: string): TaskQuery => ({ parent_id: parentId, sort: "created", limit: 100 });
 
 /** A list of tasks, one cursor page at a time (infinite scroll). */
 export function useTaskList(query: TaskQuery) {
@@ -68,6 +76,47 @@ export function useTask(taskId: string | undefined) {
 }
 
 export type ListData = InfiniteData<TaskPage, string | undefined>;
+
+type Counts = Pick<Task, "subtask_count" | "subtasks_done">;
+
+/**
+ * A task's subtask counts wherever it is cached. The database keeps them (they change without a
+ * new version of the task), so they are set in place, whatever version each cache holds.
+ */
+export function setCounts(client: QueryClient, taskId: string, counts: Counts | ((task: Task) => Counts)): void {
+  const apply = (task: Task): Task => {
+    const next = typeof counts === "function" ? counts(task) : counts;
+    return next.subtask_count === task.subtask_count && next.subtasks_done === task.subtasks_done
+      ? task
+      : { ...task, subtask_count: next.subtask_count, subtasks_done: next.subtasks_done };
+  };
+  client.setQueryData<Task>(taskKeys.detail(taskId), (current) => (current ? apply(current) : current));
+  for (const [key, data] of client.getQueriesData<ListData>({ queryKey: taskKeys.lists })) {
+    if (!data?.pages.some((page) => page.items.some((item) => item.id === taskId))) continue;
+    client.setQueryData<ListData>(key, {
+      ...data,
+      pages: data.pages.map((page) => ({
+        ...page,
+        items: page.items.map((item) => (item.id === taskId ? apply(item) : item)),
+      })),
+    });
+  }
+}
+
+/** Whether a task is shown anywhere in the cache (its panel, or a loaded list). */
+function isCached(client: QueryClient, taskId: string): boolean {
+  if (client.getQueryData(taskKeys.detail(taskId))) return true;
+  return client
+    .getQueriesData<ListData>({ queryKey: taskKeys.lists })
+    .some(([, data]) => data?.pages.some((page) => page.items.some((item) => item.id === taskId)));
+}
+
+/** A parent's subtask counts as the server has them now, where the parent is shown. */
+export async function refreshCounts(client: QueryClient, parentId: string): Promise<void> {
+  if (!isCached(client, parentId)) return;
+  const result = await api.GET("/api/tasks/{task_id}", { params: { path: { task_id: parentId } } });
+  if (result.data) setCounts(client, parentId, result.data);
+}
 
 /**
  * A list's pages with `task` where the list's filters and order put it: replaced where it is if

@@ -162,6 +162,7 @@ export function instant(iso: string): number {
  */
 export function belongsInList(task: Task, query: TaskQuery, now: Date = new Date()): boolean | null {
   if (query.project_id && task.project_id !== query.project_id) return false;
+  if (query.parent_id && task.parent_id !== query.parent_id) return false;
   if (query.status && !query.status.includes(task.status)) return false;
   if (query.priority && !query.priority.includes(task.priority)) return false;
   if (query.assignee_id && task.assignee_id !== query.assignee_id) return false;

@@ -2,7 +2,7 @@
 // their filters and order, the open task, comment threads.
 import { QueryClient, QueryObserver, type InfiniteData } from "@tanstack/react-query";
 import { act, renderHook } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { clearMarks, markKeys, useMark } from "../../lib/liveMarks";
@@ -313,5 +313,62 @@ describe("marks on screen", () => {
     expect(view.result.current).toBeNull();
     act(() => markTaskChange(moved({ ...a, status: "review", version: 2 }), ME));
     expect(view.result.current).toEqual({ by: "Ana", text: "Ana moved this to In review" });
+  });
+});
+
+describe("subtasks, relations and files", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("list a new subtask under its parent and fetch the parent's counts where it is shown", async () => {
+    const client = newClient();
+    const parent = aTask({ id: "p", title: "Parent", subtask_count: 1, subtasks_done: 0 });
+    const subtasks: TaskQuery = { parent_id: "p", sort: "created", limit: 100 };
+    seedList(client, ALL, [[parent, a]]);
+    seedList(client, subtasks, [[]]);
+    const counted = { ...parent, subtask_count: 2, subtasks_done: 1 };
+    const fetch = vi.fn(
+      async () => new Response(JSON.stringify(counted), { headers: { "Content-Type": "application/json" } }),
+    );
+    vi.stubGlobal("fetch", fetch);
+
+    const child = aTask({ id: "s", title: "Child", parent_id: "p", status: "done" });
+    applyTaskChange(client, created(child), NOW);
+    // A task of another parent does not join this checklist.
+    applyTaskChange(client, created(aTask({ id: "x", title: "Other", parent_id: "q" })), NOW);
+
+    expect(titles(client, subtasks)).toEqual([["Child@1"]]);
+    const shown = () => client.getQueryData<ListData>(taskKeys.list(ALL))?.pages[0]?.items.find((t) => t.id === "p");
+    await expect.poll(() => shown()?.subtasks_done).toBe(1);
+    expect(shown()?.subtask_count).toBe(2);
+    // The other parent is shown nowhere: nothing is fetched for it.
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
+
+  it("refetch both tasks' relations, and a task's files, when someone changes them", () => {
+    const client = newClient();
+    for (const key of [taskKeys.relations("a"), taskKeys.relations("b"), taskKeys.attachments("a")]) {
+      client.setQueryData(key, []);
+    }
+    const relation = { id: "r", task_id: "a", related_id: "b", kind: "blocks" };
+    applyTaskChange(client, aChange("com.taskflow.task.relation_added", { task: a, relation }), NOW);
+    expect(client.getQueryState(taskKeys.relations("a"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(taskKeys.relations("b"))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(taskKeys.attachments("a"))?.isInvalidated).toBe(false);
+
+    const attachment = {
+      id: "f",
+      task_id: "a",
+      filename: "plan.pdf",
+      content_type: "application/pdf",
+      size: 10,
+      uploader_id: ANA,
+      created_at: "2026-11-26T10:00:00Z",
+    };
+    applyTaskChange(client, aChange("com.taskflow.attachment.added", { task: a, attachment }), NOW);
+    expect(client.getQueryState(taskKeys.attachments("a"))?.isInvalidated).toBe(true);
+
+    const view = renderHook(() => useMark(markKeys.task("a")));
+    act(() => markTaskChange(aChange("com.taskflow.attachment.added", { task: a, attachment }), ME));
+    expect(view.result.current).toEqual({ by: "Ana", text: "Ana attached a file" });
   });
 });

@@ -5,9 +5,13 @@ import type { InfiniteData, QueryClient } from "@tanstack/react-query";
 
 import type { Schemas } from "../../api/client";
 import {
+  ATTACHMENT_ADDED,
+  ATTACHMENT_DELETED,
   COMMENT_ADDED,
   COMMENT_DELETED,
   COMMENT_UPDATED,
+  RELATION_ADDED,
+  RELATION_REMOVED,
   TASK_ASSIGNED,
   TASK_CREATED,
   TASK_DELETED,
@@ -18,7 +22,15 @@ import {
 } from "../../api/liveChanges";
 import { statusLabel } from "../../lib/labels";
 import { mark, markDeleted, markKeys, noteAuthor } from "../../lib/liveMarks";
-import { placeInPages, removeFromLists, taskKeys, type ListData, type Task, type TaskQuery } from "./api";
+import {
+  placeInPages,
+  refreshCounts,
+  removeFromLists,
+  taskKeys,
+  type ListData,
+  type Task,
+  type TaskQuery,
+} from "./api";
 import { belongsInList } from "./filters";
 import { watcherKeys } from "./TaskWatchers";
 
@@ -26,6 +38,9 @@ type Comment = Schemas["CommentPublic"];
 type CommentData = InfiniteData<Schemas["CommentsPublic"], string | undefined>;
 type CommentAdded = Extract<LiveChange, { type: typeof COMMENT_ADDED }>;
 type CommentUpdated = Extract<LiveChange, { type: typeof COMMENT_UPDATED }>;
+
+// The changes that may move a parent's subtask counts (an added, finished or moved subtask).
+const COUNTED: ReadonlySet<string> = new Set([TASK_CREATED, TASK_STATUS_CHANGED, TASK_UPDATED]);
 
 // The newest version of each task the stream has brought, per cache: a late or repeated
 // snapshot never undoes a newer one, and a deleted task (Infinity) never comes back.
@@ -145,6 +160,7 @@ export function applyTaskChange(client: QueryClient, change: LiveChange, now: Da
   switch (change.type) {
     case TASK_DELETED:
       removeTask(client, change.data.task.id);
+      if (change.data.task.parent_id) void refreshCounts(client, change.data.task.parent_id);
       return;
     case COMMENT_ADDED:
       addComment(client, change);
@@ -158,9 +174,24 @@ export function applyTaskChange(client: QueryClient, change: LiveChange, now: Da
     case COMMENT_DELETED:
       removeComment(client, change.data.task.id, change.data.comment_id);
       break;
+    case RELATION_ADDED:
+    case RELATION_REMOVED:
+      // Both tasks' lists of relations, each seen from its own side.
+      for (const id of [change.data.relation.task_id, change.data.relation.related_id]) {
+        void client.invalidateQueries({ queryKey: taskKeys.relations(id) });
+      }
+      break;
+    case ATTACHMENT_ADDED:
+    case ATTACHMENT_DELETED:
+      // The list comes with fresh download links; a change carries none.
+      void client.invalidateQueries({ queryKey: taskKeys.attachments(change.data.task.id) });
+      break;
   }
   const task = taskOf(change);
-  if (task) applyTaskSnapshot(client, task, now);
+  if (!task) return;
+  applyTaskSnapshot(client, task, now);
+  // A subtask's change may move its parent's counts, which the parent's own version does not show.
+  if (task.parent_id && COUNTED.has(change.type)) void refreshCounts(client, task.parent_id);
 }
 
 /** A project's tasks leave the cache: its lists, its tasks and their comments; lists across
@@ -211,6 +242,14 @@ export function describeTaskChange(change: LiveChange): string | null {
       return "edited a comment";
     case COMMENT_DELETED:
       return "deleted a comment";
+    case RELATION_ADDED:
+      return "linked a task";
+    case RELATION_REMOVED:
+      return "removed a link";
+    case ATTACHMENT_ADDED:
+      return "attached a file";
+    case ATTACHMENT_DELETED:
+      return "deleted a file";
     default:
       return null;
   }

@@ -25,7 +25,9 @@ export function useVersionedSave(task: Task, { onNewerVersion }: VersionedSaveOp
 
   return {
     saving: update.isPending,
-    /** After a success the saved task shows; after a refusal the server's latest does. */
-    save: (changes: TaskChanges, onSettled: () => void) => update.mutate({ task, changes }, { onSettled }),
+    /** After a success the saved task shows; after a refusal the server's latest does (and
+     * `onSettled` hears the refusal). */
+    save: (changes: TaskChanges, onSettled: (error: Error | null) => void) =>
+      update.mutate({ task, changes }, { onSettled: (_saved, error) => onSettled(error) }),
   };
 }
