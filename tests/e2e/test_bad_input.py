@@ -200,6 +200,7 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "MarkRead": lambda w: {"all": True},
     "PreferencesUpdate": lambda w: {"email_enabled": True, "email_kinds": {"task.assigned": True}},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
+    "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
 }
 
 
@@ -406,7 +407,7 @@ async def test_a_path_id_that_is_not_a_uuid_or_not_there_is_not_found(
     misses = Misses()
     spec = spec_of(load_target(route.target))
     body = VALID_BODIES[spec.body.__name__](world) if spec.body else None
-    for name in ("project_id", "task_id", "user_id", "comment_id", "webhook_id"):
+    for name in ("project_id", "task_id", "user_id", "comment_id", "webhook_id", "feed_id"):
         if "{" + name + "}" not in route.path:
             continue
         for bad in [*NOT_UUIDS, UNKNOWN_UUID]:
