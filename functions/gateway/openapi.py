@@ -43,6 +43,14 @@ LINKS: Final[dict[str, dict[str, tuple[str, dict[str, str]]]]] = {
         "ListComments": ("list_comments", _TASK),
         "AddComment": ("add_comment", _TASK),
         "TaskActivity": ("task_activity", _TASK),
+        "ListRelations": ("list_relations", _TASK),
+        "AddRelation": ("add_relation", _TASK),
+    },
+    "add_relation": {
+        "RemoveRelation": (
+            "remove_relation",
+            {"task_id": "$request.path.task_id", "relation_id": "$response.body#/id"},
+        ),
     },
     "create_project": {
         "GetProject": ("get_project", _PROJECT),
