@@ -77,6 +77,7 @@ describe("the command palette", { timeout: 20_000 }, () => {
         "My tasks",
         "Today",
         "Upcoming",
+        "Calendar",
         "Notifications",
         "Settings",
         "Website launch",

@@ -109,6 +109,12 @@ export function paletteGroups({ task, projects, onProjectPage, board, run, go }:
       { id: "go-today", label: "Today", keywords: ["due"], perform: () => go("/today", "Today") },
       { id: "go-upcoming", label: "Upcoming", keywords: ["due", "soon"], perform: () => go("/upcoming", "Upcoming") },
       {
+        id: "go-calendar",
+        label: "Calendar",
+        keywords: ["month", "week", "due"],
+        perform: () => go("/calendar", "Calendar"),
+      },
+      {
         id: "go-notifications",
         label: "Notifications",
         keywords: ["inbox", "alerts"],
