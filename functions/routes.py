@@ -39,6 +39,9 @@ class Route:
     max_scale: int = 10
     target_concurrency: int = 100
     scale_down_delay: str | None = None
+    # Takes a file as its body (up to TASKFLOW_ATTACHMENT_MAX_BYTES, not the JSON limit), as
+    # fast as the client sends it: no request timeout, and nginx lets such a body through.
+    takes_file: bool = False
 
     @property
     def public(self) -> bool:
@@ -131,7 +134,7 @@ ROUTES: Final[tuple[Route, ...]] = (
     ),
     Route("DELETE", "/api/attachments/{attachment_id}", "delete_attachment", _ATTACHMENTS),
     # The embedded mode's stand-ins for S3's presigned POST and GET (signed, no token).
-    Route("POST", "/api/attachments/upload", "upload_attachment", _ATTACHMENTS),
+    Route("POST", "/api/attachments/upload", "upload_attachment", _ATTACHMENTS, takes_file=True),
     Route("GET", "/api/attachments/files/{token}", "download_attachment", _ATTACHMENTS),
     Route("GET", "/api/tasks/{task_id}/reminders", "list_reminders", _REMINDERS),
     Route("POST", "/api/tasks/{task_id}/reminders", "add_reminder", _REMINDERS),

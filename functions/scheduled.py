@@ -8,7 +8,7 @@ empty body) only says "now"; each run is idempotent, so an extra or repeated cal
 from __future__ import annotations
 
 from functions.core.models.common import Public
-from functions.core.services import due_soon, mail, reminders
+from functions.core.services import attachments, due_soon, mail, reminders
 from functions.edge import Call, endpoint
 
 
@@ -45,7 +45,12 @@ async def emit_reminders(call: Call[None, None]) -> ReminderSweep:
     return ReminderSweep(emitted=await reminders.emit_reminders(call.rt))
 
 
-@endpoint(auth=False)
-async def sweep_attachments(call: Call[None, None]) -> None:
-    """CONTRACT: to be written."""
-    raise NotImplementedError
+class AttachmentSweep(Public):
+    swept: int
+
+
+@endpoint(auth=False, response=AttachmentSweep)
+async def sweep_attachments(call: Call[None, None]) -> AttachmentSweep:
+    """Give up the uploads never completed whose form expired long ago: their stored files
+    and their rows go."""
+    return AttachmentSweep(swept=await attachments.sweep_abandoned(call.rt))

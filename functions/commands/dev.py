@@ -24,6 +24,8 @@ def run(args: argparse.Namespace) -> None:
     host: str = args.host
     port: int = args.port
     os.environ.setdefault("TASKFLOW_ENV", "dev")
+    # Links it gives out (upload forms, downloads, e-mails) lead here unless told otherwise.
+    os.environ.setdefault("TASKFLOW_PUBLIC_URL", _own_url(host, port))
     settings = load_settings()
     configure_logging(settings.log_level)
     migrate.upgrade(settings.effective_database_url)
@@ -33,3 +35,12 @@ def run(args: argparse.Namespace) -> None:
         f"TaskFlow is running at http://{host}:{port}/ ({mode}; API docs at /api/docs)", flush=True
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _own_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - read, not bound here
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

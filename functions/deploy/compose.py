@@ -1,9 +1,10 @@
 """docker-compose.yml, rendered from the route table: the whole cluster on one machine.
 
 The data servers, a moto server for SES and S3, a one-shot set-up (a signing key in a volume,
-the sender's address verified in moto) and the migrations, one service per function (the
-same image, FUNCTION_TARGET set), the relay, the dispatcher (the Knative Triggers), the
-scheduler (the PingSources) and the nginx gateway on port 8000.
+the sender's address verified in moto, the attachments bucket made there) and the
+migrations, one service per function (the same image, FUNCTION_TARGET set), the relay, the
+dispatcher (the Knative Triggers), the scheduler (the PingSources) and the nginx gateway on
+port 8000.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ POSTGRES_IMAGE: Final = "postgres:16.9-alpine"
 REDIS_IMAGE: Final = "redis:7.4.5-alpine"
 RABBITMQ_IMAGE: Final = "rabbitmq:3.13.7-management-alpine"
 MOTO_IMAGE: Final = "motoserver/moto:5.2.5"
+# Attachments: moto's bucket, reached by the functions on the compose network and by the
+# browser on the host's port.
+ATTACHMENTS_BUCKET: Final = "taskflow-attachments"
+MOTO_PUBLIC_URL: Final = "http://localhost:5050"
 # Not secrets: these servers are reachable only on the compose network of one laptop.
 LOCAL_ONLY_PASSWORD: Final = "local-only-not-a-secret"
 
@@ -41,6 +46,10 @@ x-taskflow-environment: &taskflow-environment
   # Made by the setup service at the first start, kept in the signing-key volume.
   TASKFLOW_JWT_PRIVATE_KEY: {KEYS_DIR}/signing-key.pem
   TASKFLOW_SES_ENDPOINT_URL: http://moto:5000
+  # Attachments go to moto's S3: the browser posts them to the host's port of it.
+  TASKFLOW_ATTACHMENTS_BUCKET: {ATTACHMENTS_BUCKET}
+  TASKFLOW_S3_ENDPOINT_URL: http://moto:5000
+  TASKFLOW_S3_PUBLIC_ENDPOINT_URL: {MOTO_PUBLIC_URL}
   TASKFLOW_PUBLIC_URL: http://localhost:{GATEWAY_PORT}
   # Behind the gateway: the client's address is the last hop nginx appended.
   TASKFLOW_TRUST_FORWARDED_FOR: "true"
@@ -148,7 +157,8 @@ services:
       timeout: 3s
       retries: 20
 
-  # Once: a signing key into its volume (kept across restarts), the sender verified in moto.
+  # Once: a signing key into its volume (kept across restarts), the sender verified in moto,
+  # the attachments bucket made there, taking uploads from the web app's origin.
   setup:
     <<: *taskflow
     restart: "no"
@@ -169,7 +179,26 @@ services:
             "sesv2", region_name=settings.aws_region, endpoint_url=settings.ses_endpoint_url
         )
         ses.create_email_identity(EmailIdentity=parseaddr(settings.mail_sender)[1])
-        print("signing key ready; sender verified in moto")
+        s3 = boto3.client(
+            "s3", region_name=settings.aws_region, endpoint_url=settings.s3_endpoint_url
+        )
+        bucket = settings.attachments_bucket
+        if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+            s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_cors(
+            Bucket=bucket,
+            CORSConfiguration={{
+                "CORSRules": [
+                    {{
+                        "AllowedOrigins": [settings.public_url],
+                        "AllowedMethods": ["GET", "POST"],
+                        "AllowedHeaders": ["*"],
+                        "MaxAgeSeconds": 3600,
+                    }}
+                ]
+            }},
+        )
+        print("signing key ready; sender verified and attachments bucket made in moto")
     depends_on:
       moto: *healthy
 
@@ -255,6 +284,8 @@ def render() -> str:
         f'      {nginx.SERVICE_PORT}: "{FUNCTION_PORT}"',
         "      # Docker's DNS: each request finds the function's container as it is now.",
         f"      {nginx.RESOLVER}: 127.0.0.11",
+        "      # The page may post files to, and show images from, moto's S3 on the host.",
+        f"      {nginx.FILE_ORIGIN}: {MOTO_PUBLIC_URL}",
         "    ports:",
         f"      - {GATEWAY_PORT}:{nginx.LISTEN}",
         "    healthcheck:",

@@ -25,8 +25,13 @@ from string import Template
 from typing import Final
 
 from events.transport.dispatch import service_name
+from functions.core.attachments.local import UPLOAD_OVERHEAD
 from functions.core.settings import Settings
-from functions.edge.security_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
+from functions.edge.security_headers import (
+    SECURITY_HEADERS,
+    STRICT_TRANSPORT_SECURITY,
+    security_headers,
+)
 from functions.routes import ROUTES, Route
 
 TEMPLATE_PATH: Final = "knative/base/gateway/default.conf.template"
@@ -37,13 +42,16 @@ LISTEN: Final = "8080"
 SERVICE_SUFFIX: Final = "TASKFLOW_SERVICE_SUFFIX"
 SERVICE_PORT: Final = "TASKFLOW_SERVICE_PORT"
 RESOLVER: Final = "TASKFLOW_RESOLVER"
-TEMPLATE_VARIABLES: Final = (SERVICE_SUFFIX, SERVICE_PORT, RESOLVER)
+# The attachments bucket's origin, which the page may reach too (empty: files are TaskFlow's).
+FILE_ORIGIN: Final = "TASKFLOW_ATTACHMENTS_ORIGIN"
+TEMPLATE_VARIABLES: Final = (SERVICE_SUFFIX, SERVICE_PORT, RESOLVER, FILE_ORIGIN)
 STREAM_MEDIA_TYPE: Final = "text/event-stream"
 # The configuration and its fragments, beside this module.
 CONFIG_TEMPLATE: Final = "nginx.conf.tmpl"
 API_LOCATION_TEMPLATE: Final = "nginx-api-location.conf.tmpl"
 STREAM_TEMPLATE: Final = "nginx-stream.conf.tmpl"
 AUTH_LIMIT_TEMPLATE: Final = "nginx-auth-limit.conf.tmpl"
+UPLOAD_TEMPLATE: Final = "nginx-upload.conf.tmpl"
 # The auth paths whose rate nginx limits per client address, together: every one of them
 # hashes a password or issues tokens. 30 a minute (one every 2 s) after a burst of 20.
 RATE_LIMITED_PATHS: Final = (
@@ -92,7 +100,11 @@ def template_upstream(service: str) -> Upstream:
 
 
 def files() -> dict[str, str]:
-    return {TEMPLATE_PATH: render(template_upstream, resolver=f"${{{RESOLVER}}}")}
+    return {
+        TEMPLATE_PATH: render(
+            template_upstream, resolver=f"${{{RESOLVER}}}", file_origin=f"${{{FILE_ORIGIN}}}"
+        )
+    }
 
 
 def render(
@@ -103,10 +115,12 @@ def render(
     resolver: str | None = None,
     max_body_bytes: int | None = None,
     streaming_targets: frozenset[str] | None = None,
+    file_origin: str = "",
 ) -> str:
     """The gateway's http-level configuration (maps and one server), as conf.d includes it.
 
-    `upstream` says how to reach each service; `resolver` is needed when those are names.
+    `upstream` says how to reach each service; `resolver` is needed when those are names;
+    `file_origin` is the attachments bucket's origin the pages may reach, if any.
     """
     limit = max_body_bytes if max_body_bytes is not None else _default_max_body_bytes()
     streams = streaming_targets if streaming_targets is not None else _streaming_targets()
@@ -138,8 +152,9 @@ def render(
         hsts=STRICT_TRANSPORT_SECURITY,
         auth_rate=f"{AUTH_RATE_PER_MINUTE}r/m",
         auth_retry_after=str(-(-60 // AUTH_RATE_PER_MINUTE)),
-        server_security_headers=_security_headers("    ") + _hidden_upstream_headers("    "),
-        security_headers=_security_headers("        "),
+        server_security_headers=_security_headers("    ", file_origin)
+        + _hidden_upstream_headers("    "),
+        security_headers=_security_headers("        ", file_origin),
     )
 
 
@@ -155,11 +170,20 @@ def _lines(lines: Iterable[str]) -> str:
     return "".join(f"{line}\n" for line in lines)
 
 
-def _security_headers(indent: str) -> str:
+def _security_headers(indent: str, file_origin: str = "") -> str:
     """The headers on every answer (`always`: errors too), HSTS by the client's scheme."""
-    headers = [*SECURITY_HEADERS, ("Strict-Transport-Security", "$taskflow_hsts")]
+    headers = [
+        *security_headers(https=False, file_origin=file_origin),
+        ("Strict-Transport-Security", "$taskflow_hsts"),
+    ]
     for name, value in headers:
-        if '"' in value or "\\" in value or (name != "Strict-Transport-Security" and "$" in value):
+        # No variable but HSTS's and the bucket's origin (filled in when nginx starts).
+        literal = value.replace(f"${{{FILE_ORIGIN}}}", "")
+        if (
+            '"' in value
+            or "\\" in value
+            or (name != "Strict-Transport-Security" and "$" in literal)
+        ):
             raise ValueError(f"cannot embed {value!r} in the nginx configuration")
     return _lines(f'{indent}add_header {name} "{value}" always;' for name, value in headers)
 
@@ -171,16 +195,19 @@ def _hidden_upstream_headers(indent: str) -> str:
 
 
 def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
-    """The streams' paths, the rate-limited auth paths, the API prefixes, and the public
-    paths outside them (probes), each location followed by a blank line."""
+    """The streams' paths, the paths that take a file, the rate-limited auth paths, the API
+    prefixes, and the public paths outside them (probes), each followed by a blank line."""
     outside = sorted({r.path for r in public if not r.path.startswith(API_PREFIXES)})
     stream_paths = dict.fromkeys(r.path for r in public if r.target in streams)
+    file_paths = dict.fromkeys(r.path for r in public if r.takes_file)
     location = _template(API_LOCATION_TEMPLATE)
     streaming = _template(STREAM_TEMPLATE).substitute()
+    uploading = _template(UPLOAD_TEMPLATE).substitute(upload_bytes=_default_upload_bytes())
     limited = _template(AUTH_LIMIT_TEMPLATE).substitute(burst=AUTH_BURST)
     auth_paths = "|".join(_path_regex(path) for path in RATE_LIMITED_PATHS)
     blocks = [
         *(location.substitute(location=_location(p), extra=streaming) for p in stream_paths),
+        *(location.substitute(location=_location(p), extra=uploading) for p in file_paths),
         location.substitute(location=f'~ "^({auth_paths})$"', extra=limited),
         *(location.substitute(location=prefix, extra="") for prefix in API_PREFIXES),
         *(location.substitute(location=_location(p), extra="") for p in outside),
@@ -232,6 +259,11 @@ def _location(path: str) -> str:
 
 def _default_max_body_bytes() -> int:
     return int(Settings.model_fields["max_body_bytes"].default)
+
+
+def _default_upload_bytes() -> int:
+    """An upload's body: the largest attachment and the form around it."""
+    return int(Settings.model_fields["attachment_max_bytes"].default) + UPLOAD_OVERHEAD
 
 
 def _streaming_targets() -> frozenset[str]:

@@ -41,15 +41,17 @@ def served(
     name: str, answer: Callable[[Request], Awaitable[Response]]
 ) -> Callable[[Request], Awaitable[Response]]:
     """`answer` as the function `name`: in the caller's trace (or a new one), logged once,
-    and within the request timeout (a scheduled run, which a timer waits for, has none)."""
+    and within the request timeout (a scheduled run, which a timer waits for, has none; an
+    upload, which takes as long as the client sends, has as long as its form lasts)."""
     bounded = all(route.trigger != SCHEDULE for route in routes_for(name))
+    uploads = any(route.takes_file for route in routes_for(name))
 
     async def function(request: Request) -> Response:
         started = time.perf_counter()
         trace = current_trace.set(continue_trace(request.headers.get("traceparent")))
         serving = current_function.set(name)
         try:
-            seconds = _request_timeout() if bounded else None
+            seconds = _request_timeout(uploads=uploads) if bounded else None
             if seconds is None:
                 answered = await answer(request)
             else:
@@ -63,11 +65,14 @@ def served(
     return function
 
 
-def _request_timeout() -> float | None:
+def _request_timeout(*, uploads: bool = False) -> float | None:
     try:
-        return runtime.current().settings.request_timeout_seconds
+        settings = runtime.current().settings
     except Exception:  # invalid settings: the answer itself reports them
         return None
+    if uploads:
+        return float(settings.attachment_upload_seconds)
+    return settings.request_timeout_seconds
 
 
 async def in_time(answering: Awaitable[Response], seconds: float, path: str) -> Response:

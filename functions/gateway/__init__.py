@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from functions.core import runtime
+from functions.core.attachments import upload_origin
 from functions.gateway.cors import allow_origins
 from functions.gateway.docs import mount_docs
 from functions.gateway.endpoints import mount_functions
@@ -62,7 +63,7 @@ def create_app(
     allow_origins(app, settings.allowed_origins)
     mount_docs(app)
     mount_web(app, web)
-    send_security_headers(app, https=not settings.is_dev)
+    send_security_headers(app, https=not settings.is_dev, file_origin=upload_origin(settings) or "")
     return app
 
 

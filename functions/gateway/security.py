@@ -33,6 +33,9 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def send_security_headers(app: FastAPI, *, https: bool) -> None:
-    """Every answer, errors and preflights included (added last: the outermost middleware)."""
-    app.add_middleware(SecurityHeaders, headers=security_headers(https=https))
+def send_security_headers(app: FastAPI, *, https: bool, file_origin: str = "") -> None:
+    """Every answer, errors and preflights included (added last: the outermost middleware);
+    `file_origin` is the attachments bucket's, which the page may reach too."""
+    app.add_middleware(
+        SecurityHeaders, headers=security_headers(https=https, file_origin=file_origin)
+    )

@@ -16,6 +16,9 @@ from events import types
 from events.codec import new_event
 from events.models import (
     DATA_MODELS,
+    AttachmentAdded,
+    AttachmentDeleted,
+    AttachmentSnapshot,
     CommentAdded,
     CommentDeleted,
     CommentUpdated,
@@ -31,9 +34,9 @@ from events.models import (
     TaskCreated,
     TaskDeleted,
     TaskDueSoon,
-    TaskReminder,
     TaskRelationAdded,
     TaskRelationRemoved,
+    TaskReminder,
     TaskSnapshot,
     TaskStatusChanged,
     TaskUpdated,
@@ -60,6 +63,15 @@ TASK = TaskSnapshot(
 RELATION = RelationSnapshot(
     id=uuid.uuid4(), task_id=TASK.id, related_id=uuid.uuid4(), kind="blocks"
 )
+ATTACHMENT = AttachmentSnapshot(
+    id=uuid.uuid4(),
+    task_id=TASK.id,
+    filename="plan.pdf",
+    content_type="application/pdf",
+    size=1024,
+    uploader_id=uuid.uuid4(),
+    created_at=datetime(2030, 12, 1, tzinfo=UTC),
+)
 # One example of each event's data, for the events built from them below.
 EXAMPLES: dict[str, BaseModel] = {
     types.TASK_CREATED: TaskCreated(task=TASK),
@@ -78,6 +90,8 @@ EXAMPLES: dict[str, BaseModel] = {
     ),
     types.TASK_RELATION_ADDED: TaskRelationAdded(task=TASK, relation=RELATION),
     types.TASK_RELATION_REMOVED: TaskRelationRemoved(task=TASK, relation=RELATION),
+    types.ATTACHMENT_ADDED: AttachmentAdded(task=TASK, attachment=ATTACHMENT),
+    types.ATTACHMENT_DELETED: AttachmentDeleted(task=TASK, attachment=ATTACHMENT),
     types.COMMENT_ADDED: CommentAdded(
         task=TASK, comment_id=uuid.uuid4(), author_id=None, excerpt="Hi"
     ),

@@ -15,6 +15,7 @@ from functions.deploy.knative.common import (
     HOST,
     NAMESPACE,
     PART_OF,
+    attachments_origin,
     component_labels,
     meta,
     skips,
@@ -46,6 +47,8 @@ def gateway_deployment() -> dict[str, Any]:
         # kube-dns's ClusterIP: EKS gives it 172.20.0.10 when the VPC is in 10.0.0.0/8
         # (terraform pins the service CIDR); another cluster patches its own in an overlay.
         "TASKFLOW_RESOLVER": KUBE_DNS,
+        # The page posts files to the attachments bucket and shows images from it.
+        "TASKFLOW_ATTACHMENTS_ORIGIN": attachments_origin("prod"),
     }
     return {
         "apiVersion": "apps/v1",

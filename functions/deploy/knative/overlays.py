@@ -24,7 +24,10 @@ from functions.deploy.knative.common import (
     MIN_SCALE,
     RABBITMQ_SECRET,
     SECRET,
+    attachments_bucket,
+    attachments_origin,
 )
+from functions.deploy.knative.gateway import gateway_deployment
 from functions.deploy.knative.serving import FunctionSpec
 
 
@@ -71,6 +74,13 @@ def _remote_key_patch(name: str, key: str) -> dict[str, Any]:
     )
 
 
+def _gateway_env_path(name: str) -> str:
+    """The JSON pointer to the value of one of the gateway container's variables."""
+    (container,) = gateway_deployment()["spec"]["template"]["spec"]["containers"]
+    index = [variable["name"] for variable in container["env"]].index(name)
+    return f"/spec/template/spec/containers/0/env/{index}/value"
+
+
 def _pointer(key: str) -> str:
     """A JSON-pointer segment (RFC 6901): `/` in annotation names is written `~1`."""
     return key.replace("~", "~0").replace("/", "~1")
@@ -102,6 +112,7 @@ def overlay_dev() -> dict[str, Any]:
                 {
                     "TASKFLOW_LOG_LEVEL": "DEBUG",
                     "TASKFLOW_PUBLIC_URL": "https://dev.taskflow.example.com",
+                    "TASKFLOW_ATTACHMENTS_BUCKET": attachments_bucket("dev"),
                 }
             ),
             _json_patch(
@@ -121,7 +132,14 @@ def overlay_dev() -> dict[str, Any]:
             ),
             _json_patch(
                 {"group": "apps", "version": "v1", "kind": "Deployment", "name": GATEWAY},
-                [{"op": "replace", "path": "/spec/replicas", "value": 1}],
+                [
+                    {"op": "replace", "path": "/spec/replicas", "value": 1},
+                    {
+                        "op": "replace",
+                        "path": _gateway_env_path("TASKFLOW_ATTACHMENTS_ORIGIN"),
+                        "value": attachments_origin("dev"),
+                    },
+                ],
             ),
             _json_patch(
                 {

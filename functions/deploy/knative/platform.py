@@ -22,6 +22,7 @@ from functions.deploy.knative.common import (
     RABBITMQ_SECRET,
     SECRET,
     WORKERS_ACCOUNT,
+    attachments_bucket,
     meta,
 )
 
@@ -56,6 +57,8 @@ def config_values() -> dict[str, str]:
         "TASKFLOW_TRUST_FORWARDED_FOR": "true",
         "TASKFLOW_AWS_REGION": AWS_REGION,
         "TASKFLOW_MAIL_SENDER": "TaskFlow <notifications@taskflow.example.com>",
+        # Files go to the bucket terraform made (its `attachments_bucket` output).
+        "TASKFLOW_ATTACHMENTS_BUCKET": attachments_bucket("prod"),
         "TASKFLOW_DATABASE_POOL_SIZE": "5",
         # The broker's Triggers subscribe here; the local dispatcher's queues would fill up.
         "TASKFLOW_DECLARE_SUBSCRIBER_QUEUES": "false",

@@ -14,6 +14,7 @@ output "functions_role_arn" { value = module.stack.functions_role_arn }
 output "external_secrets_role_arn" { value = module.stack.external_secrets_role_arn }
 output "deploy_role_arn" { value = module.stack.deploy_role_arn }
 output "attachments_bucket" { value = module.stack.attachments_bucket }
+output "attachments_origin" { value = module.stack.attachments_origin }
 output "app_config" { value = module.stack.app_config }
 output "ses_dkim_records" { value = module.stack.ses_dkim_records }
 output "ingress_service" { value = module.stack.ingress_service }

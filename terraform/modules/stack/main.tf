@@ -85,10 +85,11 @@ module "registry" {
 }
 
 module "storage" {
-  source        = "../storage"
-  bucket_name   = local.attachments_bucket
-  force_destroy = var.attachments_force_destroy
-  tags          = local.tags
+  source          = "../storage"
+  bucket_name     = local.attachments_bucket
+  allowed_origins = ["https://${var.domain}"]
+  force_destroy   = var.attachments_force_destroy
+  tags            = local.tags
 }
 
 module "mail" {

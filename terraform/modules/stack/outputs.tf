@@ -64,17 +64,23 @@ output "deploy_role_arn" {
 }
 
 output "attachments_bucket" {
-  description = "S3 bucket for attachments."
+  description = "S3 bucket for attachments (TASKFLOW_ATTACHMENTS_BUCKET)."
   value       = module.storage.bucket_name
+}
+
+output "attachments_origin" {
+  description = "Origin of the attachments bucket, which the gateway's Content-Security-Policy allows (TASKFLOW_ATTACHMENTS_ORIGIN)."
+  value       = module.storage.origin
 }
 
 output "app_config" {
   description = "Non-secret TASKFLOW_* settings for the ConfigMap."
   value = {
-    TASKFLOW_ENV         = var.environment == "prod" ? "prod" : "test"
-    TASKFLOW_AWS_REGION  = var.aws_region
-    TASKFLOW_MAIL_SENDER = module.mail.sender
-    TASKFLOW_PUBLIC_URL  = "https://${var.domain}"
+    TASKFLOW_ENV                = var.environment == "prod" ? "prod" : "test"
+    TASKFLOW_AWS_REGION         = var.aws_region
+    TASKFLOW_MAIL_SENDER        = module.mail.sender
+    TASKFLOW_PUBLIC_URL         = "https://${var.domain}"
+    TASKFLOW_ATTACHMENTS_BUCKET = module.storage.bucket_name
   }
 }
 

@@ -59,6 +59,20 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "attachments" {
   }
 }
 
+# Browsers post files straight to the bucket (presigned POST) and read them back (presigned
+# GET, image previews): only from the web app's own pages.
+resource "aws_s3_bucket_cors_configuration" "attachments" {
+  count  = length(var.allowed_origins) > 0 ? 1 : 0
+  bucket = aws_s3_bucket.attachments.id
+
+  cors_rule {
+    allowed_methods = ["GET", "HEAD", "POST"]
+    allowed_origins = var.allowed_origins
+    allowed_headers = ["*"]
+    max_age_seconds = 3600
+  }
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "attachments" {
   bucket = aws_s3_bucket.attachments.id
 

@@ -12,3 +12,8 @@ output "kms_key_arn" {
   description = "KMS key that encrypts the attachments."
   value       = aws_kms_key.attachments.arn
 }
+
+output "origin" {
+  description = "Origin browsers upload attachments to and download them from (the bucket's regional host)."
+  value       = "https://${aws_s3_bucket.attachments.bucket_regional_domain_name}"
+}

@@ -19,6 +19,17 @@ variable "noncurrent_version_expiration_days" {
   }
 }
 
+variable "allowed_origins" {
+  description = "Origins of the web app, whose pages post files to the bucket and read them back (CORS)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.allowed_origins : can(regex("^https://[a-z0-9.-]+(:[0-9]+)?$", origin))])
+    error_message = "allowed_origins must be https:// origins (scheme and host, no path)."
+  }
+}
+
 variable "force_destroy" {
   description = "Let terraform destroy delete a bucket that still holds objects (dev only)."
   type        = bool
