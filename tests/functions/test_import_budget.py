@@ -84,10 +84,13 @@ BUDGETS: Final[dict[str, Budget]] = {
     "functions.projects": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.comments": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.watchers": Budget(DATABASE, modules=0.8, time=4.0),
+    "functions.relations": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.activity": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.scheduled": Budget(DATABASE, modules=0.8, time=4.0),
     # icalendar is imported by the first feed that is built, not at start.
     "functions.calendar_feeds": Budget(DATABASE, modules=0.8, time=4.0),
+    # boto3 is imported by the first call that reaches the bucket, not at start.
+    "functions.attachments": Budget(DATABASE, modules=0.8, time=4.0),
     # Signing in: the key set and its token library, beside the database.
     "functions.auth": Budget(DATABASE | {"jwt", "cryptography"}, modules=0.95, time=4.5),
     # The feed and the live streams are Redis's.
