@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
-from pydantic import ConfigDict, Field, StrictInt, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from events.vocabulary import Instant
 from functions.core.models.common import Patch, Public
 
-# Minutes before the due date: up to a year. Strict: "5" is not a number in the document either.
 MAX_OFFSET_MINUTES: Final = 525_600
-OffsetMinutes = Annotated[StrictInt, Field(ge=0, le=MAX_OFFSET_MINUTES)]
+
+
+def _a_number(value: Any) -> Any:
+    # JSON Schema's integer is any number without a fraction (15.0 too), never "15" or true.
+    if isinstance(value, str | bool):
+        raise ValueError("send a whole number")
+    return value
+
+
+# Minutes before the due date: up to a year.
+OffsetMinutes = Annotated[int, Field(ge=0, le=MAX_OFFSET_MINUTES), BeforeValidator(_a_number)]
 # A person's reminders on one task.
 MAX_REMINDERS_PER_TASK: Final = 10
 
