@@ -117,6 +117,7 @@ describe("TaskRelations", () => {
     const blocks = await screen.findByRole("list", { name: "Blocks" });
     expect(within(blocks).getByRole("link", { name: "Release notes" })).toHaveAttribute("href", "/projects/p2?task=t3");
     expect(screen.queryByRole("form", { name: "Add a relation" })).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Add relation" })).toHaveFocus());
     expect(requests).toContain("POST /api/tasks/t1/relations");
 
     await user.click(screen.getByRole("button", { name: "Remove the relation “is blocked by Fix the release build”" }));

@@ -2,7 +2,7 @@
 // by): each related task a link that opens it, grouped by kind; editors add one by finding the
 // other task by its title (in any project they can read) and remove one.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useDeferredValue, useId, useState, type FormEvent } from "react";
+import { useDeferredValue, useId, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { toast } from "sonner";
 
@@ -184,7 +184,14 @@ export function TaskRelations({ task, canEdit }: { task: Task; canEdit: boolean 
   const href = useTaskHref();
   const headingId = useId();
   const [adding, setAdding] = useState(false);
+  const header = useRef<HTMLDivElement>(null);
   const items = relations.data ?? [];
+
+  /** Close the form, and put the focus back on the button that opened it. */
+  function stopAdding() {
+    setAdding(false);
+    requestAnimationFrame(() => header.current?.querySelector("button")?.focus());
+  }
 
   const remove = useMutation({
     mutationFn: async (relation: Relation) => {
@@ -206,7 +213,7 @@ export function TaskRelations({ task, canEdit }: { task: Task; canEdit: boolean 
 
   return (
     <section aria-labelledby={headingId} className="space-y-2">
-      <div className="flex items-center gap-2">
+      <div ref={header} className="flex items-center gap-2">
         <h3 id={headingId} className="text-sm font-semibold text-ink">
           Related tasks
         </h3>
@@ -268,7 +275,7 @@ export function TaskRelations({ task, canEdit }: { task: Task; canEdit: boolean 
         <p className="text-xs text-ink-soft">No related tasks.</p>
       )}
       {adding ? (
-        <AddRelation task={task} related={new Set(items.map((item) => item.task.id))} onDone={() => setAdding(false)} />
+        <AddRelation task={task} related={new Set(items.map((item) => item.task.id))} onDone={stopAdding} />
       ) : null}
     </section>
   );
