@@ -53,3 +53,30 @@ def test_a_due_soon_message_names_the_task_and_when() -> None:
     assert timed == "“Ship it” is due Fri 4 Dec 2026, 12:00 (Europe/Lisbon)"
     all_day = wording.due_soon_message("Ship it", NOON_UTC, date(2026, 12, 5), None, NOON_UTC)
     assert all_day == "“Ship it” is due tomorrow, Sat 5 Dec"
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "expected"),
+    [
+        # A sweep a few seconds late still says five minutes.
+        (datetime(2026, 12, 4, 11, 55, 2, tzinfo=UTC), "Asia/Tokyo", "is due in 5 minutes"),
+        (datetime(2026, 12, 4, 11, 59, 30, tzinfo=UTC), None, "is due in 1 minute"),
+        (datetime(2026, 12, 4, 11, 0, 1, tzinfo=UTC), None, "is due in 1 hour"),
+        (NOON_UTC, None, "is due now"),
+        # Further off: the reader's clock.
+        (datetime(2026, 12, 3, 12, 0, tzinfo=UTC), "Asia/Kolkata", "is due Fri 4 Dec, 17:30"),
+        (datetime(2026, 12, 4, 12, 1, tzinfo=UTC), "Europe/Lisbon", "was due Fri 4 Dec, 12:00"),
+    ],
+)
+def test_a_reminder_says_how_soon_the_task_is_due(
+    now: datetime, zone: str | None, expected: str
+) -> None:
+    message = wording.reminder_message("Ship it", NOON_UTC, None, zone, now)
+    assert message == f"Reminder: “Ship it” {expected}"
+
+
+def test_a_reminder_of_an_all_day_task_names_its_day_and_of_an_undated_one_the_task_alone() -> None:
+    end_of_day = datetime(2026, 12, 5, 23, 59, 59, tzinfo=UTC)
+    day = wording.reminder_message("Ship it", end_of_day, date(2026, 12, 5), None, NOON_UTC)
+    assert day == "Reminder: “Ship it” is due tomorrow, Sat 5 Dec"
+    assert wording.reminder_message("Ship it", None, None, None, NOON_UTC) == "Reminder: “Ship it”"
