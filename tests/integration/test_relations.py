@@ -4,6 +4,7 @@ listed only where the reader may read the other task; events for open screens.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -257,3 +258,22 @@ async def test_adding_and_removing_a_relation_reach_the_projects_open_screens(
         (types.TASK_RELATION_REMOVED, "Ana Lima"),
     ]
     assert published[0]["data"]["relation"]["id"] == made["id"]
+
+
+@pytest.mark.postgres
+async def test_the_same_two_tasks_related_both_ways_at_once_get_one_relation(
+    api: AsyncClient,
+) -> None:
+    team, first, second = await _pair(api)
+    for _ in range(5):
+        made = await asyncio.gather(
+            _relate(api, team.ana, first["id"], "blocks", second["id"]),
+            _relate(api, team.ben, second["id"], "relates_to", first["id"]),
+        )
+        assert sorted(r.status_code for r in made) == [201, 409]
+        [relation] = [r.json() for r in made if r.status_code == 201]
+        assert len(await _relations(api, team.ana, first["id"])) == 1
+        removed = await api.delete(
+            f"/api/tasks/{first['id']}/relations/{relation['id']}", headers=team.ana.headers
+        )
+        assert removed.status_code == 204, removed.text
