@@ -209,7 +209,7 @@ function DayCell({ day, tasks, view, outside, today, children, onMore }: DayProp
       aria-label={dayName.format(day)}
       data-day={key}
       className={`flex min-w-0 flex-col gap-1 border-t border-l border-line p-1.5 ${
-        view === "week" ? "min-h-72" : "min-h-28"
+        view === "week" ? "min-h-16 sm:min-h-72" : "min-h-20 sm:min-h-28"
       } ${outside ? "bg-muted/50" : "bg-surface"} ${isOver ? "bg-accent-50 ring-2 ring-inset ring-accent-500 dark:bg-accent-500/15" : ""}`}
     >
       <span
@@ -218,6 +218,7 @@ function DayCell({ day, tasks, view, outside, today, children, onMore }: DayProp
           today ? "bg-accent-600 text-white" : outside ? "text-ink-soft" : "text-ink"
         }`}
       >
+        {view === "week" ? <span className="sm:hidden">{weekdayName.format(day)} </span> : null}
         {day.getDate() === 1 && view === "month" ? shortDay.format(day) : day.getDate()}
       </span>
       {today ? <span className="sr-only">Today</span> : null}
@@ -431,7 +432,10 @@ export function CalendarPage({ changeTask }: { changeTask: ChangeTask }) {
               }}
             >
               <div className="relative overflow-hidden rounded-xl border-r border-b border-line shadow-xs">
-                <div aria-hidden="true" className="grid grid-cols-7 border-t border-l border-line bg-muted">
+                <div
+                  aria-hidden="true"
+                  className={`${view === "week" ? "hidden sm:grid" : "grid"} grid-cols-7 border-t border-l border-line bg-muted`}
+                >
                   {weeks[0]?.map((day) => (
                     <span key={day.getDay()} className="px-2 py-1 text-xs font-medium text-ink-soft">
                       {weekdayName.format(day)}
@@ -440,7 +444,11 @@ export function CalendarPage({ changeTask }: { changeTask: ChangeTask }) {
                 </div>
                 <div aria-label={`Calendar, ${period}`} role="group">
                   {weeks.map((week) => (
-                    <div key={dayKey(week[0] ?? anchor)} className="grid grid-cols-7">
+                    <div
+                      key={dayKey(week[0] ?? anchor)}
+                      // On a phone a week is a list of days, one under another.
+                      className={`grid ${view === "week" ? "grid-cols-1 sm:grid-cols-7" : "grid-cols-7"}`}
+                    >
                       {week.map((day) => (
                         <DayCell
                           key={dayKey(day)}
