@@ -477,6 +477,25 @@ def test_nginx_limits_the_auth_paths_per_client_address_and_answers_429_as_a_pro
     assert [r.status_code for r in others] == [503, 503, 503, 405]
 
 
+def test_only_a_path_that_takes_a_file_lets_a_body_past_the_json_limit_through(
+    tmp_path: Path,
+) -> None:
+    [upload_path] = [route.path for route in ROUTES if route.takes_file]
+    largest = int(Settings.model_fields["attachment_max_bytes"].default)
+    multipart = {"Content-Type": "multipart/form-data; boundary=x"}
+    web_root = _web_build(tmp_path / "web")
+    with (
+        _running_nginx(tmp_path / "nginx", _unreachable_functions(), web_root) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        upload = client.post(upload_path, content=b"x" * (MAX_BODY + 1), headers=multipart)
+        json_body = client.post("/api/tasks", content=b"x" * (MAX_BODY + 1), headers=multipart)
+        too_large = client.post(upload_path, content=b"x" * (2 * largest), headers=multipart)
+    assert upload.status_code == 503, "it reached the function's upstream"
+    assert json_body.status_code == 413
+    assert too_large.status_code == 413
+
+
 # One of each kind of answer nginx makes: the page, files, a deep link, its own problems, and
 # a request for a function (a 503 here: none is running).
 HEADER_REQUESTS = [
