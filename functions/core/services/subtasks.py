@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Final
 
-from sqlalchemy import func, literal, select, text
+from sqlalchemy import CTE, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from functions.core.errors import InvalidInput
@@ -94,22 +94,27 @@ async def locked_subtree(
 
 async def _levels(conn: AsyncConnection, task_id: uuid.UUID) -> list[list[uuid.UUID]]:
     """The task's subtree level by level: [[the task], [its subtasks], [theirs], ...]."""
+    below = _below(task_id, _WALK_LIMIT)
+    levels: dict[int, list[uuid.UUID]] = {}
+    rows = await conn.execute(select(below.c.id, below.c.depth).order_by(below.c.depth, below.c.id))
+    for each, depth in rows:
+        levels.setdefault(depth, []).append(each)
+    return list(levels.values())
+
+
+def _below(task_id: uuid.UUID, deepest: int) -> CTE:
+    """(id, depth) of the task (depth 1) and the tasks below it, to `deepest` levels."""
     below = (
         select(tasks.c.id, literal(1).label("depth"))
         .where(tasks.c.id == task_id)
         .cte("below", recursive=True)
     )
     child = tasks.alias("child")
-    below = below.union_all(
+    return below.union_all(
         select(child.c.id, below.c.depth + 1).where(
-            child.c.parent_id == below.c.id, below.c.depth < _WALK_LIMIT
+            child.c.parent_id == below.c.id, below.c.depth < deepest
         )
     )
-    levels: dict[int, list[uuid.UUID]] = {}
-    rows = await conn.execute(select(below.c.id, below.c.depth).order_by(below.c.depth, below.c.id))
-    for each, depth in rows:
-        levels.setdefault(depth, []).append(each)
-    return list(levels.values())
 
 
 async def _ancestors(
@@ -134,17 +139,7 @@ async def _ancestors(
 
 async def _height(conn: AsyncConnection, task_id: uuid.UUID) -> int:
     """The levels of the task's subtree: 1 without subtasks (counted to one past MAX_DEPTH)."""
-    below = (
-        select(tasks.c.id, literal(1).label("depth"))
-        .where(tasks.c.id == task_id)
-        .cte("below", recursive=True)
-    )
-    child = tasks.alias("child")
-    below = below.union_all(
-        select(child.c.id, below.c.depth + 1).where(
-            child.c.parent_id == below.c.id, below.c.depth <= MAX_DEPTH
-        )
-    )
+    below = _below(task_id, MAX_DEPTH + 1)
     height: int | None = await conn.scalar(select(func.max(below.c.depth)))
     return height or 1
 
