@@ -65,9 +65,8 @@ _NUMBER: Final = re.compile(r"[+-]?[1-9]\d{0,2}")
 # Days as DAILY and WEEKLY rules pick them (an ordinal such as 2MO counts within a month or a
 # year only, so they ignore it).
 _ORDINAL: Final = re.compile(r"[+-]?\d+")
-# A rule is looked for this far ahead. dateutil walks a rule that never matches up to the
-# year 9999 (seconds of CPU for a daily one); evaluated 400 years (one whole cycle of the
-# Gregorian calendar: the same weekdays and leap days) closer to 9999, it stops soon.
+# How far ahead a rule is looked at, at least. dateutil walks a rule that never matches up to
+# the year 9999 (seconds of CPU for a daily one): see `_first`.
 HORIZON_YEARS: Final = 400
 _PREFIX: Final = "RRULE:"
 
@@ -167,6 +166,8 @@ def _first(
 ) -> datetime | None:
     """The rule's first occurrence after `start` (or at it, if `inclusive`), starting there and
     ending at `until` (naive, on one clock); None if none within HORIZON_YEARS or so."""
+    # Evaluated whole 400-year cycles of the Gregorian calendar later (the same weekdays and
+    # leap days), 400 to 800 years short of 9999, where dateutil stops: any walk ends soon.
     shift = HORIZON_YEARS * max(0, (MAXYEAR - HORIZON_YEARS - start.year) // HORIZON_YEARS)
     pattern = _joined({k: v for k, v in parts.items() if k not in ("COUNT", "UNTIL")})
     rule = rrulestr(pattern, dtstart=_years_on(start, shift))

@@ -40,6 +40,7 @@ from functions.core.models.reminders import (
 )
 from functions.core.models.tasks import TaskPublic
 from functions.core.outbox import record
+from functions.core.queries.tasks import CLOSED
 from functions.core.runtime import Runtime
 from functions.core.services.preferences import default_reminders
 from functions.core.services.task_reads import visible_task_project
@@ -51,7 +52,6 @@ SOURCE: Final = types.source_of("emit_reminders")
 EVENT_ID_NAMESPACE: Final = uuid.UUID("4d1c7b52-8e0a-4f3b-9a6d-3c5e2f7b1a84")
 BATCH_SIZE: Final = 500
 NO_SUCH_REMINDER: Final = "no such reminder"
-_CLOSED: Final = ("done", "cancelled")
 
 _PUBLIC_COLUMNS: Final = tuple(reminders.c[name] for name in ReminderPublic.model_fields)
 _SNAPSHOT_COLUMNS: Final = tuple(tasks.c[name] for name in TaskSnapshot.model_fields)
@@ -308,7 +308,7 @@ async def emit_reminders(
             wanted = {
                 reminder_event_id(row.reminder_id, row.reminder_fire_at): row
                 for row in rows
-                if row.status not in _CLOSED and row.member_id is not None
+                if row.status not in CLOSED and row.member_id is not None
             }
             known = await recorded(conn, wanted)
             new = [row for event_id, row in wanted.items() if event_id not in known]
