@@ -201,6 +201,11 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "PreferencesUpdate": lambda w: {"email_enabled": True, "email_kinds": {"task.assigned": True}},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
     "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
+    "AttachmentCreate": lambda w: {
+        "filename": "plan.pdf",
+        "content_type": "application/pdf",
+        "size": 1024,
+    },
 }
 
 
@@ -407,7 +412,15 @@ async def test_a_path_id_that_is_not_a_uuid_or_not_there_is_not_found(
     misses = Misses()
     spec = spec_of(load_target(route.target))
     body = VALID_BODIES[spec.body.__name__](world) if spec.body else None
-    for name in ("project_id", "task_id", "user_id", "comment_id", "webhook_id", "feed_id"):
+    for name in (
+        "project_id",
+        "task_id",
+        "user_id",
+        "comment_id",
+        "webhook_id",
+        "feed_id",
+        "attachment_id",
+    ):
         if "{" + name + "}" not in route.path:
             continue
         for bad in [*NOT_UUIDS, UNKNOWN_UUID]:
