@@ -59,8 +59,10 @@ async def list_attachments(call: Call[None, None]) -> AttachmentsPublic:
 
 @endpoint(body=AttachmentCreate, response=AttachmentUpload, status=201)
 async def create_attachment(call: Call[AttachmentCreate, None]) -> AttachmentUpload:
-    """Ask to attach a file (editors and owners): the answer's `upload` form takes exactly
-    it, posted straight to the store; then confirm it with `complete`."""
+    """Ask to attach a file: a pending attachment and the form that uploads it.
+
+    Editors and owners. The answer's `upload` form takes exactly this file (its type and
+    size), posted straight to the store; then confirm it with `complete`."""
     return await attachments.create_attachment(
         call.rt, call.user.user_id, call.path_uuid("task_id"), call.body
     )
@@ -68,8 +70,10 @@ async def create_attachment(call: Call[AttachmentCreate, None]) -> AttachmentUpl
 
 @endpoint(response=AttachmentPublic)
 async def complete_attachment(call: Call[None, None]) -> AttachmentPublic:
-    """Confirm an upload: 409 until the file is in the store, 422 (and the file deleted) if it
-    is not the one announced; from then on the task lists it."""
+    """Confirm an upload: from then on the task lists the file.
+
+    409 until the file is in the store; 422 (and the file deleted) if it is not the one
+    announced. Again, it answers the same."""
     return await attachments.complete_attachment(
         call.rt, call.user.user_id, call.path_uuid("attachment_id")
     )
@@ -83,9 +87,10 @@ async def delete_attachment(call: Call[None, None]) -> None:
 
 @endpoint(auth=False, status=204, raw_body={"multipart/form-data": UPLOAD_FORM})
 async def upload_attachment(call: Call[None, None]) -> None:
-    """The embedded mode's stand-in for an S3 presigned POST: the form's fields, then the
-    file; taken if the form is signed, unexpired and the file is the one it names (with a
-    bucket set, uploads go to the bucket and this answers 404)."""
+    """Upload a file through its form (the embedded mode's stand-in for S3's presigned POST).
+
+    The form's fields, then the file; taken if the form is signed, unexpired and the file is
+    the one it names. With a bucket set, uploads go to the bucket and this answers 404."""
     store = _local_store(call.rt)
     limit = call.rt.settings.attachment_max_bytes + UPLOAD_OVERHEAD
     form = await _read_form(call.request, limit)
@@ -98,8 +103,10 @@ async def upload_attachment(call: Call[None, None]) -> None:
 
 @endpoint(auth=False, produces="*/*")
 async def download_attachment(call: Call[None, None]) -> Response:
-    """The embedded mode's stand-in for an S3 presigned GET: the file a signed, unexpired link
-    names, as a download under its name (with a bucket set, this answers 404)."""
+    """Download a file by its link (the embedded mode's stand-in for S3's presigned GET).
+
+    The file a signed, unexpired link names, as a download under its name. With a bucket
+    set, this answers 404."""
     stored = _local_store(call.rt).open_download(call.path_params.get("token", ""))
     response = FileResponse(stored.path, headers=DOWNLOAD_HEADERS)
     # Set as stored: FileResponse would add a charset to text types.

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The embedded mode's stand-in for an S3 presigned GET: the file a signed, unexpired link */
+        /** Download a file by its link (the embedded mode's stand-in for S3's presigned GET). */
         get: operations["download_attachment"];
         put?: never;
         post?: never;
@@ -47,7 +47,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The embedded mode's stand-in for an S3 presigned POST: the form's fields, then the */
+        /** Upload a file through its form (the embedded mode's stand-in for S3's presigned POST). */
         post: operations["upload_attachment"];
         delete?: never;
         options?: never;
@@ -81,7 +81,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm an upload: 409 until the file is in the store, 422 (and the file deleted) if it */
+        /** Confirm an upload: from then on the task lists the file. */
         post: operations["complete_attachment"];
         delete?: never;
         options?: never;
@@ -639,7 +639,7 @@ export interface paths {
         /** A task's files, oldest first, each with a short-lived download link. */
         get: operations["list_attachments"];
         put?: never;
-        /** Ask to attach a file (editors and owners): the answer's `upload` form takes exactly */
+        /** Ask to attach a file: a pending attachment and the form that uploads it. */
         post: operations["create_attachment"];
         delete?: never;
         options?: never;
