@@ -198,7 +198,12 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "CommentUpdate": lambda w: {"body": "Edited comment"},
     "ProjectSubscription": lambda w: {"new_tasks": True},
     "MarkRead": lambda w: {"all": True},
-    "PreferencesUpdate": lambda w: {"email_enabled": True, "email_kinds": {"task.assigned": True}},
+    "PreferencesUpdate": lambda w: {
+        "email_enabled": True,
+        "email_kinds": {"task.assigned": True},
+        "default_reminders": [15, 60],
+    },
+    "ReminderCreate": lambda w: {"offset_minutes": 15},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
     "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
     "AttachmentCreate": lambda w: {
