@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { aTask } from "../../test/liveChanges";
 import { useTask, type Task } from "./api";
+import { deletionWords } from "./DeleteTask";
 import { ParentTask, Subtasks } from "./Subtasks";
 
 vi.mock("sonner", () => ({ toast: { error: vi.fn(), success: vi.fn() } }));
@@ -172,5 +173,16 @@ describe("ParentTask", () => {
     );
     expect(await screen.findByRole("link", { name: "Paint the shed" })).toHaveAttribute("href", "/my?task=t1");
     expect(screen.getByText(/Subtask of/)).toBeInTheDocument();
+  });
+});
+
+describe("deleting a task", () => {
+  it("says its subtasks go with it", () => {
+    expect(deletionWords({ title: "Paint the shed", subtask_count: 0 })).toBe(
+      "“Paint the shed”, its comments and files will be deleted for everyone in the project. This cannot be undone.",
+    );
+    expect(deletionWords({ title: "Paint the shed", subtask_count: 2 })).toBe(
+      "“Paint the shed”, its comments and files, and its 2 subtasks with any of their own, will be deleted for everyone in the project. This cannot be undone.",
+    );
   });
 });
