@@ -105,6 +105,12 @@ describe("Attachments", () => {
     expect(within(list).getByText(/2 KB · Bob Builder,/)).toBeInTheDocument();
 
     await user.click(within(list).getByRole("button", { name: "Delete plan.pdf" }));
+    expect(within(list).getByRole("button", { name: "Delete file" })).toHaveFocus();
+    await user.click(within(list).getByRole("button", { name: "Keep" }));
+    await waitFor(() => expect(within(list).getByRole("button", { name: "Delete plan.pdf" })).toHaveFocus());
+    expect(requests).not.toContain("DELETE /api/attachments/a1");
+
+    await user.keyboard("{Enter}");
     await user.click(within(list).getByRole("button", { name: "Delete file" }));
     await waitFor(() => expect(screen.queryByRole("list", { name: "Attachments" })).not.toBeInTheDocument());
     expect(requests).toContain("DELETE /api/attachments/a1");

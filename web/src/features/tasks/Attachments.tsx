@@ -198,7 +198,14 @@ function AttachmentItem({
   deleting: boolean;
 }) {
   const [confirming, setConfirming] = useState(false);
+  const actions = useRef<HTMLDivElement>(null);
   const link = attachment.download_url;
+
+  function keep() {
+    setConfirming(false);
+    // Back on the Delete button it replaced.
+    requestAnimationFrame(() => actions.current?.querySelector("button")?.focus());
+  }
   const image = attachment.content_type.startsWith("image/") && link;
   return (
     <li className="flex items-center gap-3 rounded-md border border-line p-2">
@@ -237,35 +244,50 @@ function AttachmentItem({
         </p>
       </div>
       {canDelete ? (
-        confirming ? (
-          <span className="flex shrink-0 gap-1">
-            <Button variant="danger" className="!px-2 !py-1 text-xs" disabled={deleting} onClick={onDelete}>
-              Delete file
-            </Button>
-            <Button variant="ghost" className="!px-2 !py-1 text-xs" onClick={() => setConfirming(false)}>
-              Keep
-            </Button>
-          </span>
-        ) : (
-          <Button
-            variant="ghost"
-            className="shrink-0 !p-1.5"
-            aria-label={`Delete ${attachment.filename}`}
-            title="Delete"
-            onClick={() => setConfirming(true)}
-          >
-            <svg
-              viewBox="0 0 16 16"
-              className="size-4"
-              fill="none"
-              stroke="currentColor"
-              strokeWidth="1.5"
-              aria-hidden="true"
+        <div ref={actions} className="flex shrink-0 gap-1">
+          {confirming ? (
+            <>
+              <Button
+                variant="danger"
+                className="!px-2 !py-1 text-xs"
+                autoFocus
+                disabled={deleting}
+                onClick={onDelete}
+                onKeyDown={(event) => {
+                  if (event.key === "Escape") {
+                    // Keeps the file, and the panel open.
+                    event.preventDefault();
+                    keep();
+                  }
+                }}
+              >
+                Delete file
+              </Button>
+              <Button variant="ghost" className="!px-2 !py-1 text-xs" onClick={keep}>
+                Keep
+              </Button>
+            </>
+          ) : (
+            <Button
+              variant="ghost"
+              className="shrink-0 !p-1.5"
+              aria-label={`Delete ${attachment.filename}`}
+              title="Delete"
+              onClick={() => setConfirming(true)}
             >
-              <path d="M2.5 4.5h11M6 4.5V3a1 1 0 0 1 1-1h2a1 1 0 0 1 1 1v1.5M4 4.5l.7 8.6a1 1 0 0 0 1 .9h4.6a1 1 0 0 0 1-.9l.7-8.6" />
-            </svg>
-          </Button>
-        )
+              <svg
+                viewBox="0 0 16 16"
+                className="size-4"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.5"
+                aria-hidden="true"
+              >
+                <path d="M2.5 4.5h11M6 4.5V3a1 1 0 0 1 1-1h2a1 1 0 0 1 1 1v1.5M4 4.5l.7 8.6a1 1 0 0 0 1 .9h4.6a1 1 0 0 0 1-.9l.7-8.6" />
+              </svg>
+            </Button>
+          )}
+        </div>
       ) : null}
     </li>
   );

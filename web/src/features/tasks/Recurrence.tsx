@@ -49,6 +49,8 @@ export function Recurrence({ task, readOnly }: { task: Task; readOnly: boolean }
   }
 
   function choose(choice: Repeat) {
+    // One save at a time: each names the version the last one made.
+    if (saving) return;
     if (choice === "custom") {
       setCustom(task.recurrence ?? (due ? ruleOf("weekly", due) : "FREQ=WEEKLY"));
       return;
@@ -76,7 +78,8 @@ export function Recurrence({ task, readOnly }: { task: Task; readOnly: boolean }
       <h3 id={`${id}-heading`} className="text-sm font-semibold text-ink">
         Repeat
       </h3>
-      <fieldset disabled={readOnly || saving} className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+      {/* Not disabled while saving: that would take the focus from the select just used. */}
+      <fieldset disabled={readOnly} className="grid grid-cols-1 gap-3 sm:grid-cols-2">
         <SelectField
           label="Repeats"
           value={repeat}
@@ -95,7 +98,9 @@ export function Recurrence({ task, readOnly }: { task: Task; readOnly: boolean }
           <SelectField
             label="Next one is due"
             value={basis}
-            onChange={(event) => save({ recurrence_basis: event.target.value as Basis }, noChange)}
+            onChange={(event) => {
+              if (!saving) save({ recurrence_basis: event.target.value as Basis }, noChange);
+            }}
           >
             <option value="due">A step after the due date</option>
             <option value="completion">A step after completion</option>

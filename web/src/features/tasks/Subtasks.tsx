@@ -165,7 +165,13 @@ function AddSubtask({ parent }: { parent: Task }) {
           </p>
         ) : null}
       </div>
-      <Button type="submit" variant="secondary" className="!py-1.5" disabled={!title.trim() || Boolean(problem)}>
+      <Button
+        type="submit"
+        variant="secondary"
+        className="!py-1.5"
+        aria-label="Add subtask"
+        disabled={!title.trim() || Boolean(problem)}
+      >
         Add
       </Button>
     </form>
