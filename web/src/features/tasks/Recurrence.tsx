@@ -79,7 +79,7 @@ export function Recurrence({ task, readOnly }: { task: Task; readOnly: boolean }
         Repeat
       </h3>
       {/* Not disabled while saving: that would take the focus from the select just used. */}
-      <fieldset disabled={readOnly} className="grid grid-cols-1 gap-3 sm:grid-cols-2">
+      <fieldset disabled={readOnly} className="grid grid-cols-1 gap-3">
         <SelectField
           label="Repeats"
           value={repeat}

@@ -68,7 +68,7 @@ export function CardBody({ task, assignee }: { task: Task; assignee: string | un
           ))}
         </ul>
       ) : null}
-      <div className="mt-2.5 flex items-center gap-2 text-xs" aria-hidden="true">
+      <div className="mt-2.5 flex flex-wrap items-center gap-x-2 gap-y-1.5 text-xs" aria-hidden="true">
         <span className={`rounded px-1.5 py-0.5 font-medium ${PRIORITY_BADGE[task.priority]}`}>
           {priorityLabel(task.priority)}
         </span>
