@@ -93,6 +93,8 @@ class World:
     task_id: str
     comment_id: str
     webhook_id: str
+    # Another task of the project, for a relation to aim at.
+    other_task_id: str
 
     def path(self, route: Route, **overrides: str) -> str:
         values = {
@@ -120,6 +122,10 @@ async def build_world(api: AsyncClient) -> World:
         "/api/tasks", json={"project_id": project["id"], "title": "Aim here"}, headers=user.headers
     )
     assert task.status_code == 201, task.text
+    other = await api.post(
+        "/api/tasks", json={"project_id": project["id"], "title": "And here"}, headers=user.headers
+    )
+    assert other.status_code == 201, other.text
     comment = await api.post(
         f"/api/tasks/{task.json()['id']}/comments", json={"body": "Hi"}, headers=user.headers
     )
@@ -136,6 +142,7 @@ async def build_world(api: AsyncClient) -> World:
         task.json()["id"],
         comment.json()["id"],
         webhook.json()["id"],
+        other.json()["id"],
     )
 
 
@@ -206,6 +213,7 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "ReminderCreate": lambda w: {"offset_minutes": 15},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
     "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
+    "RelationCreate": lambda w: {"kind": "blocks", "task_id": w.other_task_id},
     "AttachmentCreate": lambda w: {
         "filename": "plan.pdf",
         "content_type": "application/pdf",

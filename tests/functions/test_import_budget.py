@@ -85,6 +85,7 @@ BUDGETS: Final[dict[str, Budget]] = {
     "functions.comments": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.watchers": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.relations": Budget(DATABASE, modules=0.8, time=4.0),
+    "functions.reminders": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.activity": Budget(DATABASE, modules=0.8, time=4.0),
     "functions.scheduled": Budget(DATABASE, modules=0.8, time=4.0),
     # icalendar is imported by the first feed that is built, not at start.
