@@ -5,8 +5,10 @@ its function's service (the path forwarded unchanged), the same problem+json for
 route has (404) and for a method no route of that path takes (405), and the web build for
 everything else, with the same security headers (functions/edge/security_headers.py; HSTS
 where the client came over HTTPS). nginx alone also limits the rate of the auth paths per
-client address. What differs between compose and Knative is left to the nginx image, which
-substitutes `${TASKFLOW_*}` variables (`envsubst`, /etc/nginx/templates) when it starts.
+client address. Its access log writes a path that carries a secret (a calendar feed's, a
+signed download link's) as its route's template, as the functions' own logs do. What differs
+between compose and Knative is left to the nginx image, which substitutes `${TASKFLOW_*}`
+variables (`envsubst`, /etc/nginx/templates) when it starts.
 
 The configuration's text is in nginx.conf.tmpl beside this module (with its fragments: an
 API location, and what a stream's or a rate-limited location adds); this module fills in
@@ -27,6 +29,7 @@ from typing import Final
 from events.transport.dispatch import service_name
 from functions.core.attachments.local import UPLOAD_OVERHEAD
 from functions.core.settings import Settings
+from functions.edge.redaction import SECRET_ROUTES
 from functions.edge.security_headers import (
     SECURITY_HEADERS,
     STRICT_TRANSPORT_SECURITY,
@@ -38,6 +41,8 @@ TEMPLATE_PATH: Final = "knative/base/gateway/default.conf.template"
 # Where the gateway image keeps the web build (nginx-unprivileged's document root).
 WEB_ROOT: Final = "/usr/share/nginx/html"
 LISTEN: Final = "8080"
+# The container's output, where the image's own access log goes (its file links to it).
+ACCESS_LOG: Final = "/dev/stdout"
 # The variables the nginx image substitutes at start; compose and Knative each set all three.
 SERVICE_SUFFIX: Final = "TASKFLOW_SERVICE_SUFFIX"
 SERVICE_PORT: Final = "TASKFLOW_SERVICE_PORT"
@@ -111,6 +116,7 @@ def render(
     upstream: Callable[[str], Upstream],
     *,
     listen: str = LISTEN,
+    access_log: str = ACCESS_LOG,
     web_root: str = WEB_ROOT,
     resolver: str | None = None,
     max_body_bytes: int | None = None,
@@ -120,7 +126,8 @@ def render(
     """The gateway's http-level configuration (maps and one server), as conf.d includes it.
 
     `upstream` says how to reach each service; `resolver` is needed when those are names;
-    `file_origin` is the attachments bucket's origin the pages may reach, if any.
+    `file_origin` is the attachments bucket's origin the pages may reach, if any; `access_log`
+    is where the access log goes.
     """
     limit = max_body_bytes if max_body_bytes is not None else _default_max_body_bytes()
     streams = streaming_targets if streaming_targets is not None else _streaming_targets()
@@ -139,7 +146,13 @@ def render(
         ),
         upstream_addresses=_lines(f'    {name} "{upstream(name).address}";' for name in services),
         upstream_hosts=_lines(f'    {name} "{upstream(name).host}";' for name in services),
+        secret_paths=_lines(
+            f'    "~^{_path_regex(route.path)}$" "{route.path}";'
+            for route in SECRET_ROUTES
+            if route.public
+        ),
         listen=listen,
+        access_log=access_log,
         max_body_bytes=limit,
         resolver=_lines(resolvers),
         web_root=web_root,

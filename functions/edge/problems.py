@@ -13,6 +13,7 @@ from typing import Any
 from starlette.responses import Response
 
 from functions.core.errors import DomainError, Unauthenticated
+from functions.edge.redaction import loggable_path
 
 log = logging.getLogger("taskflow.edge")
 
@@ -77,7 +78,7 @@ def unexpected_error(exc: Exception, path: str) -> Response:
         | PoolTimeoutError
     )
     if isinstance(exc, retryable) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        log.warning("dependency unavailable on %s: %s", path, exc)
+        log.warning("dependency unavailable on %s: %s", loggable_path(path), exc)
         return problem(503, "Service unavailable", "try again shortly", instance=path)
-    log.exception("unhandled error on %s", path)
+    log.exception("unhandled error on %s", loggable_path(path))
     return problem(500, "Internal server error", instance=path)

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from functions.core import runtime
 from functions.core.observability import continue_trace, current_function, current_trace
 from functions.edge.problems import problem
+from functions.edge.redaction import loggable_path
 from functions.routes import SCHEDULE, routes_for
 
 request_log = logging.getLogger("taskflow.request")
@@ -25,8 +26,6 @@ _abandoned: set[asyncio.Future[Response]] = set()
 # settings are valid, so a misconfigured revision never becomes ready.
 LIVENESS_PATH = "/healthz"
 LIVENESS_BODY = '{"status":"ok"}'
-# A path segment that is a secret (a feed's URL, a signed link), never written to the logs.
-SECRET_SEGMENT = "{token}"
 
 
 def is_liveness_probe(request: Request) -> bool:
@@ -95,7 +94,9 @@ async def in_time(answering: Awaitable[Response], seconds: float, path: str) -> 
     _abandoned.add(work)
     work.add_done_callback(_forget)
     log.warning(
-        "no answer within %g s on %s: the servers behind it are slow or gone", seconds, path
+        "no answer within %g s on %s: the servers behind it are slow or gone",
+        seconds,
+        loggable_path(path),
     )
     return problem(503, "Service unavailable", "try again shortly", instance=path)
 
@@ -110,7 +111,7 @@ def log_request(request: Request, target: str, status: int, started: float) -> N
     """One line per request (in place of an access log, which costs far more)."""
     if request_log.isEnabledFor(logging.INFO):
         elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-        path = _loggable_path(request.url.path, target)
+        path = loggable_path(request.url.path)
         request_log.info(
             "%s %s %d",
             request.method,
@@ -128,12 +129,3 @@ def log_request(request: Request, target: str, status: int, started: float) -> N
                 }
             },
         )
-
-
-def _loggable_path(path: str, target: str) -> str:
-    """The path, or its route's template where the path carries a secret (a calendar feed's,
-    a signed link's `{token}`): logs keep no key to what it opens."""
-    for route in routes_for(target):
-        if SECRET_SEGMENT in route.path and route.match(path) is not None:
-            return route.path
-    return path

@@ -21,6 +21,7 @@ import pytest
 from functions.cluster import function_ports
 from functions.core.settings import Settings
 from functions.deploy import nginx
+from functions.edge.redaction import SECRET_ROUTES
 from functions.edge.security_headers import SECURITY_HEADERS, STRICT_TRANSPORT_SECURITY
 from functions.routes import ROUTES
 from tests.deploy.conftest import (
@@ -124,11 +125,15 @@ def test_a_stray_placeholder_in_a_template_is_an_error_not_text() -> None:
 
 @contextmanager
 def _running_nginx(prefix: Path, upstreams: dict[str, int], web_root: Path) -> Iterator[str]:
-    """A real nginx on loopback with the rendered configuration; yields its base URL."""
+    """A real nginx on loopback with the rendered configuration; yields its base URL.
+
+    Its access log is `prefix`/access.log; what it writes to its error log, `prefix`/nginx.log.
+    """
     port = free_port()
     rendered = nginx.render(
         lambda service: nginx.Upstream(f"127.0.0.1:{upstreams[service]}", "127.0.0.1"),
         listen=f"127.0.0.1:{port}",
+        access_log=str(prefix / "access.log"),
         web_root=str(web_root),
     )
     config = main_config(prefix, rendered)
@@ -525,3 +530,41 @@ def test_every_answer_of_nginx_carries_the_security_headers_and_hsts_only_over_h
                     **{name: [value] for name, value in SECURITY_HEADERS},
                     "Strict-Transport-Security": hsts,
                 }, (method, path, scheme)
+
+
+def test_nginx_s_access_log_writes_a_path_that_carries_a_secret_as_its_route(
+    tmp_path: Path,
+) -> None:
+    secret = secrets.token_urlsafe(24)
+    # As a calendar app asks for its feed, and as a browser follows a download link.
+    carrying = {
+        "/api/calendar/ical/{token}": f"/api/calendar/ical/{secret}.ics",
+        "/api/attachments/files/{token}": f"/api/attachments/files/{secret}?inline=1",
+    }
+    assert set(carrying) == {route.path for route in SECRET_ROUTES if route.public}
+    task_path = f"/api/tasks/{uuid.uuid4()}?fields=title"
+    requests = [
+        # Answered by the function's upstream (a 503 here: none is running) and by nginx
+        # itself (a 405: another location), each logged as the route.
+        *(("GET", path, template, 503) for template, path in carrying.items()),
+        *(("POST", path, template, 405) for template, path in carrying.items()),
+        # Any other path is logged as it was sent, its query too.
+        ("GET", task_path, task_path, 503),
+        ("GET", "/api/calendar/feeds", "/api/calendar/feeds", 503),
+        ("GET", "/api/nothing-here?x=1", "/api/nothing-here?x=1", 404),
+        ("GET", "/healthz", "/healthz", 503),
+    ]
+    prefix = tmp_path / "nginx"
+    with (
+        _running_nginx(prefix, _unreachable_functions(), _web_build(tmp_path / "web")) as url,
+        httpx.Client(base_url=url, timeout=10) as client,
+    ):
+        for method, path, _, status in requests:
+            assert client.request(method, path).status_code == status, (method, path)
+    # Read once nginx has stopped: every request's line has been written.
+    logged = (prefix / "access.log").read_text()
+    assert secret not in logged
+    assert re.findall(r'"(\w+) (\S+) HTTP/1\.1" (\d{3}) ', logged) == [
+        ("GET", "/", "200"),  # _running_nginx's wait for nginx to answer
+        *((method, written, str(status)) for method, _, written, status in requests),
+    ]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from starlette.responses import Response
 
 from functions.core import runtime
 from functions.core.observability import JsonLines, TraceContext, continue_trace, current_trace
 from functions.core.runtime import Runtime
+from functions.edge.problems import unexpected_error
+from functions.edge.redaction import loggable_path
+from functions.edge.serving import in_time
 from functions.gateway import create_app
 from tests.conftest import make_test_settings
 
@@ -128,3 +135,49 @@ async def test_a_path_that_carries_a_secret_is_logged_as_its_route(
     http: Any = line["http"]
     assert (http["path"], http["status"]) == ("/api/calendar/ical/{token}", 404)
     assert "not-a-secret" not in json.dumps(line)
+
+
+def test_only_a_path_that_carries_a_secret_is_logged_as_its_route() -> None:
+    secret = secrets.token_urlsafe(24)
+    assert loggable_path(f"/api/calendar/ical/{secret}.ics") == "/api/calendar/ical/{token}"
+    assert loggable_path(f"/api/attachments/files/{secret}") == "/api/attachments/files/{token}"
+    for path in ("/api/calendar/feeds", "/api/attachments/upload", f"/api/tasks/{secret}"):
+        assert loggable_path(path) == path
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [(RedisConnectionError("connection refused"), 503), (RuntimeError("a bug"), 500)],
+    ids=["dependency unavailable", "unhandled error"],
+)
+def test_an_error_s_log_line_names_a_path_that_carries_a_secret_by_its_route(
+    error: Exception, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="taskflow.edge")
+    secret = secrets.token_urlsafe(24)
+    feed = unexpected_error(error, f"/api/calendar/ical/{secret}.ics")
+    task = unexpected_error(error, f"/api/tasks/{secret}")
+    assert (feed.status_code, task.status_code) == (status, status)
+    feed_line, task_line = (record.getMessage() for record in caplog.records)
+    assert "/api/calendar/ical/{token}" in feed_line
+    assert secret not in feed_line
+    # Any other path is written as it is.
+    assert f"/api/tasks/{secret}" in task_line
+
+
+async def test_a_timeout_s_log_line_names_a_path_that_carries_a_secret_by_its_route(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="taskflow.edge")
+    secret = secrets.token_urlsafe(24)
+
+    async def never() -> Response:
+        await asyncio.sleep(60)
+        return Response()
+
+    answered = await in_time(never(), 0.01, f"/api/attachments/files/{secret}")
+    assert answered.status_code == 503
+    (line,) = (record.getMessage() for record in caplog.records)
+    assert "no answer within" in line
+    assert "/api/attachments/files/{token}" in line
+    assert secret not in line
