@@ -41,6 +41,9 @@ RUN pip install --no-cache-dir --no-compile --constraint requirements.lock --no-
 FROM nginxinc/nginx-unprivileged:1.27.5-alpine AS gateway
 # Only TaskFlow's variables are substituted into the template (nginx's own `$vars` stay).
 ENV NGINX_ENVSUBST_FILTER=^TASKFLOW_
+# Empty unless a bucket holds the attachments (its origin joins the page's CSP); set here so a
+# gateway run without it still starts.
+ENV TASKFLOW_ATTACHMENTS_ORIGIN=""
 COPY --from=web /web/dist /usr/share/nginx/html
 COPY knative/base/gateway/default.conf.template /etc/nginx/templates/default.conf.template
 USER 101
