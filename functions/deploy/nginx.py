@@ -6,12 +6,15 @@ route has (404) and for a method no route of that path takes (405), and the web 
 everything else, with the same security headers (functions/edge/security_headers.py; HSTS
 where the client came over HTTPS). nginx alone also limits the rate of the auth paths per
 client address. Its access log writes a path that carries a secret (a calendar feed's, a
-signed download link's) as its route's template, as the functions' own logs do. What differs
+signed download link's) as its route's template, as the functions' own logs do, and its error
+log leaves out the errors of those paths' requests (an unreachable function's line would write
+the secret). What differs
 between compose and Knative is left to the nginx image, which substitutes `${TASKFLOW_*}`
 variables (`envsubst`, /etc/nginx/templates) when it starts.
 
 The configuration's text is in nginx.conf.tmpl beside this module (with its fragments: an
-API location, and what a stream's or a rate-limited location adds); this module fills in
+API location, and what a stream's, a secret path's or a rate-limited location adds); this
+module fills in
 what the route table decides: the route maps, the upstreams, the API locations, the problem
 bodies and the headers.
 """
@@ -43,6 +46,8 @@ WEB_ROOT: Final = "/usr/share/nginx/html"
 LISTEN: Final = "8080"
 # The container's output, where the image's own access log goes (its file links to it).
 ACCESS_LOG: Final = "/dev/stdout"
+# The process's own error output, where the image's error log goes (its file links to it).
+ERROR_LOG: Final = "stderr"
 # The variables the nginx image substitutes at start; compose and Knative each set all three.
 SERVICE_SUFFIX: Final = "TASKFLOW_SERVICE_SUFFIX"
 SERVICE_PORT: Final = "TASKFLOW_SERVICE_PORT"
@@ -56,6 +61,7 @@ CONFIG_TEMPLATE: Final = "nginx.conf.tmpl"
 API_LOCATION_TEMPLATE: Final = "nginx-api-location.conf.tmpl"
 STREAM_TEMPLATE: Final = "nginx-stream.conf.tmpl"
 AUTH_LIMIT_TEMPLATE: Final = "nginx-auth-limit.conf.tmpl"
+SECRET_TEMPLATE: Final = "nginx-secret.conf.tmpl"
 UPLOAD_TEMPLATE: Final = "nginx-upload.conf.tmpl"
 # The auth paths whose rate nginx limits per client address, together: every one of them
 # hashes a password or issues tokens. 30 a minute (one every 2 s) after a burst of 20.
@@ -208,19 +214,33 @@ def _hidden_upstream_headers(indent: str) -> str:
 
 
 def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
-    """The streams' paths, the paths that take a file, the rate-limited auth paths, the API
-    prefixes, and the public paths outside them (probes), each followed by a blank line."""
-    outside = sorted({r.path for r in public if not r.path.startswith(API_PREFIXES)})
+    """The paths that carry a secret, the streams' paths, the paths that take a file, the
+    rate-limited auth paths, the API prefixes, and the public paths outside them (probes), each
+    followed by a blank line. A path of two kinds has one location with what each adds."""
+    secret_paths = dict.fromkeys(r.path for r in SECRET_ROUTES if r.public)
     stream_paths = dict.fromkeys(r.path for r in public if r.target in streams)
     file_paths = dict.fromkeys(r.path for r in public if r.takes_file)
+    outside = sorted(
+        {r.path for r in public if not r.path.startswith(API_PREFIXES)} - set(secret_paths)
+    )
     location = _template(API_LOCATION_TEMPLATE)
+    quiet = _template(SECRET_TEMPLATE).substitute(error_log=ERROR_LOG)
     streaming = _template(STREAM_TEMPLATE).substitute()
     uploading = _template(UPLOAD_TEMPLATE).substitute(upload_bytes=_default_upload_bytes())
     limited = _template(AUTH_LIMIT_TEMPLATE).substitute(burst=AUTH_BURST)
     auth_paths = "|".join(_path_regex(path) for path in RATE_LIMITED_PATHS)
+
+    def extra(path: str) -> str:
+        return (
+            (quiet if path in secret_paths else "")
+            + (streaming if path in stream_paths else "")
+            + (uploading if path in file_paths else "")
+        )
+
+    # The first regex location a path matches is its location: the secret paths' come first.
+    own_paths = dict.fromkeys([*secret_paths, *stream_paths, *file_paths])
     blocks = [
-        *(location.substitute(location=_location(p), extra=streaming) for p in stream_paths),
-        *(location.substitute(location=_location(p), extra=uploading) for p in file_paths),
+        *(location.substitute(location=_location(p), extra=extra(p)) for p in own_paths),
         location.substitute(location=f'~ "^({auth_paths})$"', extra=limited),
         *(location.substitute(location=prefix, extra="") for prefix in API_PREFIXES),
         *(location.substitute(location=_location(p), extra="") for p in outside),

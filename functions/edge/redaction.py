@@ -3,7 +3,8 @@
 A calendar feed's URL and a signed download link hold their secret in the path (`{token}`):
 whoever reads a log line with it could open the feed or the file. Every log line that names a
 request's path (the request log, the timeout and error lines) writes it through
-`loggable_path`; nginx's access log masks the same routes (functions/deploy/nginx.py).
+`loggable_path`; nginx's access log masks the same routes, and its error log leaves out their
+requests' errors (functions/deploy/nginx.py).
 """
 
 from __future__ import annotations

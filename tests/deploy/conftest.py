@@ -1,14 +1,22 @@
-"""The deployment files' tools, run for real: nginx under a prefix of its own, envsubst."""
+"""The deployment files' tools, run for real: nginx under a prefix of its own, envsubst, and a
+name server for the names nginx resolves."""
 
 from __future__ import annotations
 
 import getpass
 import os
 import shutil
+import socket
 import subprocess
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
+import dns.rrset
 import pytest
 import yaml
 
@@ -87,3 +95,40 @@ def knative_gateway_environment() -> dict[str, str]:
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     environment = {item["name"]: item.get("value", "") for item in container.get("env", [])}
     return {name: str(environment[name]) for name in nginx.TEMPLATE_VARIABLES}
+
+
+class NameServer:
+    """A DNS server on the host's loopback, standing in for the cluster's: A records for the
+    names given, NXDOMAIN for every other (nginx resolves each function's service name)."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = {name.lower(): address for name, address in answers.items()}
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.port = int(self.socket.getsockname()[1])
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                data, client = self.socket.recvfrom(4096)
+            except TimeoutError:
+                continue
+            query = dns.message.from_wire(data)
+            answer = dns.message.make_response(query)
+            answer.flags |= dns.flags.AA
+            (question,) = query.question
+            address = self.answers.get(question.name.to_text(omit_final_dot=True).lower())
+            if address is None:
+                answer.set_rcode(dns.rcode.NXDOMAIN)
+            elif question.rdtype == dns.rdatatype.A:
+                answer.answer.append(dns.rrset.from_text(question.name, 5, "IN", "A", address))
+            self.socket.sendto(answer.to_wire(), client)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.socket.close()

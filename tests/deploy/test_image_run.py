@@ -12,8 +12,6 @@ Dockerfile itself builds unchanged (tests/deploy/podman_images.py says how).
 from __future__ import annotations
 
 import secrets
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,11 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import dns.flags
-import dns.message
-import dns.rcode
-import dns.rdatatype
-import dns.rrset
 import httpx
 import psycopg
 import pytest
@@ -41,6 +34,7 @@ from tests.conftest import (
     own_database,
     own_vhost,
 )
+from tests.deploy.conftest import NameServer
 from tests.deploy.podman_images import (
     Images,
     build_images,
@@ -199,43 +193,6 @@ def _wait_for_log(containers: Containers, name: str, text: str) -> None:
         if not containers.running(name) or time.monotonic() > deadline:
             pytest.fail(f"{name} never logged {text!r}:\n{containers.logs(name)}")
         time.sleep(0.3)
-
-
-class NameServer:
-    """A DNS server on the host's loopback, standing in for the cluster's: A records for the
-    names given, NXDOMAIN for every other (nginx resolves each function's service name)."""
-
-    def __init__(self, answers: dict[str, str]) -> None:
-        self.answers = {name.lower(): address for name, address in answers.items()}
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.settimeout(0.2)
-        self.port = int(self.socket.getsockname()[1])
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                data, client = self.socket.recvfrom(4096)
-            except TimeoutError:
-                continue
-            query = dns.message.from_wire(data)
-            answer = dns.message.make_response(query)
-            answer.flags |= dns.flags.AA
-            (question,) = query.question
-            address = self.answers.get(question.name.to_text(omit_final_dot=True).lower())
-            if address is None:
-                answer.set_rcode(dns.rcode.NXDOMAIN)
-            elif question.rdtype == dns.rdatatype.A:
-                answer.answer.append(dns.rrset.from_text(question.name, 5, "IN", "A", address))
-            self.socket.sendto(answer.to_wire(), client)
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join()
-        self.socket.close()
 
 
 # --- the images and the servers they run on -----------------------------------------------

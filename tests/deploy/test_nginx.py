@@ -26,6 +26,7 @@ from functions.edge.security_headers import SECURITY_HEADERS, STRICT_TRANSPORT_S
 from functions.routes import ROUTES
 from tests.deploy.conftest import (
     NGINX,
+    NameServer,
     compose_gateway_environment,
     knative_gateway_environment,
     main_config,
@@ -113,6 +114,24 @@ def test_only_a_streaming_route_s_location_keeps_its_connection_unbuffered() -> 
     assert rendered.count("proxy_read_timeout 1h;") == 1
 
 
+def test_a_secret_path_s_location_is_the_api_location_with_only_critical_errors_logged() -> None:
+    rendered = nginx.render(_loopback, resolver="127.0.0.1")
+    blocks = {
+        block.split(" {\n")[0]: block.split(" {\n", 1)[1].split("\n    }\n")[0].splitlines()
+        for block in rendered.split("\n    location ")[1:]
+    }
+    secret_locations = [f'~ "^{nginx._path_regex(r.path)}$"' for r in SECRET_ROUTES if r.public]
+    assert secret_locations, "the route table has paths that carry a secret"
+    for location in secret_locations:
+        lines = [line for line in blocks[location] if not line.lstrip().startswith("#")]
+        assert lines[-1] == f"        error_log {nginx.ERROR_LOG} crit;", location
+        assert lines[:-1] == [
+            line for line in blocks["/api/"] if not line.lstrip().startswith("#")
+        ], location
+    # The only error_log lines are theirs: every other location logs as the server does.
+    assert rendered.count("error_log ") == len(secret_locations)
+
+
 def test_a_stray_placeholder_in_a_template_is_an_error_not_text() -> None:
     with pytest.raises(ValueError, match="Invalid placeholder"):
         nginx.ConfigTemplate("listen {{ 8080;\n").substitute()
@@ -124,17 +143,32 @@ def test_a_stray_placeholder_in_a_template_is_an_error_not_text() -> None:
 
 
 @contextmanager
-def _running_nginx(prefix: Path, upstreams: dict[str, int], web_root: Path) -> Iterator[str]:
+def _running_nginx(
+    prefix: Path,
+    upstreams: dict[str, int],
+    web_root: Path,
+    *,
+    name_server: NameServer | None = None,
+) -> Iterator[str]:
     """A real nginx on loopback with the rendered configuration; yields its base URL.
 
     Its access log is `prefix`/access.log; what it writes to its error log, `prefix`/nginx.log.
+    With a name server, nginx asks it for each service by name (`<service>.taskflow.test`).
     """
     port = free_port()
+
+    def upstream(service: str) -> nginx.Upstream:
+        if name_server is None:
+            return nginx.Upstream(f"127.0.0.1:{upstreams[service]}", "127.0.0.1")
+        host = f"{service}.taskflow.test"
+        return nginx.Upstream(f"{host}:{upstreams[service]}", host)
+
     rendered = nginx.render(
-        lambda service: nginx.Upstream(f"127.0.0.1:{upstreams[service]}", "127.0.0.1"),
+        upstream,
         listen=f"127.0.0.1:{port}",
         access_log=str(prefix / "access.log"),
         web_root=str(web_root),
+        resolver=None if name_server is None else f"127.0.0.1:{name_server.port}",
     )
     config = main_config(prefix, rendered)
     log_path = prefix / "nginx.log"
@@ -568,3 +602,92 @@ def test_nginx_s_access_log_writes_a_path_that_carries_a_secret_as_its_route(
         ("GET", "/", "200"),  # _running_nginx's wait for nginx to answer
         *((method, written, str(status)) for method, _, written, status in requests),
     ]
+
+
+def _secret_paths(*secrets_: str) -> dict[str, str]:
+    """A path of each route that carries a secret, with these secrets: as a calendar app asks
+    for its feed, and as a browser follows a download link."""
+    feed_secret, link_secret = secrets_
+    carrying = {
+        "/api/calendar/ical/{token}": f"/api/calendar/ical/{feed_secret}.ics",
+        "/api/attachments/files/{token}": f"/api/attachments/files/{link_secret}?inline=1",
+    }
+    assert set(carrying) == {route.path for route in SECRET_ROUTES if route.public}
+    return carrying
+
+
+@pytest.mark.parametrize("failure", ["unreachable", "unresolved"])
+def test_nginx_s_error_log_leaves_out_a_secret_path_whose_function_cannot_be_reached(
+    tmp_path: Path, failure: str
+) -> None:
+    # Nothing listens on the functions' port; or no name of theirs resolves (NXDOMAIN).
+    feed_secret, link_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    carrying = _secret_paths(feed_secret, link_secret)
+    task_path = f"/api/tasks/{uuid.uuid4()}?fields=title"
+    prefix = tmp_path / "nginx"
+    name_server = NameServer({}) if failure == "unresolved" else None
+    try:
+        with (
+            _running_nginx(
+                prefix,
+                _unreachable_functions(),
+                _web_build(tmp_path / "web"),
+                name_server=name_server,
+            ) as url,
+            httpx.Client(base_url=url, timeout=10) as client,
+        ):
+            answers = {path: client.get(path) for path in [*carrying.values(), task_path]}
+    finally:
+        if name_server is not None:
+            name_server.close()
+    assert {path: answer.status_code for path, answer in answers.items()} == dict.fromkeys(
+        answers, 503
+    ), "each reached nginx's upstream"
+    # Read once nginx has stopped: every line has been written.
+    errors = (prefix / "nginx.log").read_text()
+    logged = (prefix / "access.log").read_text()
+    for secret in (feed_secret, link_secret):
+        assert secret not in errors
+        assert secret not in logged
+    # The ordinary path's upstream error is still written, with its request line; no other
+    # request has an error line.
+    cause = "connect() failed" if failure == "unreachable" else "could not be resolved"
+    requested = re.findall(r"\[error\] .*, request: \"(\w+ \S+) HTTP/1\.1\"", errors)
+    assert set(requested) == {f"GET {task_path}"}, errors
+    assert cause in errors, errors
+    assert re.findall(r'"GET (\S+) HTTP/1\.1" (\d{3}) ', logged) == [
+        ("/", "200"),  # _running_nginx's wait for nginx to answer
+        *((template, "503") for template in carrying),
+        (task_path, "503"),
+    ]
+
+
+def test_a_path_that_carries_a_secret_reaches_its_function_through_nginx(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # `taskflow dev` stands in for the functions of the secret paths, and for no other.
+    port = free_port()
+    env = clean_environment(TASKFLOW_DATA_DIR=str(tmp_path / "data"))
+    dev = servers.start("dev", [str(BIN / "taskflow"), "dev", "--port", str(port)], port, env)
+    secret_services = {r.target.replace("_", "-") for r in SECRET_ROUTES if r.public}
+    upstreams = {
+        service: port if service in secret_services else closed
+        for service, closed in _unreachable_functions().items()
+    }
+    feed_secret, link_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+    carrying = _secret_paths(feed_secret, link_secret)
+    prefix = tmp_path / "nginx"
+    with _running_nginx(prefix, upstreams, _web_build(tmp_path / "web")) as nginx_url:
+        # The function's own answer, as it gave it: no feed has that secret; no link is valid.
+        for path, status in zip(carrying.values(), (404, 403), strict=True):
+            ours, theirs = (
+                httpx.get(base + path, timeout=10) for base in (nginx_url, dev.base_url)
+            )
+            assert ours.status_code == theirs.status_code == status, (path, ours.text)
+            assert ours.headers["content-type"] == theirs.headers["content-type"]
+            assert ours.json() == theirs.json(), path
+        # The control: any other path's function is not running.
+        assert httpx.get(f"{nginx_url}/api/calendar/feeds", timeout=10).status_code == 503
+    for secret in (feed_secret, link_secret):
+        assert secret not in (prefix / "nginx.log").read_text()
+        assert secret not in (prefix / "access.log").read_text()
