@@ -230,7 +230,7 @@ def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
     limited = _template(AUTH_LIMIT_TEMPLATE).substitute(burst=AUTH_BURST)
     auth_paths = "|".join(_path_regex(path) for path in RATE_LIMITED_PATHS)
 
-    def extra(path: str) -> str:
+    def additions_for(path: str) -> str:
         return (
             (quiet if path in secret_paths else "")
             + (streaming if path in stream_paths else "")
@@ -240,7 +240,7 @@ def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
     # The first regex location a path matches is its location: the secret paths' come first.
     own_paths = dict.fromkeys([*secret_paths, *stream_paths, *file_paths])
     blocks = [
-        *(location.substitute(location=_location(p), extra=extra(p)) for p in own_paths),
+        *(location.substitute(location=_location(p), extra=additions_for(p)) for p in own_paths),
         location.substitute(location=f'~ "^({auth_paths})$"', extra=limited),
         *(location.substitute(location=prefix, extra="") for prefix in API_PREFIXES),
         *(location.substitute(location=_location(p), extra="") for p in outside),
