@@ -26,7 +26,19 @@ export const ATTACHMENT_DELETED = "com.taskflow.attachment.deleted";
 
 /** The task fields a `task.updated` names in `changed`, with their values before. */
 export type TaskFieldValues = Partial<
-  Pick<Task, "title" | "description" | "priority" | "due_at" | "labels" | "assignee_id">
+  Pick<
+    Task,
+    | "title"
+    | "description"
+    | "priority"
+    | "due_at"
+    | "labels"
+    | "assignee_id"
+    | "due_date"
+    | "parent_id"
+    | "recurrence"
+    | "recurrence_basis"
+  >
 >;
 
 /** A relation between two tasks, made or removed from `task_id` (its kind as stored: "blocks",

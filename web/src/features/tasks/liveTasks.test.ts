@@ -344,6 +344,33 @@ describe("subtasks, relations and files", () => {
     expect(fetch).toHaveBeenCalledTimes(1);
   });
 
+  it("fetch the counts of a moved subtask's old parent as well as its new one", async () => {
+    const client = newClient();
+    const before = aTask({ id: "old", title: "Old parent", subtask_count: 1, subtasks_done: 0 });
+    const after = aTask({ id: "new", title: "New parent" });
+    seedList(client, ALL, [[before, after]]);
+    const fetched: string[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const id = new URL(request.url).pathname.split("/").pop() ?? "";
+      fetched.push(id);
+      const counts = id === "old" ? { ...before, subtask_count: 0 } : { ...after, subtask_count: 1 };
+      return new Response(JSON.stringify(counts), { headers: { "Content-Type": "application/json" } });
+    });
+
+    const moved = aTask({ id: "s", title: "Child", parent_id: "new", version: 2 });
+    applyTaskChange(
+      client,
+      aChange("com.taskflow.task.updated", { task: moved, changed: ["parent_id"], previous: { parent_id: "old" } }),
+      NOW,
+    );
+
+    const shown = (id: string) =>
+      client.getQueryData<ListData>(taskKeys.list(ALL))?.pages[0]?.items.find((t) => t.id === id);
+    await expect.poll(() => shown("old")?.subtask_count).toBe(0);
+    await expect.poll(() => shown("new")?.subtask_count).toBe(1);
+    expect(fetched.sort()).toEqual(["new", "old"]);
+  });
+
   it("refetch both tasks' relations, and a task's files, when someone changes them", () => {
     const client = newClient();
     for (const key of [taskKeys.relations("a"), taskKeys.relations("b"), taskKeys.attachments("a")]) {

@@ -181,6 +181,12 @@ export function applyTaskChange(client: QueryClient, change: LiveChange, now: Da
         void client.invalidateQueries({ queryKey: taskKeys.relations(id) });
       }
       break;
+    case TASK_UPDATED: {
+      // A subtask moved to another parent (or made a task of its own) leaves its old one too.
+      const { changed, previous } = change.data;
+      if (changed.includes("parent_id") && previous?.parent_id) void refreshCounts(client, previous.parent_id);
+      break;
+    }
     case ATTACHMENT_ADDED:
     case ATTACHMENT_DELETED:
       // The list comes with fresh download links; a change carries none.
