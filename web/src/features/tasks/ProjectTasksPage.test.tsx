@@ -77,7 +77,7 @@ interface Call {
 }
 
 /** The API as far as this screen uses it; `GET /api/tasks` answers from `tasks` unless a filter is set. */
-function fakeApi() {
+function fakeApi(listed: Task[] = []) {
   const calls: Call[] = [];
   const created: Task[] = [];
   vi.stubGlobal(
@@ -124,7 +124,7 @@ function fakeApi() {
         if (filtered) return json(200, { items: [], next_cursor: null });
         return url.searchParams.get("cursor") === "page-2"
           ? json(200, { items: SECOND_PAGE, next_cursor: null })
-          : json(200, { items: [...created, ...FIRST_PAGE], next_cursor: "page-2" });
+          : json(200, { items: [...created, ...listed, ...FIRST_PAGE], next_cursor: "page-2" });
       }
       if (route === "PATCH /api/tasks/t1")
         return json(200, { ...FIRST_PAGE[0], status: "done", version: 2, completed_at: STAMP });
@@ -184,6 +184,23 @@ describe("the project's task list", { timeout: 20_000 }, () => {
     expect(within(rows[1] as HTMLElement).getByText(/Overdue/)).toBeInTheDocument();
     expect(api.lastTaskQuery()?.get("project_id")).toBe(PROJECT);
     expect([...(api.lastTaskQuery()?.keys() ?? [])].sort()).toEqual(["limit", "project_id"]);
+  });
+
+  it("names a subtask's parent under its title when the list holds the parent", async () => {
+    fakeApi([
+      task("s1", "Proofread the notes", { parent_id: "t1" }),
+      task("s2", "Check the links", { parent_id: "elsewhere" }),
+    ]);
+    renderPage();
+    const list = await screen.findByRole("list", { name: "Tasks" });
+    const row = (title: string) =>
+      within(list)
+        .getAllByRole("listitem")
+        .find((item) => within(item).queryByRole("button", { name: title })) as HTMLElement;
+    await within(list).findByRole("button", { name: "Proofread the notes" });
+    expect(row("Proofread the notes")).toHaveTextContent("subtask of Write release notes");
+    // A parent the list does not hold is not named (nor guessed).
+    expect(row("Check the links")).not.toHaveTextContent("subtask of");
   });
 
   it("asks again with the filter in the query string, and says when nothing matches", async () => {

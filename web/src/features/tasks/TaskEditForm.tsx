@@ -206,7 +206,7 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
   }
 
   return (
-    <form id={formId} onSubmit={save} noValidate className="space-y-4">
+    <form id={formId} onSubmit={save} noValidate className="@container space-y-4">
       <fieldset disabled={readOnly} className="space-y-4">
         {withConflict(
           "title",
@@ -260,8 +260,9 @@ export function TaskEditForm({ task, members, readOnly, onDirtyChange }: TaskEdi
             </SelectField>,
           )}
         </div>
-        {/* The date input needs its natural width; the assignee takes what is left. */}
-        <div className="grid grid-cols-1 gap-4 sm:grid-cols-[minmax(0,1fr)_auto]">
+        {/* The date input needs its natural width; beside it (where the form is wide enough) the
+            assignee takes what is left, else each has its own row. */}
+        <div className="grid grid-cols-1 gap-4 @lg:grid-cols-[minmax(0,1fr)_auto]">
           {withConflict(
             "assignee",
             <SelectField

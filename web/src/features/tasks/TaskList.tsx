@@ -116,6 +116,7 @@ export function TaskRow({
   now,
   onOpen,
   projectName,
+  parentTitle,
 }: {
   task: Task;
   member: Member | undefined;
@@ -125,6 +126,8 @@ export function TaskRow({
   onOpen: (taskId: string) => void;
   /** Shown under the title where rows come from several projects. */
   projectName?: string | undefined;
+  /** A subtask's parent, named under its title when the list holds it too. */
+  parentTitle?: string | undefined;
 }) {
   const update = useUpdateTask();
   const change = useMark(markKeys.task(task.id));
@@ -179,6 +182,13 @@ export function TaskRow({
             {task.title}
           </button>
           {projectName ? <p className="mt-0.5 truncate text-xs text-ink-soft">in {projectName}</p> : null}
+          {parentTitle ? (
+            <p className="mt-0.5 truncate text-xs text-ink-soft">
+              <span aria-hidden="true">↳ </span>
+              <span className="sr-only">subtask of </span>
+              {parentTitle}
+            </p>
+          ) : null}
           {task.labels.length ? (
             <div className="mt-1 flex flex-wrap gap-1">
               {task.labels.map((label) => (
@@ -316,6 +326,7 @@ export function TaskList({
   }
 
   const byId = new Map((members.data ?? []).map((member) => [member.user_id, member]));
+  const titles = new Map(tasks.map((task) => [task.id, task.title]));
   return (
     <div className="@container space-y-3">
       <ul
@@ -331,6 +342,7 @@ export function TaskList({
             canEdit={canEdit}
             now={now}
             onOpen={onOpen}
+            parentTitle={task.parent_id ? titles.get(task.parent_id) : undefined}
           />
         ))}
       </ul>
