@@ -1,4 +1,5 @@
-"""Auth functions: register, sign in, refresh, sign out, profile, password."""
+"""Auth functions: register, sign in, refresh, sign out, profile, password, personal access
+tokens."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from functions.core.models.accounts import (
     UserPublic,
     UserUpdate,
 )
-from functions.core.services import accounts
+from functions.core.models.personal_tokens import (
+    PersonalTokenCreate,
+    PersonalTokenCreated,
+    PersonalTokensPublic,
+)
+from functions.core.services import accounts, personal_tokens
 from functions.core.settings import Settings
 from functions.edge import Call, Reply, endpoint
 
@@ -97,3 +103,25 @@ async def change_password(call: Call[PasswordChange, None]) -> Reply:
     """Change the password; every session ends and this caller gets a fresh one."""
     tokens = await accounts.change_password(call.rt, call.user, call.body)
     return _signed_in(call, tokens)
+
+
+@endpoint(body=PersonalTokenCreate, response=PersonalTokenCreated, status=201)
+async def create_personal_token(call: Call[PersonalTokenCreate, None]) -> Reply:
+    """Make a personal access token, for a script or an event producer.
+
+    Sent as `Authorization: Bearer tfp_...`, it may use the routes its scopes allow; the
+    answer is the only time its secret is shown. Sessions only: a token cannot make tokens."""
+    created = await personal_tokens.create_token(call.rt, call.user.user_id, call.body)
+    return Reply(created, status=201, headers={"Cache-Control": "no-store"})
+
+
+@endpoint(response=PersonalTokensPublic)
+async def list_personal_tokens(call: Call[None, None]) -> PersonalTokensPublic:
+    """The caller's personal access tokens, newest first (never their secrets)."""
+    return await personal_tokens.list_tokens(call.rt, call.user.user_id)
+
+
+@endpoint(status=204)
+async def revoke_personal_token(call: Call[None, None]) -> None:
+    """Revoke a personal access token: refused (401) everywhere within a second."""
+    await personal_tokens.revoke_token(call.rt, call.user.user_id, call.path_uuid("token_id"))

@@ -25,6 +25,26 @@ EVENT: Final = "event"
 SCHEDULE: Final = "schedule"
 
 
+# The scopes of personal access tokens (functions.core.models.personal_tokens.Scope).
+_TASKS_READ: Final = "tasks:read"
+_TASKS_WRITE: Final = "tasks:write"
+_PROJECTS_READ: Final = "projects:read"
+_PROJECTS_WRITE: Final = "projects:write"
+_EVENTS_WRITE: Final = "events:write"
+_NOTIFICATIONS_READ: Final = "notifications:read"
+SCOPES: Final = (
+    _TASKS_READ,
+    _TASKS_WRITE,
+    _PROJECTS_READ,
+    _PROJECTS_WRITE,
+    _EVENTS_WRITE,
+    _NOTIFICATIONS_READ,
+)
+# A route only a signed-in session may use, never a personal access token.
+_SESSION_ONLY: Final = None
+NO_SCOPE_DECISION: Final = ""
+
+
 @dataclass(frozen=True)
 class Route:
     method: str
@@ -42,6 +62,11 @@ class Route:
     # Takes a file as its body (up to TASKFLOW_ATTACHMENT_MAX_BYTES, not the JSON limit), as
     # fast as the client sends it: no request timeout, and nginx lets such a body through.
     takes_file: bool = False
+    # What a personal access token must hold to use this route: one of SCOPES, or None for a
+    # route a token may not use at all (sessions only). Left undecided (NO_SCOPE_DECISION),
+    # tokens are refused too; tests/unit/test_routes.py requires a decision on every
+    # authenticated public route.
+    scope: str | None = NO_SCOPE_DECISION
 
     @property
     def public(self) -> bool:
@@ -90,65 +115,184 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("POST", "/api/auth/register", "register", _AUTH),
     Route("POST", "/api/auth/login", "login", _AUTH, scale_down_delay=_WARM),
     Route("POST", "/api/auth/refresh", "refresh", _AUTH, scale_down_delay=_WARM),
-    Route("POST", "/api/auth/logout", "logout", _AUTH),
-    Route("GET", "/api/auth/me", "get_me", _AUTH),
-    Route("PATCH", "/api/auth/me", "update_me", _AUTH),
-    Route("POST", "/api/auth/password", "change_password", _AUTH),
+    Route("POST", "/api/auth/logout", "logout", _AUTH, scope=_SESSION_ONLY),
+    Route("GET", "/api/auth/me", "get_me", _AUTH, scope=_SESSION_ONLY),
+    Route("PATCH", "/api/auth/me", "update_me", _AUTH, scope=_SESSION_ONLY),
+    Route("POST", "/api/auth/password", "change_password", _AUTH, scope=_SESSION_ONLY),
+    Route("POST", "/api/auth/tokens", "create_personal_token", _AUTH, scope=_SESSION_ONLY),
+    Route("GET", "/api/auth/tokens", "list_personal_tokens", _AUTH, scope=_SESSION_ONLY),
+    Route(
+        "DELETE",
+        "/api/auth/tokens/{token_id}",
+        "revoke_personal_token",
+        _AUTH,
+        scope=_SESSION_ONLY,
+    ),
     Route("GET", "/api/auth/jwks", "jwks", _KEYS),
     Route("GET", "/.well-known/jwks.json", "jwks", _KEYS),
-    Route("POST", "/api/projects", "create_project", _PROJECTS),
-    Route("GET", "/api/projects", "list_projects", _PROJECTS, scale_down_delay=_WARM),
-    Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS),
-    Route("PATCH", "/api/projects/{project_id}", "update_project", _PROJECTS),
-    Route("DELETE", "/api/projects/{project_id}", "delete_project", _PROJECTS),
-    Route("GET", "/api/projects/{project_id}/subscription", "get_subscription", _PROJECTS),
-    Route("PUT", "/api/projects/{project_id}/subscription", "update_subscription", _PROJECTS),
-    Route("GET", "/api/projects/{project_id}/members", "list_members", _PROJECTS),
-    Route("POST", "/api/projects/{project_id}/members", "add_member", _PROJECTS),
-    Route("PATCH", "/api/projects/{project_id}/members/{user_id}", "change_member_role", _PROJECTS),
-    Route("DELETE", "/api/projects/{project_id}/members/{user_id}", "remove_member", _PROJECTS),
-    Route("POST", "/api/tasks", "create_task", _TASKS),
-    Route("GET", "/api/tasks", "list_tasks", _TASKS, scale_down_delay=_WARM),
-    Route("GET", "/api/tasks/stats", "task_stats", _TASKS),
-    Route("POST", "/api/tasks/bulk", "bulk_update_tasks", _TASKS),
-    Route("GET", "/api/tasks/{task_id}", "get_task", _TASKS),
-    Route("PATCH", "/api/tasks/{task_id}", "update_task", _TASKS),
-    Route("DELETE", "/api/tasks/{task_id}", "delete_task", _TASKS),
-    Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS),
-    Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS),
-    Route("PATCH", "/api/tasks/{task_id}/comments/{comment_id}", "update_comment", _COMMENTS),
-    Route("DELETE", "/api/tasks/{task_id}/comments/{comment_id}", "delete_comment", _COMMENTS),
-    Route("GET", "/api/tasks/{task_id}/watchers", "list_watchers", _WATCHERS),
-    Route("PUT", "/api/tasks/{task_id}/watchers/me", "watch_task", _WATCHERS),
-    Route("DELETE", "/api/tasks/{task_id}/watchers/me", "unwatch_task", _WATCHERS),
-    Route("GET", "/api/tasks/{task_id}/relations", "list_relations", _RELATIONS),
-    Route("POST", "/api/tasks/{task_id}/relations", "add_relation", _RELATIONS),
-    Route("DELETE", "/api/tasks/{task_id}/relations/{relation_id}", "remove_relation", _RELATIONS),
-    Route("GET", "/api/tasks/{task_id}/attachments", "list_attachments", _ATTACHMENTS),
-    Route("POST", "/api/tasks/{task_id}/attachments", "create_attachment", _ATTACHMENTS),
+    Route("POST", "/api/projects", "create_project", _PROJECTS, scope=_PROJECTS_WRITE),
+    Route(
+        "GET",
+        "/api/projects",
+        "list_projects",
+        _PROJECTS,
+        scale_down_delay=_WARM,
+        scope=_PROJECTS_READ,
+    ),
+    Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS, scope=_PROJECTS_READ),
+    Route(
+        "PATCH", "/api/projects/{project_id}", "update_project", _PROJECTS, scope=_PROJECTS_WRITE
+    ),
+    Route(
+        "DELETE", "/api/projects/{project_id}", "delete_project", _PROJECTS, scope=_PROJECTS_WRITE
+    ),
+    Route(
+        "GET",
+        "/api/projects/{project_id}/subscription",
+        "get_subscription",
+        _PROJECTS,
+        scope=_PROJECTS_READ,
+    ),
+    Route(
+        "PUT",
+        "/api/projects/{project_id}/subscription",
+        "update_subscription",
+        _PROJECTS,
+        scope=_PROJECTS_WRITE,
+    ),
+    Route(
+        "GET", "/api/projects/{project_id}/members", "list_members", _PROJECTS, scope=_PROJECTS_READ
+    ),
+    Route(
+        "POST", "/api/projects/{project_id}/members", "add_member", _PROJECTS, scope=_PROJECTS_WRITE
+    ),
+    Route(
+        "PATCH",
+        "/api/projects/{project_id}/members/{user_id}",
+        "change_member_role",
+        _PROJECTS,
+        scope=_PROJECTS_WRITE,
+    ),
+    Route(
+        "DELETE",
+        "/api/projects/{project_id}/members/{user_id}",
+        "remove_member",
+        _PROJECTS,
+        scope=_PROJECTS_WRITE,
+    ),
+    Route("POST", "/api/tasks", "create_task", _TASKS, scope=_TASKS_WRITE),
+    Route("GET", "/api/tasks", "list_tasks", _TASKS, scale_down_delay=_WARM, scope=_TASKS_READ),
+    Route("GET", "/api/tasks/stats", "task_stats", _TASKS, scope=_TASKS_READ),
+    Route("POST", "/api/tasks/bulk", "bulk_update_tasks", _TASKS, scope=_TASKS_WRITE),
+    Route("GET", "/api/tasks/{task_id}", "get_task", _TASKS, scope=_TASKS_READ),
+    Route("PATCH", "/api/tasks/{task_id}", "update_task", _TASKS, scope=_TASKS_WRITE),
+    Route("DELETE", "/api/tasks/{task_id}", "delete_task", _TASKS, scope=_TASKS_WRITE),
+    Route("GET", "/api/tasks/{task_id}/comments", "list_comments", _COMMENTS, scope=_TASKS_READ),
+    Route("POST", "/api/tasks/{task_id}/comments", "add_comment", _COMMENTS, scope=_TASKS_WRITE),
+    Route(
+        "PATCH",
+        "/api/tasks/{task_id}/comments/{comment_id}",
+        "update_comment",
+        _COMMENTS,
+        scope=_TASKS_WRITE,
+    ),
+    Route(
+        "DELETE",
+        "/api/tasks/{task_id}/comments/{comment_id}",
+        "delete_comment",
+        _COMMENTS,
+        scope=_TASKS_WRITE,
+    ),
+    Route("GET", "/api/tasks/{task_id}/watchers", "list_watchers", _WATCHERS, scope=_TASKS_READ),
+    Route("PUT", "/api/tasks/{task_id}/watchers/me", "watch_task", _WATCHERS, scope=_TASKS_WRITE),
+    Route(
+        "DELETE", "/api/tasks/{task_id}/watchers/me", "unwatch_task", _WATCHERS, scope=_TASKS_WRITE
+    ),
+    Route("GET", "/api/tasks/{task_id}/relations", "list_relations", _RELATIONS, scope=_TASKS_READ),
+    Route("POST", "/api/tasks/{task_id}/relations", "add_relation", _RELATIONS, scope=_TASKS_WRITE),
+    Route(
+        "DELETE",
+        "/api/tasks/{task_id}/relations/{relation_id}",
+        "remove_relation",
+        _RELATIONS,
+        scope=_TASKS_WRITE,
+    ),
+    Route(
+        "GET",
+        "/api/tasks/{task_id}/attachments",
+        "list_attachments",
+        _ATTACHMENTS,
+        scope=_TASKS_READ,
+    ),
+    Route(
+        "POST",
+        "/api/tasks/{task_id}/attachments",
+        "create_attachment",
+        _ATTACHMENTS,
+        scope=_TASKS_WRITE,
+    ),
     Route(
         "POST",
         "/api/attachments/{attachment_id}/complete",
         "complete_attachment",
         _ATTACHMENTS,
+        scope=_TASKS_WRITE,
     ),
-    Route("DELETE", "/api/attachments/{attachment_id}", "delete_attachment", _ATTACHMENTS),
+    Route(
+        "DELETE",
+        "/api/attachments/{attachment_id}",
+        "delete_attachment",
+        _ATTACHMENTS,
+        scope=_TASKS_WRITE,
+    ),
     # The embedded mode's stand-ins for S3's presigned POST and GET (signed, no token).
     Route("POST", "/api/attachments/upload", "upload_attachment", _ATTACHMENTS, takes_file=True),
     Route("GET", "/api/attachments/files/{token}", "download_attachment", _ATTACHMENTS),
-    Route("GET", "/api/tasks/{task_id}/reminders", "list_reminders", _REMINDERS),
-    Route("POST", "/api/tasks/{task_id}/reminders", "add_reminder", _REMINDERS),
-    Route("DELETE", "/api/tasks/{task_id}/reminders/{reminder_id}", "delete_reminder", _REMINDERS),
-    Route("GET", "/api/calendar/feeds", "list_calendar_feeds", _CALENDAR),
-    Route("POST", "/api/calendar/feeds", "create_calendar_feed", _CALENDAR),
-    Route("DELETE", "/api/calendar/feeds/{feed_id}", "revoke_calendar_feed", _CALENDAR),
+    Route("GET", "/api/tasks/{task_id}/reminders", "list_reminders", _REMINDERS, scope=_TASKS_READ),
+    Route("POST", "/api/tasks/{task_id}/reminders", "add_reminder", _REMINDERS, scope=_TASKS_WRITE),
+    Route(
+        "DELETE",
+        "/api/tasks/{task_id}/reminders/{reminder_id}",
+        "delete_reminder",
+        _REMINDERS,
+        scope=_TASKS_WRITE,
+    ),
+    Route("GET", "/api/calendar/feeds", "list_calendar_feeds", _CALENDAR, scope=_SESSION_ONLY),
+    Route("POST", "/api/calendar/feeds", "create_calendar_feed", _CALENDAR, scope=_SESSION_ONLY),
+    Route(
+        "DELETE",
+        "/api/calendar/feeds/{feed_id}",
+        "revoke_calendar_feed",
+        _CALENDAR,
+        scope=_SESSION_ONLY,
+    ),
     # The feed itself: its secret is in the path, for calendar apps that send no token.
     Route("GET", "/api/calendar/ical/{token}", "calendar_feed", _CALENDAR),
-    Route("GET", "/api/tasks/{task_id}/activity", "task_activity", _ACTIVITY),
-    Route("GET", "/api/projects/{project_id}/activity", "project_activity", _ACTIVITY),
-    Route("GET", "/api/notifications", "list_notifications", _NOTIFICATIONS),
-    Route("GET", "/api/notifications/unread-count", "unread_count", _NOTIFICATIONS),
-    Route("POST", "/api/notifications/read", "mark_notifications_read", _NOTIFICATIONS),
+    Route("GET", "/api/tasks/{task_id}/activity", "task_activity", _ACTIVITY, scope=_TASKS_READ),
+    Route(
+        "GET",
+        "/api/projects/{project_id}/activity",
+        "project_activity",
+        _ACTIVITY,
+        scope=_TASKS_READ,
+    ),
+    Route(
+        "GET", "/api/notifications", "list_notifications", _NOTIFICATIONS, scope=_NOTIFICATIONS_READ
+    ),
+    Route(
+        "GET",
+        "/api/notifications/unread-count",
+        "unread_count",
+        _NOTIFICATIONS,
+        scope=_NOTIFICATIONS_READ,
+    ),
+    Route(
+        "POST",
+        "/api/notifications/read",
+        "mark_notifications_read",
+        _NOTIFICATIONS,
+        scope=_NOTIFICATIONS_READ,
+    ),
     # The live stream holds connections open: a warm instance, and many streams each.
     Route(
         "GET",
@@ -157,24 +301,51 @@ ROUTES: Final[tuple[Route, ...]] = (
         _NOTIFICATIONS,
         min_scale=1,
         target_concurrency=STREAM_LIMIT,
+        scope=_NOTIFICATIONS_READ,
     ),
-    Route("GET", "/api/notifications/preferences", "get_preferences", _NOTIFICATION_SETTINGS),
-    Route("PUT", "/api/notifications/preferences", "update_preferences", _NOTIFICATION_SETTINGS),
-    Route("GET", "/api/notifications/webhooks", "list_webhooks", _NOTIFICATION_SETTINGS),
-    Route("POST", "/api/notifications/webhooks", "add_webhook", _NOTIFICATION_SETTINGS),
+    Route(
+        "GET",
+        "/api/notifications/preferences",
+        "get_preferences",
+        _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
+    ),
+    Route(
+        "PUT",
+        "/api/notifications/preferences",
+        "update_preferences",
+        _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
+    ),
+    Route(
+        "GET",
+        "/api/notifications/webhooks",
+        "list_webhooks",
+        _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
+    ),
+    Route(
+        "POST",
+        "/api/notifications/webhooks",
+        "add_webhook",
+        _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
+    ),
     Route(
         "DELETE",
         "/api/notifications/webhooks/{webhook_id}",
         "delete_webhook",
         _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
     ),
     Route(
         "POST",
         "/api/notifications/webhooks/{webhook_id}/test",
         "test_webhook",
         _NOTIFICATION_SETTINGS,
+        scope=_SESSION_ONLY,
     ),
-    Route("POST", "/api/events", "receive_event", _EVENTS),
+    Route("POST", "/api/events", "receive_event", _EVENTS, scope=_EVENTS_WRITE),
     Route("GET", "/api/events/schemas/{event_type}", "get_event_schema", _EVENT_SCHEMAS),
     # Subscribers: each gets its own queue (its own Knative Trigger) for these types.
     Route(

@@ -494,3 +494,20 @@ calendar_feeds = Table(
     _timestamp("last_used_at", nullable=True),
     Index(None, "user_id"),
 )
+
+# A person's personal access tokens (scripts, event producers): only the SHA-256 of the whole
+# token is kept; a revoked one keeps its row with revoked_at set.
+personal_access_tokens = Table(
+    "personal_access_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", Json, nullable=False),
+    _timestamp("created_at"),
+    _timestamp("last_used_at", nullable=True),
+    _timestamp("expires_at", nullable=True),
+    _timestamp("revoked_at", nullable=True),
+    Index(None, "user_id"),
+)

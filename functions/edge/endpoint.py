@@ -20,11 +20,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from functions.core import runtime
-from functions.core.errors import NotFound, Unauthenticated
+from functions.core.errors import Forbidden, NotFound, Unauthenticated
 from functions.edge.parsing import parse_body, parse_query
 from functions.edge.problems import error_response, problem
 from functions.edge.serving import is_liveness_probe, liveness, served
-from functions.routes import methods_at, routes_for, shadowed
+from functions.routes import Route, methods_at, routes_for, shadowed
 
 if TYPE_CHECKING:
     from functions.core.security.tokens import Principal
@@ -115,6 +115,16 @@ async def _authenticate(rt: runtime.Runtime, request: Request) -> Principal:
     return await authenticate(rt, _bearer_token(request))
 
 
+def _require_scope(principal: Principal, routes: Sequence[Route], method: str, path: str) -> None:
+    """A personal access token may use a route only with the scope the route table names."""
+    route = next((r for r in routes if r.method == method and r.match(path) is not None), None)
+    scope = route.scope if route is not None else None
+    if not scope:
+        raise Forbidden(f"personal access tokens cannot use {path}")
+    if scope not in (principal.scopes or ()):
+        raise Forbidden(f"this token lacks the scope {scope}", missing_scope=scope)
+
+
 def _bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -197,6 +207,8 @@ def endpoint(
                     return liveness()
                 params = next((m for r in routes if (m := r.match(path)) is not None), {})
                 principal = await _authenticate(rt, request) if auth else None
+                if principal is not None and principal.scopes is not None:
+                    _require_scope(principal, routes, request.method, path)
                 call: Call[Any, Any] = Call(
                     request=request,
                     path_params=params,

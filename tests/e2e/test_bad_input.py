@@ -213,6 +213,7 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "ReminderCreate": lambda w: {"offset_minutes": 15},
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
     "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
+    "PersonalTokenCreate": lambda w: {"name": "Valid token", "scopes": ["tasks:read"]},
     "RelationCreate": lambda w: {"kind": "blocks", "task_id": w.other_task_id},
     "AttachmentCreate": lambda w: {
         "filename": "plan.pdf",
@@ -432,6 +433,7 @@ async def test_a_path_id_that_is_not_a_uuid_or_not_there_is_not_found(
         "comment_id",
         "webhook_id",
         "feed_id",
+        "token_id",
         "attachment_id",
     ):
         if "{" + name + "}" not in route.path:

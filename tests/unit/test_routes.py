@@ -179,3 +179,44 @@ def test_the_gateway_mounts_every_route_at_its_public_path(
     assert _answering_route(gateway_routes, route.method, concrete) == (
         f"{route.target} {route.path}"
     )
+
+
+def test_every_authenticated_public_route_decides_what_a_personal_token_needs() -> None:
+    """A scope of functions.core.models.personal_tokens, or None (sessions only): never left
+    undecided, and never a scope on a route that takes no token."""
+    from typing import get_args
+
+    from functions.core.models.personal_tokens import Scope
+    from functions.routes import NO_SCOPE_DECISION, SCOPES
+
+    assert set(SCOPES) == set(get_args(Scope))
+    undecided, unknown, needless = [], [], []
+    for route in HTTP_ROUTES:
+        authenticated = spec_of(load_target(route.target)).auth
+        if authenticated and route.scope == NO_SCOPE_DECISION:
+            undecided.append(_route_id(route))
+        elif route.scope and route.scope not in SCOPES:
+            unknown.append(_route_id(route))
+        elif not authenticated and route.scope:
+            needless.append(_route_id(route))
+    assert (undecided, unknown, needless) == ([], [], [])
+
+
+def test_tokens_cannot_manage_tokens_the_password_or_the_profile() -> None:
+    session_only = {
+        ("POST", "/api/auth/tokens"),
+        ("GET", "/api/auth/tokens"),
+        ("DELETE", "/api/auth/tokens/{token_id}"),
+        ("POST", "/api/auth/password"),
+        ("PATCH", "/api/auth/me"),
+        ("POST", "/api/auth/logout"),
+        ("POST", "/api/calendar/feeds"),
+        ("PUT", "/api/notifications/preferences"),
+        ("POST", "/api/notifications/webhooks"),
+    }
+    scopes = {(r.method, r.path): r.scope for r in HTTP_ROUTES}
+    assert {route: scopes[route] for route in session_only} == dict.fromkeys(session_only)
+    assert scopes[("POST", "/api/tasks")] == "tasks:write"
+    assert scopes[("GET", "/api/tasks")] == "tasks:read"
+    assert scopes[("POST", "/api/events")] == "events:write"
+    assert scopes[("GET", "/api/notifications/stream")] == "notifications:read"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, cast
 from functions.core.errors import Unauthenticated
 from functions.core.kv import key
 from functions.core.runtime import Runtime
+from functions.core.security.personal_tokens import PREFIX as PERSONAL_TOKEN_PREFIX
 from functions.core.security.tokens import Principal
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ DENYLIST_REFRESH_SECONDS: Final = 1.0
 
 
 async def authenticate(rt: Runtime, token: str) -> Principal:
-    """Verify locally with the public keys, then check this process's copy of the denylist."""
+    """Verify locally with the public keys, then check this process's copy of the denylist.
+
+    A token with the personal access token prefix is looked up instead (see
+    functions.core.services.personal_tokens); anything else is a JWT, checked as always."""
+    if token.startswith(PERSONAL_TOKEN_PREFIX):
+        from functions.core.services.personal_tokens import authenticate_personal_token
+
+        return await authenticate_personal_token(rt, token)
     principal = rt.verifier.verify(token)
     if await process_denylist(rt).refused(rt.redis, principal.jti):
         raise Unauthenticated("this session has ended")
@@ -41,11 +49,19 @@ async def deny_access_tokens(rt: Runtime, jtis: list[str]) -> None:
     ending sessions (logout, password change, refresh-token reuse) denylists exactly the
     access tokens those sessions hold.
     """
+    await _deny(rt, process_denylist(rt), jtis, rt.settings.access_token_ttl_seconds + 60)
+
+
+async def deny_personal_tokens(rt: Runtime, token_ids: list[str], ttl: int) -> None:
+    """Refuse these personal access tokens (by id) everywhere within a second, for `ttl`
+    seconds: longer than any process may keep the token's lookup cached."""
+    await _deny(rt, personal_token_denylist(rt), token_ids, ttl)
+
+
+async def _deny(rt: Runtime, denylist: Denylist, jtis: list[str], ttl: int) -> None:
     if not jtis:
         return
-    ttl = rt.settings.access_token_ttl_seconds + 60
     now = time.time()
-    denylist = process_denylist(rt)
     async with rt.redis.pipeline(transaction=True) as pipe:
         pipe.zadd(denylist.members_key, dict.fromkeys(jtis, now + ttl))
         pipe.zremrangebyscore(denylist.members_key, "-inf", now)
@@ -102,9 +118,18 @@ _denylists: dict[tuple[str | None, str], Denylist] = {}
 
 def process_denylist(rt: Runtime) -> Denylist:
     """This process's copy of the denylist `rt` writes to."""
-    members_key = key(rt.settings, "denied-jtis")
+    return _process_denylist(rt, "denied-jtis")
+
+
+def personal_token_denylist(rt: Runtime) -> Denylist:
+    """This process's copy of the revoked personal access tokens' ids."""
+    return _process_denylist(rt, "denied-personal-tokens")
+
+
+def _process_denylist(rt: Runtime, name: str) -> Denylist:
+    members_key = key(rt.settings, name)
     found = _denylists.get((rt.settings.redis_url, members_key))
     if found is None:
-        found = Denylist(members_key, key(rt.settings, "denied-jtis-version"))
+        found = Denylist(members_key, key(rt.settings, f"{name}-version"))
         _denylists[(rt.settings.redis_url, members_key)] = found
     return found

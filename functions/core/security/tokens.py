@@ -41,6 +41,9 @@ class Principal:
     jti: str
     issued_at: int
     expires_at: int
+    # A personal access token's scopes and id; None for a session's access token.
+    scopes: frozenset[str] | None = None
+    token_id: uuid.UUID | None = None
 
 
 def issue_access_token(
