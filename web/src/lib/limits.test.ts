@@ -33,6 +33,7 @@ describe("limits", () => {
     expect(property("ProjectCreate", "description").maxLength).toBe(LIMITS.projectDescription);
     expect(property("UserUpdate", "display_name").maxLength).toBe(LIMITS.displayName);
     expect(property("CalendarFeedCreate", "name").maxLength).toBe(LIMITS.calendarFeedName);
+    expect(property("PersonalTokenCreate", "name").maxLength).toBe(LIMITS.tokenName);
     const search = document.paths["/api/tasks"]?.get?.parameters?.find((p) => p.name === "q")?.schema;
     expect(search?.anyOf?.find((option) => option.maxLength)?.maxLength).toBe(LIMITS.search);
   });

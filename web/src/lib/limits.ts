@@ -15,6 +15,7 @@ export const LIMITS = {
   webhookUrl: 2_048,
   webhookDescription: 200,
   calendarFeedName: 100,
+  tokenName: 100,
 } as const;
 
 /** Characters as the server counts them (code points: an emoji is one, not two). */

@@ -19,10 +19,11 @@ import {
   type CalendarFeedCreated,
 } from "./api";
 import { Section } from "./SettingsLayout";
+import { ShownOnce } from "./ShownOnce";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
-const when = (instant: string) => {
+export const when = (instant: string) => {
   const date = new Date(instant);
   return Number.isNaN(date.getTime()) ? "" : dateFormat.format(date);
 };
@@ -58,7 +59,17 @@ export function CalendarFeeds() {
               ))}
             </ul>
           )}
-          {created ? <AddressOnce created={created} onDone={() => setCreated(null)} /> : null}
+          {created ? (
+            <ShownOnce
+              label="New calendar feed address"
+              title={`Copy the address of “${created.name}” now: it is shown only once.`}
+              hint="In your calendar app, add a calendar from a URL (subscribe) and paste it."
+              field="Feed address"
+              value={created.url}
+              copy="Copy address"
+              onDone={() => setCreated(null)}
+            />
+          ) : null}
           <CreateFeed onCreated={setCreated} />
         </div>
       </Section>
@@ -115,59 +126,6 @@ function FeedRow({ feed }: { feed: CalendarFeed }) {
         </Dialog>
       ) : null}
     </li>
-  );
-}
-
-function AddressOnce({ created, onDone }: { created: CalendarFeedCreated; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const fieldId = useId();
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.url);
-      setCopied(true);
-    } catch {
-      // No clipboard access (an insecure origin, or refused): select it for copying by hand.
-      const field = document.getElementById(fieldId);
-      if (field instanceof HTMLInputElement) field.select();
-    }
-  }
-
-  return (
-    <div
-      role="region"
-      aria-label="New calendar feed address"
-      className="rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-700/60 dark:bg-amber-950/40"
-    >
-      <p className="text-sm font-medium text-amber-900 dark:text-amber-200">
-        Copy the address of “{created.name}” now: it is shown only once.
-      </p>
-      <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">
-        In your calendar app, add a calendar from a URL (subscribe) and paste it.
-      </p>
-      <div className="mt-3 flex flex-col gap-2 sm:flex-row sm:items-end">
-        <div className="min-w-0 flex-1 space-y-1">
-          <label htmlFor={fieldId} className="block text-xs font-medium text-amber-900 dark:text-amber-200">
-            Feed address
-          </label>
-          <input
-            id={fieldId}
-            readOnly
-            value={created.url}
-            onFocus={(event) => event.target.select()}
-            className="block w-full rounded-md border border-line bg-surface px-3 py-2 font-mono text-sm text-ink focus-ring"
-          />
-        </div>
-        <div className="flex gap-2">
-          <Button variant="secondary" onClick={() => void copy()}>
-            {copied ? "Copied" : "Copy address"}
-          </Button>
-          <Button variant="ghost" onClick={onDone}>
-            Done
-          </Button>
-        </div>
-      </div>
-    </div>
   );
 }
 

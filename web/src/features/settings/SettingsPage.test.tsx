@@ -26,12 +26,30 @@ const me = {
 };
 
 const FEED_URL = "https://taskflow.example.com/api/calendar/ical/s3cr3t-once.ics";
+const TOKEN = "tfp_0123456789abcdefghijABCDEFGHIJklmnop1a2B3c"; // pragma: allowlist secret (a made-up one)
 
 /** The account's server: the right current password is "correct horse". */
 function fakeServer() {
   const requests: { method: string; path: string; body: unknown }[] = [];
   let feeds: { id: string; name: string; created_at: string; last_used_at: string | null }[] = [
     { id: "f1", name: "Phone", created_at: "2026-11-02T09:00:00Z", last_used_at: "2026-11-30T12:00:00Z" },
+  ];
+  let tokens: {
+    id: string;
+    name: string;
+    scopes: string[];
+    created_at: string;
+    expires_at: string | null;
+    last_used_at: string | null;
+  }[] = [
+    {
+      id: "t1",
+      name: "Deploy script",
+      scopes: ["tasks:read"],
+      created_at: "2026-11-02T09:00:00Z",
+      expires_at: null,
+      last_used_at: "2026-11-30T12:00:00Z",
+    },
   ];
   vi.stubGlobal(
     "fetch",
@@ -49,6 +67,17 @@ function fakeServer() {
       }
       if (path.startsWith("/api/calendar/feeds/") && request.method === "DELETE") {
         feeds = feeds.filter((feed) => !path.endsWith(feed.id));
+        return new Response(null, { status: 204 });
+      }
+      if (path === "/api/auth/tokens" && request.method === "GET") return json(200, { items: tokens });
+      if (path === "/api/auth/tokens" && request.method === "POST") {
+        const { name, scopes, expires_at } = body as { name: string; scopes: string[]; expires_at: string | null };
+        const token = { id: "t2", name, scopes, created_at: "2026-12-04T10:00:00Z", expires_at, last_used_at: null };
+        tokens = [...tokens, token];
+        return json(201, { ...token, token: TOKEN });
+      }
+      if (path.startsWith("/api/auth/tokens/") && request.method === "DELETE") {
+        tokens = tokens.filter((token) => !path.endsWith(token.id));
         return new Response(null, { status: 204 });
       }
       if (path === "/api/auth/refresh") return json(200, { access_token: "session-1", expires_in: 900 });
@@ -144,6 +173,63 @@ describe("the settings page", () => {
       );
       await waitFor(() => expect(within(list).queryByText("Phone")).toBeNull());
       expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual(["/api/calendar/feeds/f1"]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "creates a personal access token with the scopes and expiry chosen, shows it once with a copy button, and revokes one after confirming",
+    async () => {
+      const user = userEvent.setup();
+      const writeText = vi.fn(async () => undefined);
+      Object.defineProperty(navigator, "clipboard", { value: { writeText }, configurable: true });
+      const requests = fakeServer();
+      renderSettings();
+      const list = await screen.findByRole("list", { name: "Your personal access tokens" }, slow);
+      expect(within(list).getByText("Deploy script")).toBeVisible();
+      expect(within(list).getByText("tasks:read")).toBeVisible();
+      expect(within(list).getByText(/last used .* never expires/)).toBeVisible();
+
+      const form = screen.getByRole("form", { name: "Create a personal access token" });
+      // Nothing goes without a name and a scope.
+      await user.click(within(form).getByRole("button", { name: "Create token" }));
+      expect(within(form).getByText("Name the token.")).toBeVisible();
+      expect(within(form).getByText("Choose at least one scope.")).toBeVisible();
+      expect(requests.some((r) => r.path === "/api/auth/tokens" && r.method === "POST")).toBe(false);
+
+      await user.type(within(form).getByLabelText("Token name"), "Producer");
+      await user.click(within(form).getByRole("checkbox", { name: /^events:write/ }));
+      await user.click(within(form).getByRole("checkbox", { name: /^tasks:read/ }));
+      await user.selectOptions(within(form).getByLabelText("Expires"), "In 30 days");
+      const before = Date.now();
+      await user.click(within(form).getByRole("button", { name: "Create token" }));
+
+      const shown = await screen.findByRole("region", { name: "New personal access token" }, slow);
+      expect(within(shown).getByLabelText("Token")).toHaveValue(TOKEN);
+      await user.click(within(shown).getByRole("button", { name: "Copy token" }));
+      expect(writeText).toHaveBeenCalledWith(TOKEN);
+      const sent = requests.find((r) => r.path === "/api/auth/tokens" && r.method === "POST")?.body as {
+        expires_at: string;
+      };
+      expect(sent).toMatchObject({ name: "Producer", scopes: ["events:write", "tasks:read"] });
+      const days = (Date.parse(sent.expires_at) - before) / 86_400_000;
+      expect(days).toBeGreaterThan(29.99);
+      expect(days).toBeLessThan(30.01);
+      expect(await within(list).findByText("Producer", undefined, slow)).toBeVisible();
+      expect(within(list).getByText("events:write tasks:read")).toBeVisible();
+      expect(within(list).getByText(/never used .* expires/)).toBeVisible();
+      // The list never shows the secret: once it is put away, it is gone.
+      await user.click(within(shown).getByRole("button", { name: "Done" }));
+      expect(screen.queryByDisplayValue(TOKEN)).toBeNull();
+
+      await user.click(within(list).getAllByRole("button", { name: "Revoke" })[0] as HTMLElement);
+      await user.click(
+        within(screen.getByRole("dialog", { name: "Revoke personal access token" })).getByRole("button", {
+          name: "Revoke token",
+        }),
+      );
+      await waitFor(() => expect(within(list).queryByText("Deploy script")).toBeNull());
+      expect(requests.filter((r) => r.method === "DELETE").map((r) => r.path)).toEqual(["/api/auth/tokens/t1"]);
     },
     TEST_TIMEOUT,
   );

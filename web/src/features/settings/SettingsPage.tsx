@@ -1,5 +1,5 @@
 // Account settings: the name and e-mail others see, the time zone notices and e-mails are written
-// in, the password, and calendar feeds.
+// in, the password, calendar feeds and personal access tokens.
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 
@@ -11,6 +11,7 @@ import { useUser } from "../../lib/auth";
 import { LIMITS, overLimit } from "../../lib/limits";
 import { useChangePassword, useUpdateProfile } from "./api";
 import { CalendarFeeds } from "./CalendarFeeds";
+import { PersonalTokens } from "./PersonalTokens";
 import { Saved, Section, SettingsLayout } from "./SettingsLayout";
 
 const MIN_PASSWORD = 8;
@@ -33,6 +34,7 @@ export function SettingsPage() {
       <ProfileForm />
       <PasswordForm />
       <CalendarFeeds />
+      <PersonalTokens />
       <Section
         title="Notifications"
         description="Choose which notices reach you by e-mail, default reminders, and webhooks to your own services."

@@ -1,5 +1,5 @@
 // The settings screens' server state: profile, password, e-mail preferences and default
-// reminders, webhooks, and calendar feeds.
+// reminders, webhooks, calendar feeds, and personal access tokens.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../api/client";
@@ -14,11 +14,15 @@ export type WebhookCreated = Schemas["WebhookCreated"];
 export type WebhookTestResult = Schemas["WebhookTestResult"];
 export type CalendarFeed = Schemas["CalendarFeedPublic"];
 export type CalendarFeedCreated = Schemas["CalendarFeedCreated"];
+export type PersonalToken = Schemas["PersonalTokenPublic"];
+export type PersonalTokenCreated = Schemas["PersonalTokenCreated"];
+export type PersonalTokenCreate = Schemas["PersonalTokenCreate"];
 
 export const settingsKeys = {
   preferences: [...keys.notifications, "preferences"] as const,
   webhooks: [...keys.notifications, "webhooks"] as const,
   calendarFeeds: ["calendar", "feeds"] as const,
+  tokens: ["auth", "tokens"] as const,
 };
 
 /** What each kind of notice is called in the e-mail preferences. */
@@ -163,5 +167,39 @@ export function useRevokeCalendarFeed() {
       client.setQueryData<CalendarFeed[]>(settingsKeys.calendarFeeds, (feeds) => feeds?.filter((f) => f.id !== id));
     },
     onSettled: () => void client.invalidateQueries({ queryKey: settingsKeys.calendarFeeds }),
+  });
+}
+
+export function usePersonalTokens() {
+  return useQuery({
+    queryKey: settingsKeys.tokens,
+    queryFn: async (): Promise<PersonalToken[]> => unwrap(await api.GET("/api/auth/tokens")).items,
+  });
+}
+
+export function useCreatePersonalToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: PersonalTokenCreate) => unwrap(await api.POST("/api/auth/tokens", { body })),
+    onSuccess: (created) => {
+      // The list never holds the secret: only the answer does, shown once.
+      const { token: _token, ...token } = created;
+      client.setQueryData<PersonalToken[]>(settingsKeys.tokens, (tokens) => [...(tokens ?? []), token]);
+      void client.invalidateQueries({ queryKey: settingsKeys.tokens });
+    },
+  });
+}
+
+export function useRevokePersonalToken() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (id: string) => {
+      unwrap(await api.DELETE("/api/auth/tokens/{token_id}", { params: { path: { token_id: id } } }));
+      return id;
+    },
+    onSuccess: (id) => {
+      client.setQueryData<PersonalToken[]>(settingsKeys.tokens, (tokens) => tokens?.filter((t) => t.id !== id));
+    },
+    onSettled: () => void client.invalidateQueries({ queryKey: settingsKeys.tokens }),
   });
 }
