@@ -633,10 +633,13 @@ async def test_with_a_bucket_taskflow_stores_no_file_itself(
 
 
 @pytest.fixture(params=["s3", "local"])
-async def store(
+def store(
     request: pytest.FixtureRequest, backend: str, pg_runtime: Runtime, embedded_runtime: Runtime
-) -> AsyncIterator[tuple[Runtime, Any]]:
-    """A runtime with each store in turn, and a test of whether it holds a key."""
+) -> Iterator[tuple[Runtime, Any]]:
+    """A runtime with each store in turn, and a test of whether it holds a key.
+
+    Not async: the session's s3_runtimes, asked for here, may be set up only outside a running
+    event loop (an async fixture asking for it first fails, and fails every test after it)."""
     if request.param == "s3":
         s3 = request.getfixturevalue("bucket")
         rt = request.getfixturevalue("s3_runtimes")[backend]
