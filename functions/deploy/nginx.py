@@ -70,6 +70,7 @@ RATE_LIMITED_PATHS: Final = (
     "/api/auth/login",
     "/api/auth/refresh",
     "/api/auth/password",
+    "/api/auth/tokens",
 )
 AUTH_RATE_PER_MINUTE: Final = 30
 AUTH_BURST: Final = 20
