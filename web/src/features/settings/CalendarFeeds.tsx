@@ -6,7 +6,7 @@ import { useLocation } from "react-router";
 
 import { ApiError, describeError, sentence } from "../../api/problem";
 import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
@@ -101,29 +101,17 @@ function FeedRow({ feed }: { feed: CalendarFeed }) {
         Revoke
       </Button>
       {confirming.open ? (
-        <Dialog open title="Revoke calendar feed" onClose={confirming.hide}>
-          <p className="text-sm text-ink-soft">
-            Calendars subscribed to <span className="font-medium text-ink">{feed.name}</span> stop getting your tasks at
-            once. This cannot be undone.
-          </p>
-          {revoke.isError ? (
-            <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-              {describeError(revoke.error)}
-            </p>
-          ) : null}
-          <div className="mt-6 flex justify-end gap-2">
-            <Button variant="secondary" onClick={confirming.hide}>
-              Cancel
-            </Button>
-            <Button
-              variant="danger"
-              disabled={revoke.isPending}
-              onClick={() => revoke.mutate(feed.id, { onSuccess: confirming.hide })}
-            >
-              Revoke feed
-            </Button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title="Revoke calendar feed"
+          action="Revoke feed"
+          pending={revoke.isPending}
+          error={revoke.isError ? describeError(revoke.error) : undefined}
+          onConfirm={() => revoke.mutate(feed.id, { onSuccess: confirming.hide })}
+          onCancel={confirming.hide}
+        >
+          Calendars subscribed to <span className="font-medium text-ink">{feed.name}</span> stop getting your tasks at
+          once. This cannot be undone.
+        </ConfirmDialog>
       ) : null}
     </li>
   );

@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, describeError } from "../../api/problem";
 import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
@@ -210,29 +210,17 @@ function WebhookRow({ hook }: { hook: Webhook }) {
         </Button>
       </div>
       {confirming.open ? (
-        <Dialog open title="Delete webhook" onClose={confirming.hide}>
-          <p className="text-sm text-ink-soft">
-            TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>.
-            This cannot be undone.
-          </p>
-          {remove.isError ? (
-            <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-              {describeError(remove.error)}
-            </p>
-          ) : null}
-          <div className="mt-6 flex justify-end gap-2">
-            <Button variant="secondary" onClick={confirming.hide}>
-              Cancel
-            </Button>
-            <Button
-              variant="danger"
-              disabled={remove.isPending}
-              onClick={() => remove.mutate(hook.id, { onSuccess: confirming.hide })}
-            >
-              Delete webhook
-            </Button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title="Delete webhook"
+          action="Delete webhook"
+          pending={remove.isPending}
+          error={remove.isError ? describeError(remove.error) : undefined}
+          onConfirm={() => remove.mutate(hook.id, { onSuccess: confirming.hide })}
+          onCancel={confirming.hide}
+        >
+          TaskFlow stops sending notifications to <span className="font-mono break-all text-ink">{hook.url}</span>. This
+          cannot be undone.
+        </ConfirmDialog>
       ) : null}
     </li>
   );

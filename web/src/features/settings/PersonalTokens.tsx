@@ -5,7 +5,7 @@ import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, describeError, sentence } from "../../api/problem";
 import { Button } from "../../components/Button";
-import { Dialog } from "../../components/Dialog";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { SelectField, TextField } from "../../components/Field";
 import { EmptyState, ErrorState, Spinner } from "../../components/States";
 import { useModal } from "../../hooks/useModal";
@@ -102,29 +102,17 @@ function TokenRow({ token }: { token: PersonalToken }) {
         Revoke
       </Button>
       {confirming.open ? (
-        <Dialog open title="Revoke personal access token" onClose={confirming.hide}>
-          <p className="text-sm text-ink-soft">
-            Whatever uses <span className="font-medium text-ink">{token.name}</span> is refused at once. This cannot be
-            undone.
-          </p>
-          {revoke.isError ? (
-            <p role="alert" className="mt-3 text-sm text-red-700 dark:text-red-400">
-              {describeError(revoke.error)}
-            </p>
-          ) : null}
-          <div className="mt-6 flex justify-end gap-2">
-            <Button variant="secondary" onClick={confirming.hide}>
-              Cancel
-            </Button>
-            <Button
-              variant="danger"
-              disabled={revoke.isPending}
-              onClick={() => revoke.mutate(token.id, { onSuccess: confirming.hide })}
-            >
-              Revoke token
-            </Button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title="Revoke personal access token"
+          action="Revoke token"
+          pending={revoke.isPending}
+          error={revoke.isError ? describeError(revoke.error) : undefined}
+          onConfirm={() => revoke.mutate(token.id, { onSuccess: confirming.hide })}
+          onCancel={confirming.hide}
+        >
+          Whatever uses <span className="font-medium text-ink">{token.name}</span> is refused at once. This cannot be
+          undone.
+        </ConfirmDialog>
       ) : null}
     </li>
   );
