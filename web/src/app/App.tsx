@@ -14,7 +14,8 @@ export function App() {
       <SessionProvider>
         <RouterProvider router={router} />
       </SessionProvider>
-      <Toaster position="bottom-right" richColors closeButton theme="system" />
+      {/* Bottom left: the task panel, and its Save, take the right-hand side. */}
+      <Toaster position="bottom-left" richColors closeButton theme="system" />
     </QueryClientProvider>
   );
 }
