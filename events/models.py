@@ -263,6 +263,27 @@ class AttachmentDeleted(EventData):
     attachment: AttachmentSnapshot
 
 
+class PasswordResetRequested(EventData):
+    """Someone asked for a password reset link for this address (normalised); it is mailed
+    only if the address has an account."""
+
+    email: str
+
+
+class EmailVerificationRequested(EventData):
+    """An account's address is to be verified: a link is mailed to it."""
+
+    user_id: uuid.UUID
+    email: str
+
+
+class ProjectImportRequested(EventData):
+    """A file was accepted for import; its plan is in the import's row."""
+
+    import_id: uuid.UUID
+    user_id: uuid.UUID
+
+
 class CreateTask(BaseModel):
     """The command `com.taskflow.task.create`: other systems ask for a task. Unknown fields are
     refused, never silently dropped."""
@@ -324,6 +345,9 @@ DATA_MODELS: Final[dict[str, type[BaseModel]]] = {
     types.PROJECT_DELETED: ProjectDeleted,
     types.ATTACHMENT_ADDED: AttachmentAdded,
     types.ATTACHMENT_DELETED: AttachmentDeleted,
+    types.PASSWORD_RESET_REQUESTED: PasswordResetRequested,
+    types.EMAIL_VERIFICATION_REQUESTED: EmailVerificationRequested,
+    types.PROJECT_IMPORT_REQUESTED: ProjectImportRequested,
     types.TASK_CREATE: CreateTask,
 }
 

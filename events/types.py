@@ -26,6 +26,14 @@ MEMBER_CHANGED: Final = "com.taskflow.project.member_changed"
 MEMBER_REMOVED: Final = "com.taskflow.project.member_removed"
 PROJECT_UPDATED: Final = "com.taskflow.project.updated"
 PROJECT_DELETED: Final = "com.taskflow.project.deleted"
+# Mail about an account: a password reset was asked for (whether or not the address has an
+# account), or an address is to be verified. The function that sends the mail makes the
+# link's secret: no secret is ever carried in an event.
+PASSWORD_RESET_REQUESTED: Final = "com.taskflow.account.password_reset_requested"
+EMAIL_VERIFICATION_REQUESTED: Final = "com.taskflow.account.email_verification_requested"
+ACCOUNT_MAIL_TYPES: Final = (PASSWORD_RESET_REQUESTED, EMAIL_VERIFICATION_REQUESTED)
+# An import was accepted: the run_import function creates its project and tasks.
+PROJECT_IMPORT_REQUESTED: Final = "com.taskflow.project.import_requested"
 
 # A command (imperative) other systems send to POST /api/events.
 TASK_CREATE: Final = "com.taskflow.task.create"
@@ -80,6 +88,8 @@ PRODUCED_TYPES: Final = (
     ATTACHMENT_DELETED,
     TASK_RELATION_ADDED,
     TASK_RELATION_REMOVED,
+    *ACCOUNT_MAIL_TYPES,
+    PROJECT_IMPORT_REQUESTED,
 )
 COMMAND_TYPES: Final = (TASK_CREATE,)
 

@@ -108,6 +108,9 @@ _RELATIONS = "functions.relations"
 _ATTACHMENTS = "functions.attachments"
 _REMINDERS = "functions.reminders"
 _CALENDAR = "functions.calendar_feeds"
+_ACCOUNT_MAIL = "functions.account_mail"
+_IMPORTS = "functions.imports"
+_EXPORTS = "functions.exports"
 # Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
 ROUTES: Final[tuple[Route, ...]] = (
@@ -119,6 +122,16 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/api/auth/me", "get_me", _AUTH, scope=_SESSION_ONLY),
     Route("PATCH", "/api/auth/me", "update_me", _AUTH, scope=_SESSION_ONLY),
     Route("POST", "/api/auth/password", "change_password", _AUTH, scope=_SESSION_ONLY),
+    Route("POST", "/api/auth/password-reset", "request_password_reset", _ACCOUNT_MAIL),
+    Route("POST", "/api/auth/password-reset/complete", "complete_password_reset", _ACCOUNT_MAIL),
+    Route("POST", "/api/auth/verify-email", "verify_email", _ACCOUNT_MAIL),
+    Route(
+        "POST",
+        "/api/auth/verify-email/resend",
+        "resend_verification",
+        _ACCOUNT_MAIL,
+        scope=_SESSION_ONLY,
+    ),
     Route("POST", "/api/auth/tokens", "create_personal_token", _AUTH, scope=_SESSION_ONLY),
     Route("GET", "/api/auth/tokens", "list_personal_tokens", _AUTH, scope=_SESSION_ONLY),
     Route(
@@ -140,6 +153,23 @@ ROUTES: Final[tuple[Route, ...]] = (
         scope=_PROJECTS_READ,
     ),
     Route("GET", "/api/projects/{project_id}", "get_project", _PROJECTS, scope=_PROJECTS_READ),
+    Route(
+        "POST",
+        "/api/projects/import",
+        "import_project",
+        _IMPORTS,
+        takes_file=True,
+        scope=_PROJECTS_WRITE,
+    ),
+    Route("GET", "/api/imports", "list_imports", _IMPORTS, scope=_PROJECTS_READ),
+    Route("GET", "/api/imports/{import_id}", "get_import", _IMPORTS, scope=_PROJECTS_READ),
+    Route(
+        "GET",
+        "/api/projects/{project_id}/export",
+        "export_project",
+        _EXPORTS,
+        scope=_PROJECTS_READ,
+    ),
     Route(
         "PATCH", "/api/projects/{project_id}", "update_project", _PROJECTS, scope=_PROJECTS_WRITE
     ),
@@ -407,6 +437,22 @@ ROUTES: Final[tuple[Route, ...]] = (
         _CALENDAR,
         trigger=EVENT,
         subscribes=event_types.TEAM_CHANGE_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/send-account-mail",
+        "send_account_mail",
+        _ACCOUNT_MAIL,
+        trigger=EVENT,
+        subscribes=event_types.ACCOUNT_MAIL_TYPES,
+    ),
+    Route(
+        "POST",
+        "/events/run-import",
+        "run_import",
+        _IMPORTS,
+        trigger=EVENT,
+        subscribes=(event_types.PROJECT_IMPORT_REQUESTED,),
     ),
     Route(
         "POST",

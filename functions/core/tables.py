@@ -80,6 +80,9 @@ users = Table(
     Column("time_zone", String(64), nullable=True),
     _timestamp("created_at"),
     _timestamp("updated_at"),
+    # When a link mailed to the current address was followed; NULL: not verified, so no
+    # notification e-mails go to it. A changed address is unverified again.
+    _timestamp("email_verified_at", nullable=True),
 )
 
 projects = Table(
@@ -510,4 +513,78 @@ personal_access_tokens = Table(
     _timestamp("expires_at", nullable=True),
     _timestamp("revoked_at", nullable=True),
     Index(None, "user_id"),
+)
+
+ACCOUNT_TOKEN_PURPOSES_SQL = "purpose in ('password_reset', 'email_verification')"
+
+# Single-use links mailed to a person: a password reset, or the verification of an address.
+# Only the SHA-256 of the secret is kept; `email` is the address the link went to (a
+# verification counts only while it is still the account's address).
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("purpose", String(24), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("email", String(320), nullable=False),
+    _timestamp("created_at"),
+    _timestamp("expires_at"),
+    _timestamp("used_at", nullable=True),
+    CheckConstraint(ACCOUNT_TOKEN_PURPOSES_SQL, name="purpose"),
+    Index(None, "user_id", "purpose"),
+)
+
+IMPORT_SOURCES_SQL = "source in ('todoist', 'trello', 'taskflow')"
+IMPORT_STATUSES_SQL = "status in ('queued', 'running', 'done', 'failed')"
+
+# A file imported into a new project: its parsed plan, run by the `run_import` event function.
+# One per person and file (SHA-256 of its bytes): sending the same file again answers the
+# same import.
+project_imports = Table(
+    "project_imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    # The project's name, and what to create in it (functions.core.imports.plan.Plan).
+    Column("name", String(100), nullable=False),
+    Column("plan", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("processed", Integer, nullable=False, server_default="0"),
+    Column("project_id", Uuid, ForeignKey("projects.id", ondelete="SET NULL"), nullable=True),
+    Column("error", Text, nullable=True),
+    _timestamp("created_at"),
+    _timestamp("updated_at"),
+    _timestamp("finished_at", nullable=True),
+    CheckConstraint(IMPORT_SOURCES_SQL, name="source"),
+    CheckConstraint(IMPORT_STATUSES_SQL, name="status"),
+    UniqueConstraint("user_id", "file_sha256"),
+    Index(None, "project_id"),
+)
+
+IMPORT_OUTCOMES_SQL = "outcome in ('created', 'failed')"
+
+# What became of each item (a task, with its comments) of an import, in the file's order.
+project_import_items = Table(
+    "project_import_items",
+    metadata,
+    Column(
+        "import_id",
+        Uuid,
+        ForeignKey("project_imports.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("position", Integer, primary_key=True),
+    # Where it is in the file: "line 12", "card 5f0c..." .
+    Column("ref", String(200), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("task_id", Uuid, ForeignKey("tasks.id", ondelete="SET NULL"), nullable=True),
+    Column("message", Text, nullable=True),
+    CheckConstraint(IMPORT_OUTCOMES_SQL, name="outcome"),
+    Index(None, "task_id"),
 )

@@ -66,6 +66,8 @@ def test_every_event_taskflow_produces_has_a_subscriber_and_every_subscription_i
         "record_activity",
         "delete_attachment_objects",
         "refresh_calendars",
+        "send_account_mail",
+        "run_import",
     }
 
 
