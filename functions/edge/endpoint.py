@@ -57,10 +57,18 @@ class EndpointSpec:
     headers: Mapping[str, str | Header] = field(default_factory=dict)
     # A body the handler reads itself (no `body` model): each media type and its JSON Schema.
     raw_body: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    # The media type of a success body that is not JSON (a stream, a stored document).
-    produces: str | None = None
+    # The media type of a success body that is not JSON (a stream, a stored document), or the
+    # media types of one the request chooses among.
+    produces: str | tuple[str, ...] | None = None
     # Other answers without a body (a 304), each with what it means.
     responses: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def success_media_types(self) -> tuple[str, ...]:
+        """The media types a success body may have."""
+        if self.produces is None:
+            return ("application/json",)
+        return (self.produces,) if isinstance(self.produces, str) else self.produces
 
 
 @dataclass
@@ -171,7 +179,7 @@ def endpoint(
     body_optional: bool = False,
     headers: Mapping[str, str | Header] | None = None,
     raw_body: Mapping[str, Mapping[str, Any]] | None = None,
-    produces: str | None = None,
+    produces: str | tuple[str, ...] | None = None,
     responses: Mapping[int, str] | None = None,
 ) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Make `handler` a functions-framework HTTP function with TaskFlow's edge around it.
@@ -181,7 +189,8 @@ def endpoint(
     `body_optional` lets a request without any body through with `call.body = None`,
     `headers` documents the request headers the handler reads, `raw_body` the media types
     (with their schemas) of a body it reads itself with `read_body`, `produces` the media
-    type of a success body that is not JSON, and `responses` other answers without a body.
+    type (or types) of a success body that is not only JSON, and `responses` other answers
+    without a body.
     """
 
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:

@@ -126,7 +126,8 @@ def operation_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
     if spec.produces:
         extra["responses"][str(spec.status)] = {
             "description": "Successful Response",
-            "content": {spec.produces: {}},  # no model of ours describes such a body
+            # No model of ours describes such a body.
+            "content": {media_type: {} for media_type in spec.success_media_types},
         }
     for status, description in spec.responses.items():
         extra["responses"][str(status)] = {"description": description}

@@ -105,8 +105,8 @@ def test_a_success_body_is_documented_in_the_media_type_the_function_answers_wit
 ) -> None:
     spec = spec_of(load_target(route.target))
     success = _operation(document, route.method, route.path)["responses"][str(spec.status)]
-    expected = spec.produces or "application/json"
-    assert list(success.get("content", {expected: {}})) == [expected]
+    expected = list(spec.success_media_types)
+    assert list(success.get("content", {media: {} for media in expected})) == expected
 
 
 async def test_the_api_documentation_is_served_with_its_own_assets_and_no_cdn(
