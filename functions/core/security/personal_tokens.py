@@ -8,12 +8,13 @@ tell a real token from a typo offline. Only the SHA-256 (hex) of the whole token
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import string
 import zlib
 from typing import Final
+
+from functions.core.security.digests import secret_hash
 
 PREFIX: Final = "tfp_"
 RANDOM_CHARS: Final = 36
@@ -55,4 +56,4 @@ def well_formed(token: str) -> bool:
 
 def token_hash(token: str) -> str:
     """What is stored and looked up: the SHA-256 (hex) of the whole token."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_hash(token)

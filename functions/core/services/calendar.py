@@ -46,6 +46,7 @@ from functions.core.models.calendar import (
     CalendarFeedsPublic,
 )
 from functions.core.runtime import Runtime
+from functions.core.security.digests import secret_hash
 from functions.core.settings import Settings
 from functions.core.tables import calendar_feeds, project_members, projects, task_watchers, tasks
 from functions.core.tables import users as users_table
@@ -104,10 +105,6 @@ def feed_url(settings: Settings, secret: str) -> str:
     return f"{settings.public_url.rstrip('/')}/api/calendar/ical/{secret}{_SUFFIX}"
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 async def create_feed(
     rt: Runtime, user_id: uuid.UUID, request: CalendarFeedCreate
 ) -> CalendarFeedCreated:
@@ -138,7 +135,7 @@ async def create_feed(
                 id=created.id,
                 user_id=user_id,
                 name=created.name,
-                secret_hash=_hash(secret),
+                secret_hash=secret_hash(secret),
                 created_at=created.created_at,
             )
         )
@@ -278,7 +275,7 @@ async def _feed_by_token(rt: Runtime, token: str) -> _Feed:
                     calendar_feeds.c.user_id,
                     calendar_feeds.c.name,
                     calendar_feeds.c.last_used_at,
-                ).where(calendar_feeds.c.secret_hash == _hash(secret))
+                ).where(calendar_feeds.c.secret_hash == secret_hash(secret))
             )
         ).first()
     if row is None:
