@@ -161,6 +161,8 @@ def make_test_settings(**overrides: object) -> Settings:
         "login_limit_per_account": 10_000,
         "login_limit_per_address": 10_000,
         "register_limit_per_address": 10_000,
+        "password_reset_limit_per_address": 10_000,
+        "password_reset_limit_per_email": 10_000,
         # Replays in these tests come at once; the reuse grace has tests of its own.
         "refresh_reuse_grace_seconds": 0,
     }

@@ -20,6 +20,17 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class InvalidLink(DomainError):
+    """A mailed single-use link that was used, expired, or never made: a 400 whose problem
+    type, `invalid_link`, lets a page tell it from other refusals."""
+
+    title = "Invalid link"
+    DETAIL = "This link is not valid: it was used, it expired, or it is wrong. Ask for a new one."
+
+    def __init__(self) -> None:
+        super().__init__(self.DETAIL, type="invalid_link")
+
+
 class InvalidInput(DomainError):
     status = 422
     title = "Invalid input"

@@ -21,7 +21,7 @@ from functions.core.runtime import Runtime
 from functions.core.settings import Settings
 from tests.functions.conftest import load_function
 from tests.functions.test_import_discipline import _probe
-from tests.integration.helpers_email import settle_pending
+from tests.integration.helpers_email import mark_verified, settle_pending
 from tests.integration.helpers_notifications import (
     Receiver,
     assigned_event,
@@ -117,6 +117,7 @@ async def test_send_email_takes_binary_and_structured_cloudevents_and_the_flush_
     await settle_pending(rt)
     ada, bob, project_id = await scene(rt)
     async with serve(rt) as api:
+        await mark_verified(bob)
         chosen = await api.put(
             "/api/notifications/preferences", json={"email_enabled": True}, headers=bob.headers
         )

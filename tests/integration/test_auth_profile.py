@@ -24,7 +24,16 @@ async def test_me_shows_the_signed_in_user(any_api: AsyncClient) -> None:
     assert profile["id"] == str(user.id)
     assert profile["email"] == user.email
     assert profile["display_name"] == "Ada"
-    assert set(profile) == {"id", "email", "display_name", "time_zone", "created_at", "updated_at"}
+    assert profile["email_verified"] is False  # until the mailed link is followed
+    assert set(profile) == {
+        "id",
+        "email",
+        "display_name",
+        "time_zone",
+        "email_verified",
+        "created_at",
+        "updated_at",
+    }
     assert profile["time_zone"] is None  # not chosen yet: times are written in UTC
 
 

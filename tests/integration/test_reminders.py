@@ -31,7 +31,7 @@ from functions.core.services import reminders as reminder_service
 from functions.core.services.reminders import emit_reminders, reminder_event_id
 from functions.core.settings import Settings
 from functions.core.tables import outbox, reminders
-from tests.integration.helpers_email import groups_of
+from tests.integration.helpers_email import groups_of, mark_verified
 from tests.integration.helpers_notifications import (
     Receiver,
     running_receiver,
@@ -460,6 +460,7 @@ async def test_a_reminder_is_mailed_to_its_person_unless_they_muted_reminders(
     cy = await signup(any_api, "cy")
     await share_project(any_api, ada, str(project), cy)
     for person, kinds in ((ben, {}), (cy, {"task.reminder": False}), (ada, {})):
+        await mark_verified(person)
         chosen = await preferences(any_api, person, email_enabled=True, email_kinds=kinds)
         assert chosen.status_code == 200, chosen.text
     due = DUE - timedelta(days=50)

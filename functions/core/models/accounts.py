@@ -71,6 +71,9 @@ class UserPublic(Public):
     display_name: str
     # An IANA name, or null until chosen (times are then written in UTC).
     time_zone: str | None
+    # Whether a link mailed to this address was followed: only then are notification
+    # e-mails sent to it. A new or changed address starts unverified.
+    email_verified: bool
     created_at: datetime
     updated_at: datetime
 

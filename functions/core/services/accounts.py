@@ -12,17 +12,20 @@ not wait), so ending sessions never misses a token being created beside it.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
+from cloudevents.http import CloudEvent
 from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from events import types
+from events.models import EmailVerificationRequested
+from functions.core import outbox
 from functions.core.clock import utcnow
 from functions.core.database import reading, transaction
 from functions.core.emails import normalise_email
@@ -38,6 +41,7 @@ from functions.core.models.accounts import (
 from functions.core.ratelimit import Budget, spend
 from functions.core.runtime import Runtime
 from functions.core.security.access import deny_access_tokens
+from functions.core.security.digests import secret_hash
 from functions.core.security.tokens import LEEWAY_SECONDS, Principal, issue_access_token
 from functions.core.tables import project_members, projects, refresh_tokens, users
 
@@ -52,6 +56,7 @@ _USER_PUBLIC = (
     users.c.email,
     users.c.display_name,
     users.c.time_zone,
+    users.c.email_verified_at.is_not(None).label("email_verified"),
     users.c.created_at,
     users.c.updated_at,
 )
@@ -65,7 +70,7 @@ class Session:
 
 def hash_refresh_token(token: str) -> str:
     """Refresh tokens are 256 random bits: a plain SHA-256 is enough to store them safely."""
-    return hashlib.sha256(token.encode()).hexdigest()
+    return secret_hash(token)
 
 
 async def _issue_session(
@@ -104,7 +109,7 @@ async def _issue_session(
     )
 
 
-async def _lock_account(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
+async def lock_account(conn: AsyncConnection, user_id: uuid.UUID) -> str | None:
     """Lock the user's row for this transaction; their password hash, or None if gone."""
     hashed: str | None = await conn.scalar(
         select(users.c.password_hash).where(users.c.id == user_id).with_for_update(key_share=True)
@@ -133,14 +138,42 @@ async def _end_sessions(
     await deny_access_tokens(rt, [*jtis, *also_deny])
 
 
+def verification_requested(user_id: uuid.UUID, email: str) -> CloudEvent:
+    """The event that has a verification link mailed to `email`, the account's address."""
+    return outbox.build(
+        types.EMAIL_VERIFICATION_REQUESTED,
+        EmailVerificationRequested(user_id=user_id, email=email),
+        subject=user_id,
+        actor_id=user_id,
+    )
+
+
+async def set_password_ending_sessions(
+    rt: Runtime, conn: AsyncConnection, user_id: uuid.UUID, password_hash: str
+) -> bool:
+    """In the caller's transaction: set the account's password hash and end every session of
+    it (refresh tokens revoked, their access tokens refused); False if the account is gone."""
+    if await lock_account(conn, user_id) is None:
+        return False
+    await conn.execute(
+        update(users)
+        .where(users.c.id == user_id)
+        .values(password_hash=password_hash, updated_at=utcnow())
+    )
+    await _end_sessions(rt, conn, refresh_tokens.c.user_id == user_id)
+    return True
+
+
 async def register(rt: Runtime, request: RegisterRequest, client_address: str) -> Session:
-    """A new account with its personal Inbox project, signed in."""
+    """A new account with its personal Inbox project, signed in; its address is unverified
+    until the link mailed to it is followed."""
     s = rt.settings
     await spend(
         rt.redis, s, Budget("register-address", client_address, s.register_limit_per_address)
     )
     password_hash = await rt.passwords.hash(request.password)
     user_id = uuid.uuid4()
+    email = normalise_email(request.email)
     now = utcnow()
     async with transaction(rt.engine) as conn:
         try:
@@ -148,7 +181,7 @@ async def register(rt: Runtime, request: RegisterRequest, client_address: str) -
                 await conn.execute(
                     insert(users).values(
                         id=user_id,
-                        email=normalise_email(request.email),
+                        email=email,
                         display_name=request.display_name,
                         password_hash=password_hash,
                         created_at=now,
@@ -174,6 +207,7 @@ async def register(rt: Runtime, request: RegisterRequest, client_address: str) -
                 project_id=inbox_id, user_id=user_id, role="owner", created_at=now
             )
         )
+        await outbox.record(conn, [verification_requested(user_id, email)])
         return Session(tokens=await _issue_session(rt, conn, user_id), user_id=user_id)
 
 
@@ -208,7 +242,7 @@ async def login(rt: Runtime, request: LoginRequest, client_address: str) -> Sess
     )
     async with transaction(rt.engine) as conn:
         # A password changed since the check above ends every session, this one included.
-        if await _lock_account(conn, row.id) != row.password_hash:
+        if await lock_account(conn, row.id) != row.password_hash:
             raise Unauthenticated(SIGN_IN_FAILED)
         if upgraded is not None:
             await conn.execute(
@@ -238,7 +272,7 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
         ).first()
         if found is None:
             raise Unauthenticated(REFRESH_FAILED)
-        await _lock_account(conn, found.user_id)
+        await lock_account(conn, found.user_id)
         now = utcnow()
         rotated = await conn.execute(
             update(refresh_tokens)
@@ -255,7 +289,7 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
             return await _issue_session(rt, conn, found.user_id, found.family_id)
     # A new transaction: this one takes the lock afresh rather than upgrading one it holds.
     async with transaction(rt.engine) as conn:
-        await _lock_account(conn, found.user_id)
+        await lock_account(conn, found.user_id)
         state = (
             await conn.execute(
                 select(refresh_tokens.c.used_at, refresh_tokens.c.revoked_at).where(
@@ -275,7 +309,7 @@ async def refresh(rt: Runtime, presented: str | None) -> TokenPair:
 async def logout(rt: Runtime, principal: Principal) -> None:
     """End the session the access token belongs to: its family and every token in it."""
     async with transaction(rt.engine) as conn:
-        await _lock_account(conn, principal.user_id)
+        await lock_account(conn, principal.user_id)
         family_id = await conn.scalar(
             # By user first: that index narrows the search to this user's tokens.
             select(refresh_tokens.c.family_id).where(
@@ -341,13 +375,19 @@ async def get_user(rt: Runtime, user_id: uuid.UUID) -> UserPublic:
 
 async def update_user(rt: Runtime, user_id: uuid.UUID, changes: UserUpdate) -> UserPublic:
     """Change the display name, e-mail and/or time zone; an e-mail another account uses is a
-    409."""
+    409. A changed address is unverified, and a link to verify it is mailed to it."""
     values: dict[str, Any] = changes.model_dump(exclude_unset=True)
     if not values:
         return await get_user(rt, user_id)
-    if "email" in values:
-        values["email"] = normalise_email(values["email"])
     async with transaction(rt.engine) as conn:
+        if "email" in values:
+            values["email"] = normalise_email(values["email"])
+            current = await conn.scalar(
+                select(users.c.email).where(users.c.id == user_id).with_for_update(key_share=True)
+            )
+            if current is not None and current != values["email"]:
+                values["email_verified_at"] = None
+                await outbox.record(conn, [verification_requested(user_id, values["email"])])
         try:
             async with conn.begin_nested():
                 row = (

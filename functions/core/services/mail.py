@@ -7,6 +7,8 @@ Rules in one place:
 - `queue_email` (the send_email event function) only queues: each notice joins its person's
   open group for the task in PostgreSQL, once per event and person however often the event
   arrives;
+- mail goes through SES, or, in the embedded mode and wherever TASKFLOW_MAIL_DIR is set, is
+  written as .eml files to a folder and logged (`mailer_for` chooses, in one place);
 - `flush_emails` (a scheduled function, every minute) sends each group whose first notice is
   `email_group_seconds` old as one e-mail: the subject names the task, the body lists what
   happened in order, times in the reader's time zone, comments and descriptions rendered from
@@ -27,7 +29,9 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formataddr
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 from cloudevents.http import CloudEvent
@@ -72,6 +76,9 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    # The one link a mail about an account is for: a FileMailer logs it, so that a person
+    # running TaskFlow on a laptop can follow it without opening the file.
+    link: str | None = None
 
 
 class MailRejected(Exception):
@@ -133,6 +140,60 @@ class SesMailer:
                 ),
             )
         return self._client
+
+
+class FileMailer:
+    """Writes each mail as an RFC 5322 .eml file to a folder and logs where, instead of
+    sending it: the embedded mode's mail, readable with any mail program or text editor."""
+
+    def __init__(self, settings: Settings, directory: Path) -> None:
+        self.settings = settings
+        self.directory = directory
+
+    async def send(self, mail: Mail) -> None:
+        await self.write(mail)
+
+    async def write(self, mail: Mail) -> Path:
+        """Write `mail` and log it; the file written."""
+        path = await asyncio.to_thread(self._write, mail)
+        recipient = parseaddr(mail.to)[1] or mail.to
+        if mail.link is not None:
+            log.info(
+                "mail to %s (%s) written to %s; its link: %s",
+                recipient,
+                mail.subject,
+                path,
+                mail.link,
+            )
+        else:
+            log.info("mail to %s (%s) written to %s", recipient, mail.subject, path)
+        return path
+
+    def _write(self, mail: Mail) -> Path:
+        message = EmailMessage()
+        message["From"] = self.settings.mail_sender
+        message["To"] = mail.to
+        message["Subject"] = mail.subject
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Message-ID"] = make_msgid(domain="taskflow.local")
+        message.set_content(mail.text)
+        if mail.html is not None:
+            message.add_alternative(mail.html, subtype="html")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Sortable by time, never clashing: the moment, then a random part.
+        name = f"{utcnow().strftime('%Y%m%dT%H%M%S.%fZ')}-{uuid.uuid4().hex[:12]}.eml"
+        path = self.directory / name
+        path.write_bytes(bytes(message))
+        return path
+
+
+def mailer_for(settings: Settings) -> Mailer:
+    """The Mailer these settings choose: files in the mail folder (the embedded mode, or
+    TASKFLOW_MAIL_DIR set), else SES."""
+    directory = settings.effective_mail_dir
+    if directory is not None:
+        return FileMailer(settings, directory)
+    return SesMailer(settings)
 
 
 # Queueing -----------------------------------------------------------------------------------
@@ -286,6 +347,8 @@ class Group:
     display_name: str
     time_zone: str | None
     email_enabled: bool
+    # Only a verified address is mailed: one changed since the notice was queued may not be.
+    email_verified: bool
     muted: frozenset[str]
     notices: tuple[QueuedNotice, ...]
 
@@ -301,7 +364,7 @@ async def flush_emails(
     rt: Runtime, mailer: Mailer | None = None, *, now: datetime | None = None
 ) -> FlushReport:
     """Send every group whose time has come, one e-mail each, once."""
-    sender = mailer or SesMailer(rt.settings)
+    sender = mailer or mailer_for(rt.settings)
     outcomes: list[str | None] = []
     for _ in range(FLUSH_LIMIT):
         group = await _claim_next(rt, now or utcnow())
@@ -358,6 +421,7 @@ async def _load(conn: AsyncConnection, group_id: uuid.UUID, claim: uuid.UUID) ->
                 users.c.email,
                 users.c.display_name,
                 users.c.time_zone,
+                users.c.email_verified_at,
                 p.c.email_enabled,
                 p.c.email_muted_kinds,
             )
@@ -387,6 +451,7 @@ async def _load(conn: AsyncConnection, group_id: uuid.UUID, claim: uuid.UUID) ->
         display_name=row.display_name,
         time_zone=row.time_zone,
         email_enabled=bool(row.email_enabled),
+        email_verified=row.email_verified_at is not None,
         muted=frozenset(row.email_muted_kinds or ()),
         notices=tuple(QueuedNotice(*n) for n in notices),
     )
@@ -395,8 +460,9 @@ async def _load(conn: AsyncConnection, group_id: uuid.UUID, claim: uuid.UUID) ->
 async def _send_group(rt: Runtime, sender: Mailer, group: Group, now: datetime) -> str | None:
     """Send one claimed group and settle it; None when it waits for another try."""
     notices = [n for n in group.notices if n.kind not in group.muted]
-    if not group.email_enabled or not notices:
-        await _settle(rt, group, SKIPPED, now)  # e-mail or these kinds turned off meanwhile
+    if not group.email_enabled or not group.email_verified or not notices:
+        # E-mail or these kinds turned off meanwhile, or the address changed and is unverified.
+        await _settle(rt, group, SKIPPED, now)
         return SKIPPED
     try:
         await sender.send(compose(rt.settings, group, notices))

@@ -85,7 +85,8 @@ async def update_preferences(
 async def mail_recipients(
     conn: AsyncConnection, user_ids: Collection[uuid.UUID], kind: str
 ) -> list[MailRecipient]:
-    """Of `user_ids`, those who want an e-mail about a notice of `kind`, with their address."""
+    """Of `user_ids`, those who want an e-mail about a notice of `kind`, with their address
+    (only a verified address is mailed)."""
     if not user_ids:
         return []
     rows = await conn.execute(
@@ -98,6 +99,7 @@ async def mail_recipients(
         .join(notification_preferences, notification_preferences.c.user_id == users.c.id)
         .where(users.c.id.in_(list(user_ids)))
         .where(notification_preferences.c.email_enabled)
+        .where(users.c.email_verified_at.is_not(None))
     )
     return [
         MailRecipient(row.id, row.email, row.display_name)
