@@ -50,14 +50,6 @@ def guard_cell(text: str) -> str:
     return FORMULA_GUARD + text if text.startswith(FORMULA_STARTS) else text
 
 
-def unguard_cell(text: str) -> str:
-    """The inverse of `guard_cell`, for a reader of the CSV: one apostrophe before a formula's
-    first character is taken off."""
-    if text.startswith(FORMULA_GUARD) and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
-
-
 def json_head(header: ExportHeader) -> bytes:
     """The document up to its first task: the header's object, left open for `tasks`."""
     opened = header.__pydantic_serializer__.to_json(header)[:-1]  # without its closing brace

@@ -83,9 +83,3 @@ class ExportHeader(Public):
     exported_at: datetime
     project: ExportedProject
     members: list[ExportedMember]
-
-
-class ExportDocument(ExportHeader):
-    """The whole JSON document, for a reader that takes it in one piece (the importer)."""
-
-    tasks: list[ExportedTask]
