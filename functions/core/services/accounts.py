@@ -19,7 +19,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -56,7 +56,8 @@ _USER_PUBLIC = (
     users.c.email,
     users.c.display_name,
     users.c.time_zone,
-    users.c.email_verified_at.is_not(None).label("email_verified"),
+    # Read as the column: SQLite's RETURNING evaluates an IS NOT NULL on the row before.
+    users.c.email_verified_at,
     users.c.created_at,
     users.c.updated_at,
 )
@@ -402,11 +403,17 @@ async def update_user(rt: Runtime, user_id: uuid.UUID, changes: UserUpdate) -> U
             raise Conflict("an account with this e-mail address exists already") from exc
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
-    return UserPublic.model_validate(row)
+    return _public(row)
 
 
 async def _user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
     row = (await conn.execute(select(*_USER_PUBLIC).where(users.c.id == user_id))).first()
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
-    return UserPublic.model_validate(row)
+    return _public(row)
+
+
+def _public(row: Row[Any]) -> UserPublic:
+    values = dict(row._mapping)
+    values["email_verified"] = values.pop("email_verified_at") is not None
+    return UserPublic.model_validate(values)
