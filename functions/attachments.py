@@ -7,10 +7,7 @@ import io
 from typing import IO, TYPE_CHECKING, Final
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
-from starlette.types import Message
 
 from functions.core.attachments import local_store_of
 from functions.core.attachments.local import FORM_FIELDS, UPLOAD_OVERHEAD, LocalStore
@@ -24,6 +21,7 @@ from functions.core.models.attachments import (
 )
 from functions.core.services import attachments
 from functions.edge import BadRequest, Call, endpoint
+from functions.edge.parsing import read_form
 from functions.sink import event_sink
 
 if TYPE_CHECKING:
@@ -93,7 +91,9 @@ async def upload_attachment(call: Call[None, None]) -> None:
     the one it names. With a bucket set, uploads go to the bucket and this answers 404."""
     store = _local_store(call.rt)
     limit = call.rt.settings.attachment_max_bytes + UPLOAD_OVERHEAD
-    form = await _read_form(call.request, limit)
+    form = await read_form(
+        call.request, limit, max_fields=len(FORM_FIELDS) + 1, max_part_size=FIELD_LIMIT
+    )
     try:
         fields, content = _form_parts(form)
         await store.accept_upload(fields, content)
@@ -129,35 +129,6 @@ def _local_store(rt: Runtime) -> LocalStore:
     return store
 
 
-async def _read_form(request: Request, limit: int) -> FormData:
-    """The multipart form, refused past `limit` bytes (413) or malformed (400)."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "multipart/form-data":
-        raise BadRequest(415, "Unsupported media type", "post the form as multipart/form-data")
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    received = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        message = await request.receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise _too_large(limit)
-        return message
-
-    bounded = Request(request.scope, receive)
-    try:
-        return await bounded.form(
-            max_files=1, max_fields=len(FORM_FIELDS) + 1, max_part_size=FIELD_LIMIT
-        )
-    except HTTPException as exc:  # python-multipart's refusal, as Starlette words it
-        raise BadRequest(400, "Bad request", str(exc.detail)) from exc
-    except ClientDisconnect as exc:
-        raise BadRequest(400, "Bad request", "the client went away mid-body") from exc
-
-
 def _form_parts(form: FormData) -> tuple[dict[str, str], IO[bytes]]:
     """The form's fields and its file, each given once and nothing else."""
     unknown = sorted(set(form.keys()) - {*FORM_FIELDS, FILE_FIELD})
@@ -176,7 +147,3 @@ def _form_parts(form: FormData) -> tuple[dict[str, str], IO[bytes]]:
     # A file part; a plain field's text is taken as the file's bytes, as S3 takes it.
     content = found.file if isinstance(found, UploadFile) else io.BytesIO(found.encode())
     return fields, content
-
-
-def _too_large(limit: int) -> BadRequest:
-    return BadRequest(413, "Content too large", f"uploads are limited to {limit} bytes")

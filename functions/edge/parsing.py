@@ -6,7 +6,10 @@ from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
+from starlette.types import Message
 
 from functions.core.errors import validation_errors
 from functions.edge.problems import BadRequest
@@ -32,6 +35,41 @@ async def read_body(request: Request, limit: int) -> bytes:
     except ClientDisconnect as exc:
         raise BadRequest(400, "Bad request", "the client went away mid-body") from exc
     return b"".join(chunks)
+
+
+async def read_form(
+    request: Request, limit: int, *, max_fields: int, max_part_size: int
+) -> FormData:
+    """The multipart form, refused past `limit` bytes (413), not multipart (415) or
+    malformed (400): at most one file and `max_fields` parts, each field within
+    `max_part_size` bytes."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "multipart/form-data":
+        raise BadRequest(415, "Unsupported media type", "post the form as multipart/form-data")
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large(limit)
+        return message
+
+    bounded = Request(request.scope, receive)
+    try:
+        return await bounded.form(max_files=1, max_fields=max_fields, max_part_size=max_part_size)
+    except HTTPException as exc:  # python-multipart's refusal, as Starlette words it
+        raise BadRequest(400, "Bad request", str(exc.detail)) from exc
+    except ClientDisconnect as exc:
+        raise BadRequest(400, "Bad request", "the client went away mid-body") from exc
+
+
+def _too_large(limit: int) -> BadRequest:
+    return BadRequest(413, "Content too large", f"uploads are limited to {limit} bytes")
 
 
 async def parse_body(

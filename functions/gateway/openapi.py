@@ -131,6 +131,13 @@ def operation_extra(route: Route, spec: EndpointSpec) -> dict[str, Any]:
         }
     for status, description in spec.responses.items():
         extra["responses"][str(status)] = {"description": description}
+        if spec.response is not None and 200 <= status < 300:
+            # Another success with the same body (an import found again answers 200).
+            extra["responses"][str(status)]["content"] = {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{spec.response.__name__}"}
+                }
+            }
     if spec.auth:
         extra["security"] = [{"bearerAuth": []}]
     return extra

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events.vocabulary import Role
 from functions.core.clock import utcnow
@@ -18,6 +19,7 @@ from functions.core.models.tasks import (
     CommentPublic,
     CommentsPublic,
     CommentUpdate,
+    TaskPublic,
 )
 from functions.core.pagination import ListOrder, fetch_page
 from functions.core.runtime import Runtime
@@ -58,27 +60,41 @@ async def add_comment(
     async with transaction(rt.engine) as conn:
         await visible_task_project(conn, user_id, task_id, COMMENTING_ROLE)
         task = await get_task_in(conn, user_id, task_id)
-        comment_id = uuid.uuid4()
-        now = utcnow()
-        await conn.execute(
-            insert(comments).values(
-                id=comment_id,
-                task_id=task_id,
-                author_id=user_id,
-                body=data.body,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
-        comment = CommentPublic.model_validate(row)
-        # The author follows the task from now on (unless they chose not to), and so does
-        # everyone the comment mentions.
-        await watchers.add_watchers(conn, task_id, [user_id], "comment")
-        mentioned = await newly_mentioned(conn, task.project_id, comment.body, author_id=user_id)
-        await watchers.add_watchers(conn, task_id, mentioned, "mention")
+        comment, mentioned = await insert_comment(conn, user_id, task, data.body)
         await task_events.comment_added(conn, user_id, task, comment, mentioned)
     return comment
+
+
+async def insert_comment(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    task: TaskPublic,
+    body: str,
+    *,
+    created_at: datetime | None = None,
+) -> tuple[CommentPublic, list[uuid.UUID]]:
+    """The comment's row and the watchers it makes, without its event (an import writes
+    many at once; it may date them as the file does); with the members it mentions."""
+    comment_id = uuid.uuid4()
+    now = created_at or utcnow()
+    await conn.execute(
+        insert(comments).values(
+            id=comment_id,
+            task_id=task.id,
+            author_id=user_id,
+            body=body,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    row = (await conn.execute(_comment_select().where(comments.c.id == comment_id))).one()
+    comment = CommentPublic.model_validate(row)
+    # The author follows the task from now on (unless they chose not to), and so does
+    # everyone the comment mentions.
+    await watchers.add_watchers(conn, task.id, [user_id], "comment")
+    mentioned = await newly_mentioned(conn, task.project_id, comment.body, author_id=user_id)
+    await watchers.add_watchers(conn, task.id, mentioned, "mention")
+    return comment, mentioned
 
 
 async def update_comment(

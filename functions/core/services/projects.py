@@ -103,25 +103,32 @@ def _members() -> Select[Any]:
 async def create_project(rt: Runtime, user_id: uuid.UUID, request: ProjectCreate) -> ProjectPublic:
     """A new project owned by its creator."""
     async with transaction(rt.engine) as conn:
-        project_id = uuid.uuid4()
-        now = utcnow()
-        await conn.execute(
-            insert(projects).values(
-                id=project_id,
-                name=request.name,
-                description=request.description,
-                owner_id=user_id,
-                is_inbox=False,
-                created_at=now,
-                updated_at=now,
-            )
+        return await create_project_in(conn, user_id, request)
+
+
+async def create_project_in(
+    conn: AsyncConnection, user_id: uuid.UUID, request: ProjectCreate
+) -> ProjectPublic:
+    """As `create_project`, inside the caller's transaction."""
+    project_id = uuid.uuid4()
+    now = utcnow()
+    await conn.execute(
+        insert(projects).values(
+            id=project_id,
+            name=request.name,
+            description=request.description,
+            owner_id=user_id,
+            is_inbox=False,
+            created_at=now,
+            updated_at=now,
         )
-        await conn.execute(
-            insert(project_members).values(
-                project_id=project_id, user_id=user_id, role="owner", created_at=now
-            )
+    )
+    await conn.execute(
+        insert(project_members).values(
+            project_id=project_id, user_id=user_id, role="owner", created_at=now
         )
-        return await _project(conn, user_id, project_id)
+    )
+    return await _project(conn, user_id, project_id)
 
 
 async def list_projects(rt: Runtime, user_id: uuid.UUID, query: ProjectListQuery) -> ProjectsPublic:

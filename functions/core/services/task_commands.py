@@ -47,6 +47,20 @@ async def create_task_in(
 ) -> tuple[TaskPublic, list[CloudEvent]]:
     """As `create_task`, inside the caller's transaction; with the events it wrote to the
     outbox (`created` first)."""
+    task, mentioned = await insert_task(conn, user_id, data)
+    return task, await task_events.task_created(conn, user_id, task, mentioned)
+
+
+async def insert_task(
+    conn: AsyncConnection,
+    user_id: uuid.UUID,
+    data: TaskCreate,
+    *,
+    completed_at: datetime | None = None,
+) -> tuple[TaskPublic, list[uuid.UUID]]:
+    """The task's row, its watchers and reminders, without its events (an import writes
+    thousands at once); with the members its description mentions. A done task counts as
+    completed at `completed_at` (default: now)."""
     await require_role(conn, data.project_id, user_id, "editor")
     if data.assignee_id is not None:
         await require_assignable(conn, [data.project_id], data.assignee_id)
@@ -63,7 +77,7 @@ async def create_task_in(
                 creator_id=user_id,
                 created_at=now,
                 updated_at=now,
-                completed_at=now if data.status == "done" else None,
+                completed_at=(completed_at or now) if data.status == "done" else None,
                 version=1,
             )
             .returning(*TASK_COLUMNS)
@@ -74,7 +88,7 @@ async def create_task_in(
     mentioned = await newly_mentioned(conn, task.project_id, task.description, author_id=user_id)
     await watchers.add_watchers(conn, task.id, mentioned, "mention")
     await reminders.follow(conn, [(None, task)])
-    return task, await task_events.task_created(conn, user_id, task, mentioned)
+    return task, mentioned
 
 
 async def update_task(
