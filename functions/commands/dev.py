@@ -34,6 +34,9 @@ def run(args: argparse.Namespace) -> None:
     print(
         f"TaskFlow is running at http://{host}:{port}/ ({mode}; API docs at /api/docs)", flush=True
     )
+    mail_dir = settings.effective_mail_dir
+    if mail_dir is not None:
+        print(f"E-mail is written to {mail_dir.resolve()} as .eml files, not sent", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
