@@ -424,3 +424,59 @@ async def test_a_file_over_the_limit_is_refused_with_413(any_api: AsyncClient) -
         "/api/projects/import", content=b"TYPE,CONTENT\n", headers=ana.headers
     )
     assert_problem(response, 415)
+
+
+COMPARED = (
+    "title",
+    "description",
+    "status",
+    "priority",
+    "labels",
+    "due_at",
+    "due_date",
+    "assignee_id",
+    "completed_at",
+    "subtask_count",
+    "subtasks_done",
+)
+
+
+async def comparable(api: AsyncClient, user: User, project_id: str) -> dict[str, Any]:
+    """Each task's fields, its parent's title and its comments, by title."""
+    found = await project_tasks(api, user, project_id)
+    titles = {task["id"]: title for title, task in found.items()}
+    return {
+        title: {
+            **{name: task[name] for name in COMPARED},
+            "parent": titles.get(task["parent_id"]),
+            "comments": await comment_bodies(api, user, task["id"]),
+        }
+        for title, task in found.items()
+    }
+
+
+@pytest.mark.parametrize(("fixture", "form"), [(TRELLO, "json"), (TODOIST, "csv")])
+async def test_the_export_of_an_imported_project_imports_to_the_same_tasks(
+    any_api: AsyncClient, fixture: Path, form: str
+) -> None:
+    ana = await signup(any_api, "ana")
+    first = await run_to_the_end((await started(any_api, ana, fixture))["id"])
+    exported = await any_api.get(
+        f"/api/projects/{first['project_id']}/export",
+        params={"format": form},
+        headers=ana.headers,
+    )
+    assert exported.status_code == 200, exported.text
+    again = await upload(any_api, ana, f"export.{form}", exported.content)
+    assert again.status_code == 202, again.text
+    assert again.json()["source"] == "taskflow"
+    second = await run_to_the_end(again.json()["id"])
+    assert (second["status"], second["created"], second["failed"]) == (
+        "done",
+        first["created"],
+        0,
+    )
+    assert second["project_id"] != first["project_id"]
+    before = await comparable(any_api, ana, first["project_id"])
+    after = await comparable(any_api, ana, second["project_id"])
+    assert after == before
