@@ -1,4 +1,4 @@
-// A project's settings: name and description, members and their roles, and deletion.
+// A project's settings: name and description, members and their roles, export, and deletion.
 // What a person may do follows their role (ProjectPublic.role); the server has the last word.
 import { Link, useParams } from "react-router";
 
@@ -7,6 +7,7 @@ import { ErrorState, Spinner } from "../../components/States";
 import { roleLabel } from "../../lib/labels";
 import { canManage } from "./api";
 import { DangerZone } from "./DangerZone";
+import { ExportSection } from "./ExportSection";
 import { MembersSection } from "./MembersSection";
 import { ProjectDetailsForm } from "./ProjectDetailsForm";
 import { ProjectNotifications } from "./ProjectNotifications";
@@ -86,6 +87,7 @@ export function ProjectSettingsPage() {
       <ProjectDetailsForm key={data.id} project={data} />
       {data.is_inbox ? null : <ProjectNotifications project={data} />}
       {data.is_inbox ? <InboxNote /> : <MembersSection project={data} />}
+      <ExportSection project={data} />
       {!data.is_inbox && canManage(data.role) ? <DangerZone project={data} /> : null}
     </div>
   );

@@ -2,6 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
+import { toast } from "sonner";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { SessionProvider, useSession } from "../../lib/auth";
@@ -21,6 +22,7 @@ const me = {
   email: "ada@example.com",
   display_name: "Ada",
   time_zone: "UTC",
+  email_verified: true,
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 };
@@ -31,6 +33,7 @@ const TOKEN = "tfp_0123456789abcdefghijABCDEFGHIJklmnop1a2B3c"; // pragma: allow
 /** The account's server: the right current password is "correct horse". */
 function fakeServer() {
   const requests: { method: string; path: string; body: unknown }[] = [];
+  let verified = true;
   let feeds: { id: string; name: string; created_at: string; last_used_at: string | null }[] = [
     { id: "f1", name: "Phone", created_at: "2026-11-02T09:00:00Z", last_used_at: "2026-11-30T12:00:00Z" },
   ];
@@ -57,7 +60,8 @@ function fakeServer() {
       const request =
         input instanceof Request ? input : new Request(new URL(String(input), window.location.origin), init);
       const path = new URL(request.url).pathname;
-      const body: unknown = ["GET", "DELETE"].includes(request.method) ? undefined : await request.json();
+      const text = ["GET", "DELETE"].includes(request.method) ? "" : await request.text();
+      const body: unknown = text ? JSON.parse(text) : undefined;
       requests.push({ method: request.method, path, body });
       if (path === "/api/calendar/feeds" && request.method === "GET") return json(200, { items: feeds });
       if (path === "/api/calendar/feeds" && request.method === "POST") {
@@ -82,7 +86,16 @@ function fakeServer() {
       }
       if (path === "/api/auth/refresh") return json(200, { access_token: "session-1", expires_in: 900 });
       if (path === "/api/auth/me" && request.method === "GET") return json(200, me);
-      if (path === "/api/auth/me" && request.method === "PATCH") return json(200, { ...me, ...(body as object) });
+      if (path === "/api/auth/me" && request.method === "PATCH") {
+        // A new address is not verified until its link is opened.
+        if ((body as { email?: string }).email) verified = false;
+        return json(200, { ...me, ...(body as object), email_verified: verified });
+      }
+      if (path === "/api/auth/verify-email/resend") {
+        return verified
+          ? json(409, { title: "Conflict", status: 409, detail: "the address is verified already" })
+          : json(202, { detail: "A link is on its way." });
+      }
       if (path === "/api/auth/password") {
         const { current_password } = body as { current_password: string };
         return current_password === "correct horse"
@@ -311,6 +324,36 @@ describe("the settings page", () => {
       expect(await screen.findByText("Profile saved.", undefined, slow)).toBeVisible();
       await waitFor(() => expect(screen.getByTestId("signed-in-as")).toHaveTextContent("Ada Lovelace"));
       expect(requests.find((r) => r.method === "PATCH")?.body).toEqual({ display_name: "Ada Lovelace" });
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    "after a change of e-mail, says a link went to the new address, shows it not verified, and sends the link again",
+    async () => {
+      const user = userEvent.setup();
+      const requests = fakeServer();
+      renderSettings();
+      const profile = await screen.findByRole("region", { name: "Profile" }, slow);
+      expect(within(profile).getByText("Verified")).toBeVisible();
+      expect(within(profile).queryByRole("button", { name: "Send the link again" })).toBeNull();
+
+      const email = within(profile).getByLabelText("E-mail");
+      await user.clear(email);
+      await user.type(email, "ada@new.example.com");
+      await user.click(within(profile).getByRole("button", { name: "Save profile" }));
+
+      expect(
+        await within(profile).findByText(/We sent a link to ada@new\.example\.com: open it to verify/, undefined, slow),
+      ).toBeVisible();
+      expect(within(profile).getByText("Not verified")).toBeVisible();
+      expect(within(profile).getByText(/Notification e-mails start once you open the link/)).toBeVisible();
+
+      await user.click(within(profile).getByRole("button", { name: "Send the link again" }));
+      await waitFor(() =>
+        expect(toast.success).toHaveBeenCalledWith("A new link is on its way to ada@new.example.com."),
+      );
+      expect(requests.filter((r) => r.path === "/api/auth/verify-email/resend").map((r) => r.method)).toEqual(["POST"]);
     },
     TEST_TIMEOUT,
   );

@@ -11,6 +11,7 @@ import { useUser } from "../../lib/auth";
 import { LIMITS, overLimit } from "../../lib/limits";
 import { useChangePassword, useUpdateProfile } from "./api";
 import { CalendarFeeds } from "./CalendarFeeds";
+import { EmailVerification } from "./EmailVerification";
 import { PersonalTokens } from "./PersonalTokens";
 import { Saved, Section, SettingsLayout } from "./SettingsLayout";
 
@@ -59,11 +60,11 @@ function ProfileForm() {
   const [zone, setZone] = useState(user.time_zone ?? browserTimeZone());
   const [errors, setErrors] = useState<{ name?: string; email?: string; form?: string }>({});
   const nameTooLong = overLimit("The name", name.trim(), LIMITS.displayName);
-  const [saved, setSaved] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    setSaved(false);
+    setSaved(null);
     const found: typeof errors = {};
     if (!name.trim()) found.name = "Enter the name others see.";
     else if (nameTooLong) found.name = nameTooLong;
@@ -80,7 +81,11 @@ function ProfileForm() {
         setName(fresh.display_name);
         setEmail(fresh.email);
         setZone(fresh.time_zone ?? browserTimeZone());
-        setSaved(true);
+        setSaved(
+          changes.email
+            ? `Profile saved. We sent a link to ${fresh.email}: open it to verify the new address.`
+            : "Profile saved.",
+        );
       },
       onError: (error) => {
         if (error instanceof ApiError && error.status === 409) {
@@ -101,7 +106,7 @@ function ProfileForm() {
             error={nameTooLong ?? errors.name}
             onChange={(event) => {
               setName(event.target.value);
-              setSaved(false);
+              setSaved(null);
             }}
           />
           <TextField
@@ -112,10 +117,11 @@ function ProfileForm() {
             error={errors.email}
             onChange={(event) => {
               setEmail(event.target.value);
-              setSaved(false);
+              setSaved(null);
             }}
           />
         </div>
+        <EmailVerification user={user} />
         <SelectField
           label="Time zone"
           hint={
@@ -126,7 +132,7 @@ function ProfileForm() {
           value={zone}
           onChange={(event) => {
             setZone(event.target.value);
-            setSaved(false);
+            setSaved(null);
           }}
         >
           {timeZones(zone).map((name) => (
@@ -140,7 +146,7 @@ function ProfileForm() {
           <Button type="submit" disabled={update.isPending}>
             {update.isPending ? "Saving…" : "Save profile"}
           </Button>
-          {saved ? <Saved>Profile saved.</Saved> : null}
+          {saved ? <Saved>{saved}</Saved> : null}
         </div>
       </form>
     </Section>

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import { api, type Schemas } from "../../api/client";
-import { unwrap } from "../../api/problem";
+import { ApiError, unwrap } from "../../api/problem";
 import { keys } from "../../api/queries";
 import { useSession } from "../../lib/auth";
 import { grant } from "../../lib/session";
@@ -66,6 +66,18 @@ export function useUpdateProfile() {
         }),
       ),
     onSuccess: (user) => setUser(user),
+  });
+}
+
+/** A new e-mail verification link to the account's address (409 when it is verified already). */
+export function useResendVerification() {
+  const { setUser, user } = useSession();
+  return useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/auth/verify-email/resend")),
+    onError: (error) => {
+      // Verified meanwhile (another tab opened the link): the badge says so now.
+      if (error instanceof ApiError && error.status === 409 && user) setUser({ ...user, email_verified: true });
+    },
   });
 }
 
