@@ -3,7 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
-const BUDGET_KB = 250;
+// 250 kB until the account link pages, the import screen, export and e-mail verification in
+// Settings came (about 7 kB gzipped; 5.4 kB of it in chunks that load only when those pages
+// are opened, which this total counts too).
+const BUDGET_KB = 255;
 const assets = join("dist", "assets");
 const scripts = readdirSync(assets).filter((name) => name.endsWith(".js"));
 let total = 0;

@@ -1,4 +1,4 @@
-import { Suspense, lazy } from "react";
+import { Suspense, lazy, type ReactNode } from "react";
 import { Navigate, Outlet, createBrowserRouter, useLocation } from "react-router";
 
 import { useProjects } from "../api/queries";
@@ -72,10 +72,51 @@ function CalendarRoute() {
   );
 }
 
+// Pages few visits need load when first shown, each from a chunk of its own.
+const ForgotPasswordPage = lazy(() =>
+  import("../features/auth/PasswordResetPages").then((m) => ({ default: m.ForgotPasswordPage })),
+);
+const ResetPasswordPage = lazy(() =>
+  import("../features/auth/PasswordResetPages").then((m) => ({ default: m.ResetPasswordPage })),
+);
+const VerifyEmailPage = lazy(() =>
+  import("../features/auth/VerifyEmailPage").then((m) => ({ default: m.VerifyEmailPage })),
+);
+const ImportPage = lazy(() => import("../features/imports/ImportPage").then((m) => ({ default: m.ImportPage })));
+
+function Loading({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Spinner label="Loading" />}>{children}</Suspense>;
+}
+
 // My tasks, Today, Upcoming and search (features/mywork) show tasks with the tasks feature's parts.
 const TASK_VIEWS: TaskViews = { TaskRows, TaskPanel: TaskDetail, QuickAdd };
 
 export const router = createBrowserRouter([
+  // An e-mailed account link works whether or not this browser is signed in.
+  {
+    path: "/forgot-password",
+    element: (
+      <Loading>
+        <ForgotPasswordPage />
+      </Loading>
+    ),
+  },
+  {
+    path: "/reset-password",
+    element: (
+      <Loading>
+        <ResetPasswordPage />
+      </Loading>
+    ),
+  },
+  {
+    path: "/verify-email",
+    element: (
+      <Loading>
+        <VerifyEmailPage />
+      </Loading>
+    ),
+  },
   {
     element: <RequireSignedOut />,
     children: [
@@ -106,6 +147,14 @@ export const router = createBrowserRouter([
           { path: "/upcoming", element: <MyWorkPage view="upcoming" /> },
           { path: "/search", element: <SearchPage /> },
           { path: "/calendar", element: <CalendarRoute /> },
+          {
+            path: "/import/:importId?",
+            element: (
+              <Loading>
+                <ImportPage />
+              </Loading>
+            ),
+          },
           { path: "/notifications", element: <NotificationsPage /> },
           { path: "/settings", element: <SettingsPage /> },
           { path: "/settings/notifications", element: <NotificationSettingsPage /> },

@@ -4,7 +4,7 @@ import { Link, useLocation, useNavigate } from "react-router";
 import { describeError } from "../../api/problem";
 import { TextField } from "../../components/Field";
 import { useSession } from "../../lib/auth";
-import { AuthCard } from "./AuthForm";
+import { AuthCard, linkClass } from "./AuthForm";
 
 export function SignInPage() {
   const { signIn } = useSession();
@@ -14,7 +14,9 @@ export function SignInPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const from = (location.state as { from?: string } | null)?.from ?? "/";
+  // `from`: the page that sent here; `notice`: news from the page before (a password reset).
+  const state = location.state as { from?: string; notice?: string } | null;
+  const from = state?.from ?? "/";
 
   async function submit() {
     setBusy(true);
@@ -33,6 +35,7 @@ export function SignInPage() {
     <AuthCard
       title="Sign in to TaskFlow"
       subtitle="Welcome back."
+      notice={state?.notice}
       error={error}
       busy={busy}
       submit="Sign in"
@@ -40,7 +43,7 @@ export function SignInPage() {
       footer={
         <>
           New here?{" "}
-          <Link to="/signup" className="font-medium text-accent-600 hover:underline dark:text-accent-500">
+          <Link to="/signup" className={linkClass}>
             Create an account
           </Link>
         </>
@@ -62,6 +65,11 @@ export function SignInPage() {
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
+      <p className="-mt-2 text-right text-sm">
+        <Link to="/forgot-password" className={linkClass}>
+          Forgot password?
+        </Link>
+      </p>
     </AuthCard>
   );
 }

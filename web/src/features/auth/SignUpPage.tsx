@@ -5,8 +5,7 @@ import { describeError } from "../../api/problem";
 import { TextField } from "../../components/Field";
 import { useSession } from "../../lib/auth";
 import { AuthCard } from "./AuthForm";
-
-const MIN_PASSWORD = 8;
+import { MIN_PASSWORD } from "./links";
 
 export function SignUpPage() {
   const { signUp } = useSession();

@@ -1,6 +1,6 @@
-// The projects sidebar: the Inbox, then every other project by name, and "New project".
+// The projects sidebar: the Inbox, then every other project by name, "New project" and "Import".
 import { useState, type FormEvent } from "react";
-import { NavLink, useNavigate } from "react-router";
+import { Link, NavLink, useNavigate } from "react-router";
 
 import { describeError } from "../../api/problem";
 import { useProjects, type Project } from "../../api/queries";
@@ -215,6 +215,17 @@ export function ProjectSidebar() {
       </ul>
       <div className="flex items-center justify-between px-3 pt-2 pb-1">
         <h2 className="text-xs font-semibold tracking-wider text-ink-soft uppercase">Projects</h2>
+        <Link
+          to="/import"
+          aria-label="Import"
+          title="Import a project from Todoist, Trello or TaskFlow"
+          className="ml-auto inline-flex size-8 items-center justify-center rounded-md text-ink-soft transition-colors hover:bg-muted hover:text-ink focus-ring"
+        >
+          <svg viewBox="0 0 20 20" fill="currentColor" className="size-5" aria-hidden="true">
+            <path d="M10.75 2.75a.75.75 0 0 0-1.5 0v8.69L6.03 8.22a.75.75 0 0 0-1.06 1.06l4.5 4.5a.75.75 0 0 0 1.06 0l4.5-4.5a.75.75 0 0 0-1.06-1.06l-3.22 3.22V2.75Z" />
+            <path d="M3.5 12.75a.75.75 0 0 0-1.5 0v2.5A2.75 2.75 0 0 0 4.75 18h10.5A2.75 2.75 0 0 0 18 15.25v-2.5a.75.75 0 0 0-1.5 0v2.5c0 .69-.56 1.25-1.25 1.25H4.75c-.69 0-1.25-.56-1.25-1.25v-2.5Z" />
+          </svg>
+        </Link>
         <Button
           variant="ghost"
           className="-mr-2 size-8 !p-0"
