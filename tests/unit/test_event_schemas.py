@@ -23,9 +23,11 @@ from events.models import (
     CommentDeleted,
     CommentUpdated,
     CreateTask,
+    EmailVerificationRequested,
     MemberAdded,
     MemberChanged,
     MemberRemoved,
+    PasswordResetRequested,
     ProjectDeleted,
     ProjectSnapshot,
     ProjectUpdated,
@@ -129,6 +131,10 @@ EXAMPLES: dict[str, BaseModel] = {
         changed=["name"],
     ),
     types.PROJECT_DELETED: ProjectDeleted(project_id=uuid.uuid4(), project_name="Launch"),
+    types.PASSWORD_RESET_REQUESTED: PasswordResetRequested(email="ada@example.com"),
+    types.EMAIL_VERIFICATION_REQUESTED: EmailVerificationRequested(
+        user_id=uuid.uuid4(), email="ada@example.com"
+    ),
     types.TASK_CREATE: CreateTask(project_id=uuid.uuid4(), title="From elsewhere"),
 }
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
 
 from cloudevents.http import CloudEvent
-from sqlalchemy import ColumnElement, Row, delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -403,17 +404,17 @@ async def update_user(rt: Runtime, user_id: uuid.UUID, changes: UserUpdate) -> U
             raise Conflict("an account with this e-mail address exists already") from exc
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
-    return _public(row)
+    return _public(row._mapping)
 
 
 async def _user(conn: AsyncConnection, user_id: uuid.UUID) -> UserPublic:
     row = (await conn.execute(select(*_USER_PUBLIC).where(users.c.id == user_id))).first()
     if row is None:
         raise Unauthenticated(ACCOUNT_GONE)
-    return _public(row)
+    return _public(row._mapping)
 
 
-def _public(row: Row[Any]) -> UserPublic:
-    values = dict(row._mapping)
+def _public(row: Mapping[Any, Any]) -> UserPublic:
+    values = dict(row)
     values["email_verified"] = values.pop("email_verified_at") is not None
     return UserPublic.model_validate(values)
