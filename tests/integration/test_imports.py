@@ -411,6 +411,8 @@ async def test_a_bad_file_is_refused_naming_its_line_or_card(any_api: AsyncClien
     assert problem["detail"] == (
         "card “Fix login on Android 14” (Fx8LgN2q): due “soon” is not a date-time"
     )
+    too_long = await upload(any_api, ana, TODOIST.name, FILES[TODOIST], name="n" * 101)
+    assert assert_problem(too_long, 422)["errors"][0]["loc"] == ["name"]
     assert (await any_api.get("/api/imports", headers=ana.headers)).json() == {"items": []}
 
 

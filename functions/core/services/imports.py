@@ -108,6 +108,11 @@ async def start_import(
     """The import of this file (queued), and whether it is new; the same file sent again by
     the same person is the same import while it runs or its project exists (a failed one is
     queued again, to resume)."""
+    if name is not None and len(name.strip()) > NAME_LIMIT:
+        raise InvalidInput(
+            f"the project's name is longer than {NAME_LIMIT} characters",
+            errors=[{"loc": ["name"], "msg": "too long", "type": "string_too_long"}],
+        )
     plan = read_plan(filename, content, rt.settings.import_max_items)
     plan.items = within_depth(plan.items, subtasks.MAX_DEPTH)
     digest = hashlib.sha256(content).hexdigest()
