@@ -97,6 +97,10 @@ async def project_tasks(api: AsyncClient, user: User, project_id: str) -> dict[s
     return {task["title"]: task for task in response.json()["items"]}
 
 
+def found_ids(found: dict[str, Any]) -> list[str]:
+    return [task["id"] for task in found.values()]
+
+
 async def comment_bodies(api: AsyncClient, user: User, task_id: str) -> list[tuple[str, str]]:
     response = await api.get(f"/api/tasks/{task_id}/comments", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -179,6 +183,18 @@ async def test_a_todoist_export_becomes_a_project_whose_tasks_match_the_file(
     assert (blog["status"], blog["labels"]) == ("in_progress", ["web"])
     podcast = found["Podcast episode about the relaunch"]
     assert (podcast["status"], podcast["labels"], podcast["priority"]) == ("todo", ["ideas"], "low")
+
+    # No event per task or comment; the owner's screens hear of the project once it is whole.
+    async with runtime.current().engine.connect() as conn:
+        written = (
+            await conn.execute(
+                select(outbox)
+                .where(outbox.c.subject.in_([done["project_id"], *found_ids(found)]))
+                .order_by(outbox.c.id)
+            )
+        ).all()
+    assert [row.event_type for row in written] == [types.MEMBER_ADDED]
+    assert from_row(written[0]._mapping).get_data()["user_id"] == str(ana.id)
 
     listed = (await any_api.get("/api/imports", headers=ana.headers)).json()["items"]
     assert [i["id"] for i in listed] == [queued["id"]]

@@ -17,7 +17,8 @@ sending the file again, resumes it).
 
 Imported tasks and comments write no events of their own: thousands of `task.created` would
 flood the feeds, webhooks and activity of a project nobody else is in yet. The importer's
-live screens hear `member_added` (themselves, as owner), so the project appears at once.
+live screens hear `member_added` (themselves, as owner) once the tasks are in, so the project
+appears there (and in calendar feeds) complete.
 """
 
 from __future__ import annotations
@@ -56,7 +57,13 @@ from functions.core.models.tasks import CommentCreate, TaskCreate
 from functions.core.outbox import build, record
 from functions.core.runtime import Runtime
 from functions.core.services import comments, projects, subtasks, task_commands, task_events
-from functions.core.tables import project_import_items, project_imports, project_members, users
+from functions.core.tables import (
+    project_import_items,
+    project_imports,
+    project_members,
+    users,
+)
+from functions.core.tables import projects as projects_table
 
 log = logging.getLogger("taskflow.imports")
 
@@ -272,20 +279,6 @@ async def _ensure_project(
                 name=row.name, description=plan.project_description[:DESCRIPTION_LIMIT]
             )
             project = await projects.create_project_in(conn, user_id, request)
-            owner = (
-                await conn.execute(
-                    select(users.c.email, users.c.display_name).where(users.c.id == user_id)
-                )
-            ).one()
-            member = MemberPublic(
-                user_id=user_id,
-                email=owner.email,
-                display_name=owner.display_name,
-                role="owner",
-                created_at=project.created_at,
-            )
-            # The importer's open screens list the new project (the actor is never notified).
-            await task_events.member_added(conn, user_id, project.id, project.name, member)
             values["project_id"] = project.id
         await conn.execute(
             update(project_imports)
@@ -333,6 +326,8 @@ async def _run_batch(
             )
         processed = start + len(items)
         finished = processed >= row.total
+        if finished:
+            await _announce(conn, user_id, row.project_id)
         now = utcnow()
         await conn.execute(
             update(project_imports)
@@ -344,6 +339,35 @@ async def _run_batch(
             )
         )
     return not finished
+
+
+async def _announce(conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID) -> None:
+    """The importer's open screens list the project, and calendar feeds show its tasks, once
+    they are all in: its owner's `member_added` (the actor is never notified of it)."""
+    found = (
+        await conn.execute(
+            select(
+                users.c.email,
+                users.c.display_name,
+                projects_table.c.name,
+                project_members.c.role,
+                project_members.c.created_at,
+            )
+            .join(project_members, project_members.c.user_id == users.c.id)
+            .join(projects_table, projects_table.c.id == project_members.c.project_id)
+            .where(users.c.id == user_id, project_members.c.project_id == project_id)
+        )
+    ).first()
+    if found is None:  # no longer a member of it: nothing to show them
+        return
+    member = MemberPublic(
+        user_id=user_id,
+        email=found.email,
+        display_name=found.display_name,
+        role=found.role,
+        created_at=found.created_at,
+    )
+    await task_events.member_added(conn, user_id, project_id, found.name, member)
 
 
 async def _create_item(
