@@ -36,10 +36,12 @@ COMPOSITIONS = (*(f"environments/{name}" for name in ENVIRONMENTS), "modules/sta
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 CHECKOV_CONFIG = TERRAFORM_DIR / ".checkov.yaml"
 TERRAFORM = shutil.which("terraform")
-# The settings without a default that are no secret on AWS: the SES and S3 endpoints only
-# point at local stand-ins, and the attachments bucket is in the ConfigMap (app_config).
+# The settings without a default that are no secret on AWS: the SES and S3 endpoints and the
+# mail folder only point at local stand-ins, and the attachments bucket is in the ConfigMap
+# (app_config).
 NOT_SECRET_ON_AWS = {
     "TASKFLOW_SES_ENDPOINT_URL",
+    "TASKFLOW_MAIL_DIR",
     "TASKFLOW_S3_ENDPOINT_URL",
     "TASKFLOW_S3_PUBLIC_ENDPOINT_URL",
     "TASKFLOW_ATTACHMENTS_BUCKET",
