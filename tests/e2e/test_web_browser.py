@@ -104,6 +104,9 @@ def test_two_people_use_taskflow_together_in_a_real_browser_and_each_main_screen
                 TASKFLOW_URL=server.base_url,
                 TASKFLOW_SCREENSHOTS=str(SCREENSHOTS),
                 TASKFLOW_SIGNALS=str(signals),
+                # Where taskflow dev writes its mail (the embedded mode's <data dir>/mail):
+                # the scenario follows the links in it.
+                TASKFLOW_MAIL_DIR=str(tmp_path / "data" / "mail"),
                 NO_COLOR="1",
                 CI="1",
             ),
