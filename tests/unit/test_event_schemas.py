@@ -29,6 +29,7 @@ from events.models import (
     MemberRemoved,
     PasswordResetRequested,
     ProjectDeleted,
+    ProjectImportRequested,
     ProjectSnapshot,
     ProjectUpdated,
     RelationSnapshot,
@@ -134,6 +135,9 @@ EXAMPLES: dict[str, BaseModel] = {
     types.PASSWORD_RESET_REQUESTED: PasswordResetRequested(email="ada@example.com"),
     types.EMAIL_VERIFICATION_REQUESTED: EmailVerificationRequested(
         user_id=uuid.uuid4(), email="ada@example.com"
+    ),
+    types.PROJECT_IMPORT_REQUESTED: ProjectImportRequested(
+        import_id=uuid.uuid4(), user_id=uuid.uuid4()
     ),
     types.TASK_CREATE: CreateTask(project_id=uuid.uuid4(), title="From elsewhere"),
 }
