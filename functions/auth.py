@@ -74,7 +74,10 @@ async def get_me(call: Call[None, None]) -> UserPublic:
 
 @endpoint(body=UserUpdate, response=UserPublic)
 async def update_me(call: Call[UserUpdate, None]) -> UserPublic:
-    """Change the signed-in user's display name or e-mail address."""
+    """Change the signed-in user's display name or e-mail address.
+
+    A new address is unverified (no notification e-mails) until the link mailed to it is
+    followed."""
     return await accounts.update_user(call.rt, call.user.user_id, call.body)
 
 
