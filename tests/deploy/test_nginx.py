@@ -516,10 +516,10 @@ def test_nginx_limits_the_auth_paths_per_client_address_and_answers_429_as_a_pro
     assert [r.status_code for r in others] == [503, 503, 503, 405]
 
 
+@pytest.mark.parametrize("upload_path", [route.path for route in ROUTES if route.takes_file])
 def test_only_a_path_that_takes_a_file_lets_a_body_past_the_json_limit_through(
-    tmp_path: Path,
+    tmp_path: Path, upload_path: str
 ) -> None:
-    [upload_path] = [route.path for route in ROUTES if route.takes_file]
     largest = int(Settings.model_fields["attachment_max_bytes"].default)
     multipart = {"Content-Type": "multipart/form-data; boundary=x"}
     web_root = _web_build(tmp_path / "web")
