@@ -367,6 +367,7 @@ def taskflow_export(ana: User, titles: list[str]) -> dict[str, Any]:
         }
 
     mine, theirs, broken = titles
+    long_title = "Long " * 50
     return {
         "format": "taskflow.project",
         "version": 1,
@@ -387,6 +388,7 @@ def taskflow_export(ana: User, titles: list[str]) -> dict[str, Any]:
             ),
             task(theirs, assignee_email="someone-else@example.com"),
             task(broken, labels=[f"l{n}" for n in range(21)]),
+            task(long_title, description="Its text."),
         ],
     }
 
@@ -399,8 +401,12 @@ async def test_a_failing_item_is_reported_and_the_others_are_created(
     response = await upload(any_api, ana, "export.json", json.dumps(document).encode())
     assert response.status_code == 202, response.text
     done = await run_to_the_end(response.json()["id"])
-    assert (done["status"], done["created"], done["failed"]) == ("done", 2, 1)
-    mine, theirs, broken = done["items"]
+    assert (done["status"], done["created"], done["failed"]) == ("done", 3, 1)
+    mine, theirs, broken, long = done["items"]
+    assert long["message"] == (
+        "the title is longer than 200 characters: the whole of it starts the description"
+    )
+    assert long["title"] == ("Long " * 50)[:200]
     assert (broken["ref"], broken["outcome"], broken["task_id"]) == ("task 3", "failed", None)
     assert broken["message"].startswith("labels: List should have at most 20 items")
     assert theirs["message"] == (
@@ -409,7 +415,9 @@ async def test_a_failing_item_is_reported_and_the_others_are_created(
     )
     assert mine["message"] is None
     found = await project_tasks(any_api, ana, done["project_id"])
-    assert sorted(found) == ["Assigned to a stranger", "Assigned to me"]
+    shortened = ("Long " * 50)[:199] + "…"
+    assert sorted(found) == ["Assigned to a stranger", "Assigned to me", shortened]
+    assert found[shortened]["description"] == ("Long " * 50).strip() + "\n\nIts text."
     assert found["Assigned to me"]["assignee_id"] == str(ana.id)
     assert found["Assigned to a stranger"]["assignee_id"] is None
     # The importer's own comment keeps its text.

@@ -35,7 +35,7 @@ from typing import Any, Final
 from cloudevents.http import CloudEvent
 from pydantic import ValidationError
 from sqlalchemy import Select, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events import types
@@ -73,6 +73,7 @@ BATCH: Final = 50
 SLICE_SHARE: Final = 0.5
 LISTED: Final = 50
 NAME_LIMIT: Final = 100
+TITLE_LIMIT: Final = 200
 FILENAME_LIMIT: Final = 255
 DESCRIPTION_LIMIT: Final = 2000
 NO_SUCH_IMPORT: Final = "no such import"
@@ -388,10 +389,17 @@ async def _create_item(
                 f"assigned to {item.assignee_email} in the file, who is not a member of the "
                 "project: left unassigned"
             )
+    title, description = item.title.strip(), item.description
+    if len(title) > TITLE_LIMIT:
+        notes.append(
+            f"the title is longer than {TITLE_LIMIT} characters: the whole of it starts "
+            "the description"
+        )
+        title, description = title[: TITLE_LIMIT - 1] + "…", f"{title}\n\n{description}".strip()
     fields: dict[str, Any] = {
         "project_id": batch.project_id,
-        "title": item.title,
-        "description": item.description,
+        "title": title,
+        "description": description,
         "status": item.status,
         "priority": item.priority,
         "labels": item.labels,
@@ -425,6 +433,8 @@ async def _create_item(
                 )
     except DomainError as exc:
         return None, _joined([exc.detail, *notes])
+    except (IntegrityError, DataError) as exc:  # the savepoint is undone; the batch goes on
+        return None, _joined([f"the database refused it ({type(exc.orig).__name__})", *notes])
     return task.id, _joined(notes)
 
 
