@@ -135,7 +135,10 @@ export function ResetPasswordPage() {
       error={
         error ? (
           <>
-            {error} <AskAgain />.
+            <p>{error}</p>
+            <p className="mt-2">
+              <AskAgain />
+            </p>
           </>
         ) : null
       }
