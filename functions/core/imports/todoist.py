@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -167,12 +167,6 @@ def _due(item: PlanItem, text: str, time_zone: str) -> None:
             return
         except ValueError:
             continue
-    if len(text) == 10 and text[4] == "-":
-        try:
-            item.due_date = date.fromisoformat(text)
-            return
-        except ValueError:
-            pass
     item.description = (item.description + "\n\n" if item.description else "") + (
         f"Due (from Todoist): {text}"
     )
