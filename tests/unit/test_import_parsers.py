@@ -107,6 +107,7 @@ def test_todoist_responsible_with_an_address_is_the_assignee() -> None:
         ("task,A,,7,1,,,,,", "line 2: PRIORITY “7” is not 1, 2, 3 or 4"),
         ("task,A,,1,x,,,,,", "line 2: INDENT “x” is not a number"),
         ("note,orphan,,,,,,,,", "line 2: a note with no task above it"),
+        ("task,A,,1,1,,,,,\nsection,S,,,,,,,,\nnote,x,,,,,,,,", "line 4: a note with no task"),
         ("task,A,,1,1,,,,,\n,,,,,,,,,\nproject,B,,,,,,,,", "line 4: TYPE “project”"),
     ],
 )

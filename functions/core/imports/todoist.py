@@ -78,7 +78,7 @@ def read_todoist(text: str, filename_stem: str) -> Plan:
             section = cell("CONTENT")
             open_tasks = []
         elif kind == "note":
-            if not items:
+            if not open_tasks:  # none yet, or a section between
                 raise InvalidInput(f"{ref}: a note with no task above it")
             items[-1].comments.append(
                 PlanComment(
