@@ -182,6 +182,11 @@ def run(settings: Settings, host: str, port: int, base_port: int) -> None:
     load_key_set(settings.jwt_private_key, settings.jwt_previous_public_keys, settings.data_dir)
     workdir = (settings.data_dir / "cluster").resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    if settings.ses_endpoint_url is None and settings.mail_dir is None:
+        # A laptop's cluster has no SES: its mail (reset links, verification links, notices)
+        # is written here, where the functions started below find it through the environment.
+        os.environ["TASKFLOW_MAIL_DIR"] = str(workdir / "mail")
+        print(f"TaskFlow cluster: e-mail is written to {workdir / 'mail'}")
     config = workdir / "supervisord.conf"
     config.write_text(supervisord_config(plan(host, port, base_port, workdir), workdir))
     print(f"TaskFlow cluster: gateway at http://{host}:{port}/ (supervisord config {config})")

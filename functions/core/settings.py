@@ -88,6 +88,9 @@ class Settings(BaseModel):
     login_limit_per_address: int = Field(default=30, ge=1)
     register_limit_per_address: int = Field(default=10, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
+    # Password reset links asked for, per client address and per e-mail address.
+    password_reset_limit_per_address: int = Field(default=10, ge=1)
+    password_reset_limit_per_email: int = Field(default=3, ge=1)
 
     allowed_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
@@ -167,6 +170,12 @@ class Settings(BaseModel):
     email_group_seconds: int = Field(default=120, ge=0, le=86_400)
     aws_region: str = "us-east-1"
     ses_endpoint_url: str | None = None
+    # Mail is written here as .eml files (and logged) instead of sent through SES; the
+    # embedded mode writes to <data dir>/mail when this is unset.
+    mail_dir: Path | None = None
+    # How long a mailed password reset link, and an address verification link, stay good.
+    password_reset_seconds: int = Field(default=3600, ge=60, le=86_400)
+    email_verification_seconds: int = Field(default=7 * 24 * 3600, ge=300, le=30 * 24 * 3600)
     # Webhooks: each delivery attempt's limit.
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
 
@@ -196,6 +205,10 @@ class Settings(BaseModel):
     attachment_upload_seconds: int = Field(default=900, ge=60, le=7 * 24 * 3600)
     attachment_download_seconds: int = Field(default=300, ge=10, le=7 * 24 * 3600)
 
+    # Imports: the largest file taken (413 past it), and the most tasks one file may hold.
+    import_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    import_max_items: int = Field(default=5000, ge=1, le=100_000)
+
     # Calendar feeds: a feed's document is cached until a change to its tasks, or this long.
     calendar_cache_seconds: int = Field(default=3600, ge=0, le=86_400)
 
@@ -211,6 +224,13 @@ class Settings(BaseModel):
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+    @property
+    def effective_mail_dir(self) -> Path | None:
+        """Where mail is written instead of sent: None means SES."""
+        if self.mail_dir is not None:
+            return self.mail_dir
+        return self.data_dir / "mail" if self.embedded else None
 
     @property
     def effective_database_url(self) -> str:

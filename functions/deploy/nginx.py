@@ -63,14 +63,22 @@ STREAM_TEMPLATE: Final = "nginx-stream.conf.tmpl"
 AUTH_LIMIT_TEMPLATE: Final = "nginx-auth-limit.conf.tmpl"
 SECRET_TEMPLATE: Final = "nginx-secret.conf.tmpl"
 UPLOAD_TEMPLATE: Final = "nginx-upload.conf.tmpl"
+DOWNLOAD_TEMPLATE: Final = "nginx-download.conf.tmpl"
+# The targets whose answer is a download of any size (a project's export), streamed.
+DOWNLOAD_TARGETS: Final = frozenset({"export_project"})
 # The auth paths whose rate nginx limits per client address, together: every one of them
-# hashes a password or issues tokens. 30 a minute (one every 2 s) after a burst of 20.
+# hashes a password, issues tokens, mails a link or takes a mailed link's secret. 30 a minute
+# (one every 2 s) after a burst of 20.
 RATE_LIMITED_PATHS: Final = (
     "/api/auth/register",
     "/api/auth/login",
     "/api/auth/refresh",
     "/api/auth/password",
     "/api/auth/tokens",
+    "/api/auth/password-reset",
+    "/api/auth/password-reset/complete",
+    "/api/auth/verify-email",
+    "/api/auth/verify-email/resend",
 )
 AUTH_RATE_PER_MINUTE: Final = 30
 AUTH_BURST: Final = 20
@@ -215,12 +223,13 @@ def _hidden_upstream_headers(indent: str) -> str:
 
 
 def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
-    """The paths that carry a secret, the streams' paths, the paths that take a file, the
-    rate-limited auth paths, the API prefixes, and the public paths outside them (probes), each
-    followed by a blank line. A path of two kinds has one location with what each adds."""
+    """The paths that carry a secret, the streams' paths, the paths that take or give a file,
+    the rate-limited auth paths, the API prefixes, and the public paths outside them (probes),
+    each followed by a blank line. A path of two kinds has one location with what each adds."""
     secret_paths = dict.fromkeys(r.path for r in SECRET_ROUTES if r.public)
     stream_paths = dict.fromkeys(r.path for r in public if r.target in streams)
     file_paths = dict.fromkeys(r.path for r in public if r.takes_file)
+    download_paths = dict.fromkeys(r.path for r in public if r.target in DOWNLOAD_TARGETS)
     outside = sorted(
         {r.path for r in public if not r.path.startswith(API_PREFIXES)} - set(secret_paths)
     )
@@ -228,6 +237,7 @@ def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
     quiet = _template(SECRET_TEMPLATE).substitute(error_log=ERROR_LOG)
     streaming = _template(STREAM_TEMPLATE).substitute()
     uploading = _template(UPLOAD_TEMPLATE).substitute(upload_bytes=_default_upload_bytes())
+    downloading = _template(DOWNLOAD_TEMPLATE).substitute()
     limited = _template(AUTH_LIMIT_TEMPLATE).substitute(burst=AUTH_BURST)
     auth_paths = "|".join(_path_regex(path) for path in RATE_LIMITED_PATHS)
 
@@ -236,10 +246,11 @@ def _api_locations(public: list[Route], streams: frozenset[str]) -> str:
             (quiet if path in secret_paths else "")
             + (streaming if path in stream_paths else "")
             + (uploading if path in file_paths else "")
+            + (downloading if path in download_paths else "")
         )
 
     # The first regex location a path matches is its location: the secret paths' come first.
-    own_paths = dict.fromkeys([*secret_paths, *stream_paths, *file_paths])
+    own_paths = dict.fromkeys([*secret_paths, *stream_paths, *file_paths, *download_paths])
     blocks = [
         *(location.substitute(location=_location(p), extra=additions_for(p)) for p in own_paths),
         location.substitute(location=f'~ "^({auth_paths})$"', extra=limited),

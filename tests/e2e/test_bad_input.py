@@ -214,6 +214,12 @@ VALID_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "WebhookCreate": lambda w: {"url": PUBLIC_WEBHOOK, "description": "Valid"},
     "CalendarFeedCreate": lambda w: {"name": "Valid feed"},
     "PersonalTokenCreate": lambda w: {"name": "Valid token", "scopes": ["tasks:read"]},
+    "PasswordResetRequest": lambda w: {"email": w.user.email},
+    "PasswordResetComplete": lambda w: {
+        "token": secrets.token_urlsafe(32),
+        "password": "another long password",
+    },
+    "EmailVerification": lambda w: {"token": secrets.token_urlsafe(32)},
     "RelationCreate": lambda w: {"kind": "blocks", "task_id": w.other_task_id},
     "AttachmentCreate": lambda w: {
         "filename": "plan.pdf",

@@ -64,6 +64,7 @@ def test_the_anonymous_targets_are_exactly_the_ones_meant_to_be() -> None:
     assert anonymous == sorted(
         [
             "calendar_feed",
+            "complete_password_reset",
             "download_attachment",
             "get_event_schema",
             "healthz",
@@ -71,7 +72,9 @@ def test_the_anonymous_targets_are_exactly_the_ones_meant_to_be() -> None:
             "login",
             "refresh",
             "register",
+            "request_password_reset",
             "upload_attachment",
+            "verify_email",
         ]
     )
 

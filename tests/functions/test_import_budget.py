@@ -90,8 +90,13 @@ BUDGETS: Final[dict[str, Budget]] = {
     "functions.scheduled": Budget(DATABASE, modules=0.8, time=4.0),
     # icalendar is imported by the first feed that is built, not at start.
     "functions.calendar_feeds": Budget(DATABASE, modules=0.8, time=4.0),
+    # A reset ends sessions through the accounts service (with its token library); boto3 is
+    # imported by the first mail sent through SES, not at start.
+    "functions.account_mail": Budget(DATABASE | {"jwt", "cryptography"}, modules=0.95, time=4.5),
     # boto3 is imported by the first call that reaches the bucket, not at start.
     "functions.attachments": Budget(DATABASE, modules=0.8, time=4.0),
+    "functions.exports": Budget(DATABASE, modules=0.8, time=4.0),
+    "functions.imports": Budget(DATABASE, modules=0.8, time=4.0),
     # Signing in: the key set and its token library, beside the database.
     "functions.auth": Budget(DATABASE | {"jwt", "cryptography"}, modules=0.95, time=4.5),
     # The feed and the live streams are Redis's.
