@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import ClauseElement, Executable, Select, text
+from sqlalchemy import ClauseElement, Executable, Select, insert, text
+from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from functions.core import runtime
+from functions.core import migrate
 from functions.core.clock import utcnow
 from functions.core.models.tasks import TaskListQuery
 from functions.core.pagination import encode_cursor
 from functions.core.queries.tasks import list_statement
+from functions.core.tables import project_members, projects, tasks, users
+from tests.conftest import own_database
 from tests.integration.helpers_tasks import (
     add_member,
     create_task,
@@ -430,6 +434,17 @@ def _compile_explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
     return "EXPLAIN " + compiler.process(element.statement, **kw)
 
 
+@pytest.fixture(scope="module")
+def plan_database(run_id: str) -> Iterator[str]:
+    """A database of this test's own: a join's estimate uses the table's average project size,
+    which on the shared database is whatever other tests left behind."""
+    with own_database(f"taskflow_search_plan_{run_id}") as url:
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("query", "index"),
     [
@@ -438,15 +453,50 @@ def _compile_explain(element: Explain, compiler: SQLCompiler, **kw: Any) -> str:
     ],
 )
 async def test_search_and_label_filters_use_their_indexes_on_postgresql(
-    api: AsyncClient, query: TaskListQuery, index: str
+    plan_database: str, query: TaskListQuery, index: str
 ) -> None:
-    owner, inbox = await owner_with_inbox(api)
-    # Enough of the caller's own tasks that walking their project is dearer than the index,
-    # and fresh statistics, so the plan does not depend on what other tests left behind.
-    await insert_tasks(inbox, owner, 500, labels=["filler"])
-    statement, values = list_statement(owner.id, query, dialect="postgresql", now=utcnow())
-    async with runtime.current().engine.begin() as conn:
-        await conn.execute(text("ANALYZE tasks"))
-        await conn.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = "\n".join(row[0] for row in await conn.execute(Explain(statement), values))
+    owner, project, now = uuid.uuid4(), uuid.uuid4(), utcnow()
+    # Enough of the caller's own tasks that walking their project is dearer than the index.
+    filler = [
+        {
+            "id": uuid.uuid4(),
+            "project_id": project,
+            "title": f"filler {n}",
+            "description": "",
+            "status": "todo",
+            "priority": "medium",
+            "labels": ["filler"],
+            "creator_id": owner,
+            "created_at": now + timedelta(microseconds=n),
+            "updated_at": now,
+        }
+        for n in range(500)
+    ]
+    statement, values = list_statement(owner, query, dialect="postgresql", now=now)
+    engine = create_async_engine(plan_database)
+    try:
+        async with engine.begin() as conn:
+            person = {"email": f"{owner}@example.com", "display_name": "Plans"}
+            await conn.execute(
+                insert(users).values(
+                    id=owner, password_hash="x", created_at=now, updated_at=now, **person
+                )
+            )
+            await conn.execute(
+                insert(projects).values(
+                    id=project, name="Plans", owner_id=owner, created_at=now, updated_at=now
+                )
+            )
+            await conn.execute(
+                insert(project_members).values(
+                    project_id=project, user_id=owner, role="owner", created_at=now
+                )
+            )
+            await conn.execute(insert(tasks), filler)
+            await conn.execute(text("ANALYZE tasks, project_members"))
+            await conn.execute(text("SET LOCAL enable_seqscan = off"))
+            plan = "\n".join(row[0] for row in await conn.execute(Explain(statement), values))
+            await conn.rollback()
+    finally:
+        await engine.dispose()
     assert index in plan, plan
