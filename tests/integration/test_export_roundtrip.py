@@ -1,5 +1,6 @@
 """A project exported as JSON or CSV and imported again (source "taskflow") becomes a project
-with the same tasks, field by field, on both databases."""
+with the same tasks, field by field, and the same assignees (the importer's teammates join it),
+on both databases."""
 
 from __future__ import annotations
 
@@ -32,9 +33,12 @@ async def test_an_exported_project_imports_back_to_the_same_tasks(
     any_api: AsyncClient, format: str
 ) -> None:
     made = await rich_project(any_api)
-    ana, project = made["ana"], made["project"]
-    # Assigned to the importer: the one assignee who is a member of the new project.
-    await create_task(any_api, ana, uuid.UUID(project["id"]), title="Mine", assignee_id=str(ana.id))
+    ana, ben, cy, project = made["ana"], made["ben"], made["cy"], made["project"]
+    # Assigned to the importer, to Ben (an editor) and to Cy (a viewer): all of them Ana's
+    # teammates, since they share the exported project with her.
+    pid = uuid.UUID(project["id"])
+    await create_task(any_api, ana, pid, title="Mine", assignee_id=str(ana.id))
+    await create_task(any_api, ana, pid, title="Cy's", assignee_id=str(cy.id))
     original = (await export(any_api, ana, project["id"])).json()
     file = await export(any_api, ana, project["id"], format)
 
@@ -51,9 +55,8 @@ async def test_an_exported_project_imports_back_to_the_same_tasks(
     assert [t["title"] for t in after] == [t["title"] for t in before]
     for old, new in zip(before, after, strict=True):
         assert {k: new[k] for k in SAME} == {k: old[k] for k in SAME}, old["title"]
-        # Assignees are matched by e-mail among the new project's members (the importer).
-        expected = old["assignee_email"] if old["assignee_email"] == ana.email else None
-        assert new["assignee_email"] == expected
+        # Every assignee comes back: each is one of the importer's teammates, or the importer.
+        assert new["assignee_email"] == old["assignee_email"]
         assert new["creator_email"] == ana.email
         assert len(new["comments"]) == len(old["comments"])
         for was, now in zip(old["comments"], new["comments"], strict=True):
@@ -70,5 +73,10 @@ async def test_an_exported_project_imports_back_to_the_same_tasks(
     if format == "json":
         assert imported["project"]["name"] == "Launch / Q3"
         assert imported["project"]["description"] == "Everything for the launch"
+        # The export's members join with their roles.
+        roles = {ana.email: "owner", ben.email: "editor", cy.email: "viewer"}
     else:  # a CSV holds tasks only: the project is named after the file
         assert imported["project"]["name"] == "Launch"
+        # ...and names only assignees, who join as editors.
+        roles = {ana.email: "owner", ben.email: "editor", cy.email: "editor"}
+    assert {m["email"]: m["role"] for m in imported["members"]} == roles

@@ -23,7 +23,7 @@ from functions.core.services import imports, task_commands
 from functions.core.tables import outbox, project_imports, tasks
 from functions.routes import routes_for
 from tests.integration.helpers_notifications import deliver, sinks
-from tests.support import User, assert_problem, signup
+from tests.support import User, assert_problem, create_project, share_project, signup
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "imports"
 RUN_PATH = routes_for("run_import")[0].path
@@ -342,29 +342,34 @@ async def test_a_delivery_stopped_part_way_is_resumed_without_duplicates(
     assert len(found) == 6
 
 
+def exported_task(creator: User, title: str, **fields: Any) -> dict[str, Any]:
+    """A task as TaskFlow's JSON export writes it."""
+    return {
+        "id": str(uuid.uuid4()),
+        "parent_id": None,
+        "title": title,
+        "description": "",
+        "status": "todo",
+        "priority": "medium",
+        "due_at": None,
+        "due_date": None,
+        "labels": [],
+        "assignee_email": None,
+        "creator_email": creator.email,
+        "created_at": "2026-12-01T08:00:00+00:00",
+        "updated_at": "2026-12-01T08:00:00+00:00",
+        "completed_at": None,
+        "recurrence": None,
+        "recurrence_basis": None,
+        "comments": [],
+        "attachments": [],
+        **fields,
+    }
+
+
 def taskflow_export(ana: User, titles: list[str]) -> dict[str, Any]:
     def task(title: str, **fields: Any) -> dict[str, Any]:
-        return {
-            "id": str(uuid.uuid4()),
-            "parent_id": None,
-            "title": title,
-            "description": "",
-            "status": "todo",
-            "priority": "medium",
-            "due_at": None,
-            "due_date": None,
-            "labels": [],
-            "assignee_email": None,
-            "creator_email": ana.email,
-            "created_at": "2026-12-01T08:00:00+00:00",
-            "updated_at": "2026-12-01T08:00:00+00:00",
-            "completed_at": None,
-            "recurrence": None,
-            "recurrence_basis": None,
-            "comments": [],
-            "attachments": [],
-            **fields,
-        }
+        return exported_task(ana, title, **fields)
 
     mine, theirs, broken = titles
     long_title = "Long " * 50
@@ -409,10 +414,7 @@ async def test_a_failing_item_is_reported_and_the_others_are_created(
     assert long["title"] == ("Long " * 50)[:200]
     assert (broken["ref"], broken["outcome"], broken["task_id"]) == ("task 3", "failed", None)
     assert broken["message"].startswith("labels: List should have at most 20 items")
-    assert theirs["message"] == (
-        "assigned to someone-else@example.com in the file, who is not a member of the project: "
-        "left unassigned"
-    )
+    assert theirs["message"] == not_matched("someone-else@example.com")
     assert mine["message"] is None
     found = await project_tasks(any_api, ana, done["project_id"])
     shortened = ("Long " * 50)[:199] + "…"
@@ -422,6 +424,147 @@ async def test_a_failing_item_is_reported_and_the_others_are_created(
     assert found["Assigned to a stranger"]["assignee_id"] is None
     # The importer's own comment keeps its text.
     assert await comment_bodies(any_api, ana, mine["task_id"]) == [(str(ana.id), "mine")]
+
+
+def not_matched(email: str) -> str:
+    return (
+        f"assigned to {email} in the file, who is not a member of the project (only people "
+        "who share another project with you are added): left unassigned"
+    )
+
+
+async def project_events(project_id: str) -> list[tuple[str, str | None, str | None]]:
+    """The events written about the project: (type, member's id, actor's id), oldest first."""
+    async with runtime.current().engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                select(outbox).where(outbox.c.subject == project_id).order_by(outbox.c.id)
+            )
+        ).all()
+    found = [from_row(dict(row._mapping)) for row in rows]
+    return [(e["type"], (e.get_data() or {}).get("user_id"), e.get(types.ACTOR_ID)) for e in found]
+
+
+async def members_of(api: AsyncClient, user: User, project_id: str) -> dict[str, str]:
+    """The project's members: role by e-mail address."""
+    response = await api.get(f"/api/projects/{project_id}/members", headers=user.headers)
+    assert response.status_code == 200, response.text
+    return {m["email"]: m["role"] for m in response.json()["items"]}
+
+
+async def test_a_taskflow_export_brings_back_the_importers_teammates_and_no_one_else(
+    any_api: AsyncClient,
+) -> None:
+    ana, ben, cy, dan = [await signup(any_api, name) for name in ("ana", "ben", "cy", "dan")]
+    # Ben and Cy share a project with Ana (Cy as a viewer there); Dan shares none with her.
+    shared = await create_project(any_api, ana, "Shared")
+    await share_project(any_api, ana, shared["id"], ben, "editor")
+    await share_project(any_api, ana, shared["id"], cy, "viewer")
+    others = await create_project(any_api, dan, "Dan's")
+    await share_project(any_api, dan, others["id"], ben, "editor")
+    nobody = "nobody-here@example.com"
+    document = taskflow_export(ana, ["Mine", "Stranger's", "Broken"])
+    document["members"] = [
+        {"email": ana.email, "display_name": "Ana", "role": "owner"},
+        {"email": ben.email.upper(), "display_name": "Ben", "role": "owner"},
+        {"email": cy.email, "display_name": "Cy", "role": "viewer"},
+        {"email": dan.email, "display_name": "Dan", "role": "editor"},
+    ]
+    document["tasks"] = [
+        exported_task(
+            ana,
+            "Ben's",
+            assignee_email=ben.email,
+            comments=[{"author_email": ben.email, "body": "On it", "created_at": None}],
+        ),
+        exported_task(ana, "Cy's", assignee_email=cy.email),
+        exported_task(ana, "Dan's", assignee_email=dan.email),
+        exported_task(ana, "Nobody's", assignee_email=nobody),
+    ]
+    response = await upload(any_api, ana, "team.json", json.dumps(document).encode())
+    assert response.status_code == 202, response.text
+    done = await run_to_the_end(response.json()["id"])
+    assert (done["status"], done["created"], done["failed"]) == ("done", 4, 0)
+    project_id = done["project_id"]
+
+    # The teammates, with their exported roles (an owner as an editor); not Dan.
+    assert await members_of(any_api, ana, project_id) == {
+        ana.email: "owner",
+        ben.email: "editor",
+        cy.email: "viewer",
+    }
+    found = await project_tasks(any_api, ana, project_id)
+    assert {title: task["assignee_id"] for title, task in found.items()} == {
+        "Ben's": str(ben.id),
+        "Cy's": str(cy.id),
+        "Dan's": None,
+        "Nobody's": None,
+    }
+    # Whether an address has an account is not told: the same message for both.
+    messages = {i["title"]: i["message"] for i in done["items"]}
+    assert messages == {
+        "Ben's": None,
+        "Cy's": None,
+        "Dan's": not_matched(dan.email),
+        "Nobody's": not_matched(nobody),
+    }
+    # A teammate's comment is still posted as the importer's, saying whose it was.
+    assert await comment_bodies(any_api, ana, found["Ben's"]["id"]) == [
+        (str(ana.id), f"Imported comment by {ben.email}:\n\nOn it")
+    ]
+    # Ben and Cy are told they were added, by Ana, as the members API tells them; Ana's own
+    # screens hear of the project once its tasks are in.
+    assert await project_events(project_id) == [
+        (types.MEMBER_ADDED, str(ben.id), str(ana.id)),
+        (types.MEMBER_ADDED, str(cy.id), str(ana.id)),
+        (types.MEMBER_ADDED, str(ana.id), str(ana.id)),
+    ]
+    # The project is theirs to see.
+    seen = await any_api.get(f"/api/projects/{project_id}", headers=cy.headers)
+    assert (seen.status_code, seen.json()["role"]) == (200, "viewer")
+    assert_problem(await any_api.get(f"/api/projects/{project_id}", headers=dan.headers), 404)
+
+
+async def test_a_todoist_file_adds_a_teammate_it_assigns_as_an_editor_and_trello_no_one(
+    any_api: AsyncClient,
+) -> None:
+    ana, ben, dan = [await signup(any_api, name) for name in ("ana", "ben", "dan")]
+    shared = await create_project(any_api, ana, "Shared")
+    await share_project(any_api, ana, shared["id"], ben, "viewer")
+    rows = [
+        "TYPE,CONTENT,PRIORITY,RESPONSIBLE",
+        f"task,For Ben,1,Ben <{ben.email}>",
+        f"task,For Dan,1,{dan.email}",
+        "task,For Ana,1,Ana Lima (123)",
+    ]
+    response = await upload(any_api, ana, "team.csv", "\n".join(rows).encode())
+    assert response.status_code == 202, response.text
+    done = await run_to_the_end(response.json()["id"])
+    assert (done["status"], done["created"]) == ("done", 3)
+    # No role in the file: an editor, whatever Ben is elsewhere.
+    assert await members_of(any_api, ana, done["project_id"]) == {
+        ana.email: "owner",
+        ben.email: "editor",
+    }
+    found = await project_tasks(any_api, ana, done["project_id"])
+    assert (found["For Ben"]["assignee_id"], found["For Dan"]["assignee_id"]) == (
+        str(ben.id),
+        None,
+    )
+    messages = {i["title"]: i["message"] for i in done["items"]}
+    assert messages["For Dan"] == not_matched(dan.email)
+    assert "assigned to Ana Lima in Todoist" in (messages["For Ana"] or "")
+    assert [e[:2] for e in await project_events(done["project_id"])] == [
+        (types.MEMBER_ADDED, str(ben.id)),
+        (types.MEMBER_ADDED, str(ana.id)),
+    ]
+
+    # Trello exports no addresses: its board adds no one, teammates or not.
+    board = await run_to_the_end((await started(any_api, ana, TRELLO))["id"])
+    assert await members_of(any_api, ana, board["project_id"]) == {ana.email: "owner"}
+    assert [e[:2] for e in await project_events(board["project_id"])] == [
+        (types.MEMBER_ADDED, str(ana.id))
+    ]
 
 
 async def test_a_bad_file_is_refused_naming_its_line_or_card(any_api: AsyncClient) -> None:

@@ -279,6 +279,43 @@ def test_a_taskflow_csv_export_reads_back_and_takes_off_the_formula_guard() -> N
     assert (second.status, second.due_date) == ("done", date(2026, 12, 9))
 
 
+def test_a_taskflow_json_export_keeps_its_members_and_their_roles() -> None:
+    document = taskflow_document()
+    document["members"] = [
+        {"email": "Ana@Example.com", "display_name": "Ana", "role": "owner"},
+        {"email": "ben@example.com", "display_name": "Ben", "role": "viewer"},
+    ]
+    plan = read("sprint.json", json.dumps(document))
+    assert [(m.email, m.role) for m in plan.members] == [
+        ("ana@example.com", "owner"),
+        ("ben@example.com", "viewer"),
+    ]
+    # Left out, as in a file written by hand: no members.
+    del document["members"]
+    assert read("sprint.json", json.dumps(document)).members == []
+    # Other sources list none.
+    trello = FIXTURES / "trello-mobile-app.json"
+    assert read(trello.name, trello.read_bytes()).members == []
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        ({"email": "a@example.com"}, "the export's “members” is not a list"),
+        (["a@example.com"], "member 1: no e-mail address"),
+        ([{"email": "Ana", "role": "owner"}], "member 1: no e-mail address"),
+        (
+            [{"email": "a@example.com", "role": "admin"}],
+            "member 1 (a@example.com): role “admin” is not one of ('owner', 'editor', 'viewer')",
+        ),
+    ],
+)
+def test_a_bad_taskflow_member_is_refused_naming_it(members: object, expected: str) -> None:
+    document = taskflow_document()
+    document["members"] = members
+    assert refusal("s.json", json.dumps(document)) == expected
+
+
 def test_a_bad_taskflow_task_is_refused_naming_it() -> None:
     document = taskflow_document()
     document["tasks"][1]["status"] = "blocked"

@@ -9,7 +9,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
-from events.vocabulary import Priority, RecurrenceBasis, Status
+from events.vocabulary import Priority, RecurrenceBasis, Role, Status
 
 Source = Literal["todoist", "trello", "taskflow"]
 
@@ -48,11 +48,22 @@ class PlanItem(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+class PlanMember(BaseModel):
+    """A member of the exported project (a TaskFlow JSON export lists them): their e-mail
+    address (lower case) and their role there."""
+
+    email: str
+    role: Role
+
+
 class Plan(BaseModel):
     source: Source
     project_name: str
     project_description: str = ""
     items: list[PlanItem]
+    # The people the file lists as the project's members, with their roles (TaskFlow's JSON
+    # export only; empty in a plan stored before it was kept).
+    members: list[PlanMember] = Field(default_factory=list)
 
 
 def email_in(text: str | None) -> str | None:

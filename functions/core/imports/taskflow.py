@@ -1,6 +1,7 @@
 """TaskFlow's own project export, as JSON ("format": "taskflow.project", version 1) or CSV
 (one row per task, the header below), read back into a plan: every field the export holds
-but ids, which are made anew (a subtask's parent is found by its exported id)."""
+but ids, which are made anew (a subtask's parent is found by its exported id); and the JSON's
+members, by e-mail address and role."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Final, get_args
 
-from events.vocabulary import Priority, RecurrenceBasis, Status
+from events.vocabulary import Priority, RecurrenceBasis, Role, Status
 from functions.core.errors import InvalidInput
 from functions.core.imports.plan import (
     Plan,
     PlanComment,
     PlanItem,
+    PlanMember,
     email_in,
     instant,
     parents_first,
@@ -48,6 +50,7 @@ _GUARDED: Final = ("=", "+", "-", "@", "\t", "\r")
 _STATUSES: Final = get_args(Status)
 _PRIORITIES: Final = get_args(Priority)
 _BASES: Final = get_args(RecurrenceBasis)
+_ROLES: Final = get_args(Role)
 
 
 def is_taskflow_json(document: object) -> bool:
@@ -80,6 +83,7 @@ def read_taskflow_json(document: dict[str, Any]) -> Plan:
         project_name=_text(project.get("name")) or "Imported project",
         project_description=_text(project.get("description")),
         items=parents_first(items),
+        members=_members(document.get("members")),
     )
 
 
@@ -158,6 +162,25 @@ def _item(ref: str, get: Callable[[str], Any], ids: dict[str, str]) -> PlanItem:
         item.parent_ref = ids.get(str(parent), f"id {str(parent)[:40]}")
     item.comments = _comments(where, get("comments") or [])
     return item
+
+
+def _members(found: object) -> list[PlanMember]:
+    """The export's `members` (none when left out), each with an e-mail address and a role."""
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise InvalidInput("the export's “members” is not a list")
+    members: list[PlanMember] = []
+    for number, member in enumerate(found, start=1):
+        if not isinstance(member, dict) or (email := email_in(_text(member.get("email")))) is None:
+            raise InvalidInput(f"member {number}: no e-mail address")
+        role = member.get("role")
+        if role not in _ROLES:
+            raise InvalidInput(
+                f"member {number} ({email}): role “{str(role)[:20]}” is not one of {_ROLES}"
+            )
+        members.append(PlanMember(email=email, role=role))
+    return members
 
 
 def _comments(where: str, found: object) -> list[PlanComment]:

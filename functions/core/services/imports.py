@@ -6,7 +6,12 @@ transaction. One import per person and file (its SHA-256): the same file again a
 same import while it runs or its project exists.
 
 `run_import` creates the project first, in a transaction of its own that also remembers it
-on the import, so no project is ever made that its import does not name. Then it creates
+on the import, so no project is ever made that its import does not name. In that transaction
+the importer's teammates whom the file names (assignees' addresses, and a TaskFlow JSON
+export's members) join the project, as the members API adds them (each one's `member_added`
+says so): a teammate is a person with an account who is a member of a project the importer
+is also a member of. A person named who is not one, with an account or not, is not added, so
+the import says no more about an address than adding members does. Then it creates
 the tasks in batches; each batch writes its tasks, their comments, one
 `project_import_items` row per item and the progress together, so a delivery that stops
 anywhere is resumed by the next without duplicates. A delivery works for a slice of the
@@ -16,9 +21,10 @@ marks the import failed, saying how far it got, and keeps its project (a redeliv
 sending the file again, resumes it).
 
 Imported tasks and comments write no events of their own: thousands of `task.created` would
-flood the feeds, webhooks and activity of a project nobody else is in yet. The importer's
+flood the feeds, webhooks and activity of a project that is only being made. The importer's
 live screens hear `member_added` (themselves, as owner) once the tasks are in, so the project
-appears there (and in calendar feeds) complete.
+appears there complete; that event also renews the calendar feeds of everyone who reads the
+project (teammates added to it, who were told when it was created, among them).
 """
 
 from __future__ import annotations
@@ -34,12 +40,13 @@ from typing import Any, Final
 
 from cloudevents.http import CloudEvent
 from pydantic import ValidationError
-from sqlalchemy import Select, delete, func, insert, select, update
+from sqlalchemy import Select, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from events import types
 from events.models import ProjectImportRequested
+from events.vocabulary import Role
 from functions.core.clock import utcnow
 from functions.core.database import reading, transaction
 from functions.core.emails import normalise_email
@@ -52,7 +59,7 @@ from functions.core.models.imports import (
     ImportPublic,
     ImportsPublic,
 )
-from functions.core.models.projects import MemberPublic, ProjectCreate
+from functions.core.models.projects import MemberAdd, MemberPublic, ProjectCreate
 from functions.core.models.tasks import CommentCreate, TaskCreate
 from functions.core.outbox import build, record
 from functions.core.runtime import Runtime
@@ -77,6 +84,8 @@ TITLE_LIMIT: Final = 200
 FILENAME_LIMIT: Final = 255
 DESCRIPTION_LIMIT: Final = 2000
 NO_SUCH_IMPORT: Final = "no such import"
+# Addresses looked up at a time (within SQLite's oldest limit on a statement's parameters).
+LOOKUP_CHUNK: Final = 500
 
 _items = project_import_items
 _created = (
@@ -280,6 +289,7 @@ async def _ensure_project(
                 name=row.name, description=plan.project_description[:DESCRIPTION_LIMIT]
             )
             project = await projects.create_project_in(conn, user_id, request)
+            await _add_teammates(conn, user_id, project.id, plan)
             values["project_id"] = project.id
         await conn.execute(
             update(project_imports)
@@ -287,6 +297,60 @@ async def _ensure_project(
             .values(**values, updated_at=utcnow())
         )
     return True
+
+
+async def _add_teammates(
+    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, plan: Plan
+) -> None:
+    """Add the importer's teammates whom the file names to the new project, in the file's
+    order, each with the role `_named` gives them."""
+    named = _named(plan)
+    teammates = await _teammates(conn, user_id, list(named))
+    for email, role in named.items():
+        member_id = teammates.get(email)
+        if member_id is not None:
+            request = MemberAdd(user_id=member_id, role=role)
+            await projects.add_member_in(conn, user_id, project_id, request)
+
+
+def _named(plan: Plan) -> dict[str, Role]:
+    """The people the file names by e-mail address, with the role each would join with: a
+    TaskFlow export's members with theirs (an owner as an editor: the importer owns the new
+    project), then the other assignees as editors."""
+    named: dict[str, Role] = {}
+    for member in plan.members:
+        role: Role = "editor" if member.role == "owner" else member.role
+        named.setdefault(normalise_email(member.email), role)
+    for item in plan.items:
+        if item.assignee_email is not None:
+            named.setdefault(normalise_email(item.assignee_email), "editor")
+    return named
+
+
+async def _teammates(
+    conn: AsyncConnection, user_id: uuid.UUID, emails: list[str]
+) -> dict[str, uuid.UUID]:
+    """Of these addresses, the accounts (by address) that are members of a project the
+    importer is a member of; never the importer."""
+    mine = project_members.alias("mine")
+    theirs = project_members.alias("theirs")
+    shared = exists().where(
+        theirs.c.user_id == users.c.id,
+        mine.c.project_id == theirs.c.project_id,
+        mine.c.user_id == user_id,
+    )
+    found: dict[str, uuid.UUID] = {}
+    for start in range(0, len(emails), LOOKUP_CHUNK):
+        chunk = emails[start : start + LOOKUP_CHUNK]
+        rows = (
+            await conn.execute(
+                select(users.c.email, users.c.id).where(
+                    users.c.email.in_(chunk), users.c.id != user_id, shared
+                )
+            )
+        ).all()
+        found.update({row.email: row.id for row in rows})
+    return found
 
 
 async def _run_batch(
@@ -387,7 +451,8 @@ async def _create_item(
         if assignee_id is None:
             notes.append(
                 f"assigned to {item.assignee_email} in the file, who is not a member of the "
-                "project: left unassigned"
+                "project (only people who share another project with you are added): "
+                "left unassigned"
             )
     title, description = item.title.strip(), item.description
     if len(title) > TITLE_LIMIT:
@@ -439,10 +504,10 @@ async def _create_item(
 
 
 def _comment(batch: _Batch, comment: PlanComment) -> tuple[uuid.UUID, str]:
-    """Its author when a member by e-mail; else the importer's, saying who wrote it, when."""
-    member = batch.members.get(email_in(comment.author) or "")
-    if member is not None:
-        return member, comment.body
+    """The importer's own comment as it is; any other the importer's too, saying who wrote
+    it and when (posting it as its author, even a member, would put words in their mouth)."""
+    if batch.members.get(email_in(comment.author) or "") == batch.user_id:
+        return batch.user_id, comment.body
     when = f" on {comment.created_at:%Y-%m-%d %H:%M} UTC" if comment.created_at else ""
     by = f" by {comment.author}" if comment.author else ""
     return batch.user_id, f"Imported comment{by}{when}:\n\n{comment.body}"

@@ -241,27 +241,34 @@ async def add_member(
 ) -> MemberPublic:
     """Add an existing user, named by id or e-mail address, with a role (owners)."""
     async with transaction(rt.engine) as conn:
-        project = await _lock_for(conn, project_id, user_id, "owner")
-        if project.is_inbox:
-            raise Conflict(INBOX_IS_PERSONAL)
-        found = (
-            users.c.id == request.user_id
-            if request.user_id is not None
-            else users.c.email == normalise_email(str(request.email))
+        return await add_member_in(conn, user_id, project_id, request)
+
+
+async def add_member_in(
+    conn: AsyncConnection, user_id: uuid.UUID, project_id: uuid.UUID, request: MemberAdd
+) -> MemberPublic:
+    """As `add_member`, inside the caller's transaction."""
+    project = await _lock_for(conn, project_id, user_id, "owner")
+    if project.is_inbox:
+        raise Conflict(INBOX_IS_PERSONAL)
+    found = (
+        users.c.id == request.user_id
+        if request.user_id is not None
+        else users.c.email == normalise_email(str(request.email))
+    )
+    new_member_id = await conn.scalar(select(users.c.id).where(found))
+    if new_member_id is None:
+        raise NotFound("no such user")
+    if await role_in(conn, project_id, new_member_id) is not None:
+        raise Conflict("this user is a member of the project already")
+    await conn.execute(
+        insert(project_members).values(
+            project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
         )
-        new_member_id = await conn.scalar(select(users.c.id).where(found))
-        if new_member_id is None:
-            raise NotFound("no such user")
-        if await role_in(conn, project_id, new_member_id) is not None:
-            raise Conflict("this user is a member of the project already")
-        await conn.execute(
-            insert(project_members).values(
-                project_id=project_id, user_id=new_member_id, role=request.role, created_at=utcnow()
-            )
-        )
-        member = await _member(conn, project_id, new_member_id)
-        await task_events.member_added(conn, user_id, project_id, project.name, member)
-        return member
+    )
+    member = await _member(conn, project_id, new_member_id)
+    await task_events.member_added(conn, user_id, project_id, project.name, member)
+    return member
 
 
 async def change_member_role(
