@@ -227,10 +227,12 @@ class Settings(BaseModel):
 
     @property
     def effective_mail_dir(self) -> Path | None:
-        """Where mail is written instead of sent: None means SES."""
+        """Where mail is written instead of sent: None means SES. The dev mode without an SES
+        endpoint (a laptop, embedded or on local servers) writes it to the data directory."""
         if self.mail_dir is not None:
             return self.mail_dir
-        return self.data_dir / "mail" if self.embedded else None
+        laptop = self.env == "dev" and self.ses_endpoint_url is None
+        return self.data_dir / "mail" if self.embedded or laptop else None
 
     @property
     def effective_database_url(self) -> str:

@@ -85,6 +85,20 @@ def test_dev_mode_runs_on_the_embedded_stand_ins_under_the_data_directory(
     assert settings.effective_database_url == f"sqlite+aiosqlite:///{tmp_path / 'taskflow.db'}"
 
 
+def test_mail_is_written_to_a_folder_on_a_laptop_and_sent_through_ses_otherwise(
+    clean_environment: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    servers = {"TASKFLOW_DATA_DIR": str(tmp_path), **REAL_SERVERS}
+    assert Settings(env="dev", data_dir=tmp_path).effective_mail_dir == tmp_path / "mail"
+    for name, value in servers.items():
+        clean_environment.setenv(name, value)
+    # The dev mode on local servers: a folder, unless an SES endpoint (moto) is given.
+    assert Settings(env="dev").effective_mail_dir == tmp_path / "mail"
+    assert Settings(env="dev", ses_endpoint_url="http://moto:5000").effective_mail_dir is None
+    assert Settings().effective_mail_dir is None  # production: SES
+    assert Settings(mail_dir=tmp_path / "out").effective_mail_dir == tmp_path / "out"
+
+
 def test_the_cli_reports_a_bad_configuration_in_one_line_instead_of_a_traceback() -> None:
     with pytest.raises(SystemExit) as exited:
         cli.main(["migrate"])
