@@ -14,6 +14,7 @@ from typing import Any, Final, get_args
 
 from events.vocabulary import Priority, RecurrenceBasis, Role, Status
 from functions.core.errors import InvalidInput
+from functions.core.exports import CSV_COLUMNS, FORMULA_GUARD, FORMULA_STARTS
 from functions.core.imports.plan import (
     Plan,
     PlanComment,
@@ -23,30 +24,10 @@ from functions.core.imports.plan import (
     instant,
     parents_first,
 )
+from functions.core.models.exports import FORMAT, VERSION
 
-FORMAT: Final = "taskflow.project"
-VERSION: Final = 1
-CSV_HEADER: Final = [
-    "id",
-    "parent_id",
-    "title",
-    "description",
-    "status",
-    "priority",
-    "labels",
-    "due_at",
-    "due_date",
-    "assignee_email",
-    "creator_email",
-    "created_at",
-    "updated_at",
-    "completed_at",
-    "recurrence",
-    "recurrence_basis",
-    "comments",
-]
-# A cell the export began with an apostrophe, so spreadsheets do not run it as a formula.
-_GUARDED: Final = ("=", "+", "-", "@", "\t", "\r")
+# The export's own header, guard and name (functions.core.exports): what it writes, this reads.
+CSV_HEADER: Final = list(CSV_COLUMNS)
 _STATUSES: Final = get_args(Status)
 _PRIORITIES: Final = get_args(Priority)
 _BASES: Final = get_args(RecurrenceBasis)
@@ -215,7 +196,8 @@ def _comments_cell(ref: str, cell: str) -> list[Any]:
 
 def _unguarded(cell: str) -> str:
     """The export's cell as it was: one apostrophe before = + - @ TAB or CR is taken off."""
-    return cell[1:] if cell.startswith("'") and cell[1:2] in _GUARDED and len(cell) > 1 else cell
+    guarded = cell.startswith(FORMULA_GUARD) and cell[1:].startswith(FORMULA_STARTS)
+    return cell[1:] if guarded else cell
 
 
 def _text(value: object) -> str:
