@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 
@@ -13,6 +14,7 @@ from tests.e2e.conftest import Cluster
 from tests.support import PASSWORD
 
 SCOPES = ["tasks:read", "projects:read", "notifications:read"]
+TODOIST_FILE = Path(__file__).parents[1] / "fixtures" / "imports" / "todoist-website-relaunch.csv"
 REFUSED_WITHIN_SECONDS = 1.0
 # Holds a connection open: not a call that answers.
 _STREAMS = {"notification_stream"}
@@ -34,6 +36,12 @@ def test_a_revoked_token_is_refused_by_every_function_process_within_a_second(
         task = client.post(
             "/api/tasks", json={"project_id": project["id"], "title": "Read me"}, headers=ada
         ).json()
+        imported = client.post(
+            "/api/projects/import",
+            files={"file": (TODOIST_FILE.name, TODOIST_FILE.read_bytes(), "text/csv")},
+            headers=ada,
+        )
+        assert imported.status_code == 202, imported.text
         made = client.post(
             "/api/auth/tokens", json={"name": "reader", "scopes": SCOPES}, headers=ada
         )
@@ -45,7 +53,9 @@ def test_a_revoked_token_is_refused_by_every_function_process_within_a_second(
     # Every read the token may make, each asked of the process that serves it.
     calls = [
         urls[r.target]
-        + r.path.replace("{task_id}", task["id"]).replace("{project_id}", project["id"])
+        + r.path.replace("{task_id}", task["id"])
+        .replace("{project_id}", project["id"])
+        .replace("{import_id}", imported.json()["id"])
         for r in ROUTES
         if r.public and r.method == "GET" and r.scope in SCOPES and r.target not in _STREAMS
     ]
