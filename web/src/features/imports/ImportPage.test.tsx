@@ -100,7 +100,7 @@ describe("the import page", () => {
       expect(await screen.findByText("Waiting to start…")).toBeInTheDocument();
       expect(await screen.findByText("1 of 3 items", {}, { timeout: 5000 })).toBeInTheDocument();
       expect(await screen.findByText(/Done: 2 tasks created; 1 item could not be imported/, {}, { timeout: 5000 }));
-      expect(screen.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("value", "3");
+      expect(screen.getByRole("progressbar", { name: "Import progress" })).toHaveAttribute("aria-valuenow", "3");
 
       const [upload] = uploads;
       // (jsdom's File does not survive Node's multipart encoding, so only its presence is checked.)

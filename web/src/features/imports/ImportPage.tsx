@@ -42,7 +42,8 @@ export function ImportPage() {
         <h1 className="text-2xl font-semibold tracking-tight">Import a project</h1>
         <p className="mt-1 text-sm text-ink-soft">
           From a Todoist CSV export, a Trello board exported as JSON, or a project exported from TaskFlow (JSON or CSV).
-          The import makes a new project of yours; assignees are matched by e-mail where they are members.
+          The import makes a new project of yours; the people it names by e-mail who share a project with you join it
+          and keep their tasks.
         </p>
       </div>
       <UploadForm />
@@ -86,7 +87,7 @@ function UploadForm() {
           label="File"
           type="file"
           accept=".csv,.json,text/csv,application/json"
-          hint="Todoist: a project's “Export as CSV”. Trello: Menu › Print, export and share › Export as JSON."
+          hint="Todoist: a project's ⋯ menu › Export as a template › CSV. Trello: Menu › Print, export and share › Export as JSON."
           error={missing}
           onChange={(event) => {
             setFile(event.target.files?.[0] ?? null);
@@ -133,13 +134,21 @@ function ImportView({ id, again }: { id: string; again: boolean }) {
             <span className="font-medium">{imp.name}</span>
             <span className="text-ink-soft">{SOURCE_LABELS[imp.source] ?? imp.source}</span>
           </div>
-          <progress
+          <div
+            role="progressbar"
             aria-label="Import progress"
             aria-valuetext={progress.text}
-            className="h-2 w-full overflow-hidden rounded-full accent-accent-600"
-            max={progress.max}
-            {...(progress.value === null ? {} : { value: progress.value })}
-          />
+            aria-valuemin={0}
+            aria-valuemax={progress.max}
+            {...(progress.value === null ? {} : { "aria-valuenow": progress.value })}
+            className="h-2 w-full overflow-hidden rounded-full bg-muted"
+          >
+            {/* Not started yet: a pulsing stub instead of a length. */}
+            <div
+              className={`h-full rounded-full bg-accent-600 transition-[width] ${progress.value === null ? "w-1/4 animate-pulse" : ""}`}
+              style={progress.value === null ? undefined : { width: `${progress.percent}%` }}
+            />
+          </div>
           <p className="mt-1 text-sm text-ink-soft">{progress.text}</p>
         </div>
         <p role="status" className="text-sm">

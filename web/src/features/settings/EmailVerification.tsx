@@ -23,7 +23,7 @@ export function EmailVerification({ user }: { user: User }) {
 
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-2 text-sm">
-      <span className="break-all">{user.email}</span>
+      <span>{verified ? "Your address is verified." : "Your address is not verified yet."}</span>
       <span
         className={`rounded-full px-2 py-0.5 text-xs font-medium ${
           verified
