@@ -113,6 +113,9 @@ _IMPORTS = "functions.imports"
 _EXPORTS = "functions.exports"
 # Keep an instance around where a cold start sits in front of a person.
 _WARM = "5m"
+# Targets whose answer is a download of any size, streamed as it is read: nginx does not
+# spool it to disk, and Knative gives it the long timeout of a stream.
+DOWNLOAD_TARGETS: Final = frozenset({"export_project"})
 ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/healthz", "healthz", _HEALTH),
     Route("POST", "/api/auth/register", "register", _AUTH),

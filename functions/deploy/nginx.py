@@ -38,7 +38,7 @@ from functions.edge.security_headers import (
     STRICT_TRANSPORT_SECURITY,
     security_headers,
 )
-from functions.routes import ROUTES, Route
+from functions.routes import DOWNLOAD_TARGETS, ROUTES, Route
 
 TEMPLATE_PATH: Final = "knative/base/gateway/default.conf.template"
 # Where the gateway image keeps the web build (nginx-unprivileged's document root).
@@ -64,8 +64,6 @@ AUTH_LIMIT_TEMPLATE: Final = "nginx-auth-limit.conf.tmpl"
 SECRET_TEMPLATE: Final = "nginx-secret.conf.tmpl"
 UPLOAD_TEMPLATE: Final = "nginx-upload.conf.tmpl"
 DOWNLOAD_TEMPLATE: Final = "nginx-download.conf.tmpl"
-# The targets whose answer is a download of any size (a project's export), streamed.
-DOWNLOAD_TARGETS: Final = frozenset({"export_project"})
 # The auth paths whose rate nginx limits per client address, together: every one of them
 # hashes a password, issues tokens, mails a link or takes a mailed link's secret. 30 a minute
 # (one every 2 s) after a burst of 20.

@@ -311,7 +311,7 @@ def test_each_service_runs_its_target_with_the_routes_scaling_hints(
         assert container["image"] == knative.IMAGE
 
 
-def test_only_the_live_stream_waits_longer_than_knatives_default_timeout(
+def test_only_the_live_stream_and_the_export_wait_longer_than_knatives_default_timeout(
     objects: list[dict[str, Any]],
 ) -> None:
     timeouts = {
@@ -319,7 +319,10 @@ def test_only_the_live_stream_waits_longer_than_knatives_default_timeout(
         for target, s in _functions(objects).items()
         if "timeoutSeconds" in s["spec"]["template"]["spec"]
     }
-    assert timeouts == {"notification_stream": knative.STREAMING_TIMEOUT_SECONDS}
+    assert timeouts == {
+        "notification_stream": knative.STREAMING_TIMEOUT_SECONDS,
+        "export_project": knative.STREAMING_TIMEOUT_SECONDS,
+    }
     assert knative.STREAMING_TIMEOUT_SECONDS > 300
 
 

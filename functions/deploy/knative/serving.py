@@ -23,7 +23,7 @@ from functions.deploy.knative.common import (
     meta,
     skips,
 )
-from functions.routes import HTTP, ROUTES, Route
+from functions.routes import DOWNLOAD_TARGETS, HTTP, ROUTES, Route
 
 # Knative Eventing's own event logger: where dead letters end up, one JSON line each.
 DEAD_LETTER_IMAGE: Final = "gcr.io/knative-releases/knative.dev/eventing/cmd/event_display"
@@ -84,6 +84,8 @@ def _spec(route: Route) -> FunctionSpec:
     if route.scale_down_delay:
         annotations[SCALE_DOWN_DELAY] = route.scale_down_delay
     streaming = route.target in STREAMING_TARGETS
+    # A download is cut at the revision's timeout like a stream: a large export takes a while.
+    long_answer = streaming or route.target in DOWNLOAD_TARGETS
     return FunctionSpec(
         target=route.target,
         name=service_name(route.target),
@@ -91,7 +93,7 @@ def _spec(route: Route) -> FunctionSpec:
         path=route.path,
         annotations=annotations,
         container_concurrency=route.target_concurrency,
-        timeout_seconds=STREAMING_TIMEOUT_SECONDS if streaming else None,
+        timeout_seconds=STREAMING_TIMEOUT_SECONDS if long_answer else None,
         cluster_local=route.trigger != HTTP,
         requests={"cpu": "100m", "memory": "192Mi"},
         limits={"cpu": "1000m", "memory": "512Mi" if streaming else "384Mi"},
