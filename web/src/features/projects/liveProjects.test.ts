@@ -101,6 +101,25 @@ describe("member changes", () => {
     expect(roles(client)).toEqual(["Ana:owner", "Me:viewer"]);
   });
 
+  it("ask for the task lists again when a member is announced, as a finished import does", () => {
+    const client = seeded();
+    client.setQueryData([...keys.tasks, { project_id: "p1" }], { pages: [] });
+    applyProjectChange(
+      client,
+      aChange("com.taskflow.project.member_added", {
+        project_id: "p1",
+        project_name: "Launch",
+        user_id: ANA,
+        role: "owner",
+        display_name: "Ana",
+        email: "ana@example.com",
+      }),
+      ME,
+    );
+    expect(client.getQueryState([...keys.tasks, { project_id: "p1" }])?.isInvalidated).toBe(true);
+    expect(roles(client)).toEqual(["Ana:owner", "Me:editor"]);
+  });
+
   it("ask for the sidebar again when the person is added to a project", () => {
     const client = seeded();
     applyProjectChange(

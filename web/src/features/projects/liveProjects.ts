@@ -23,6 +23,9 @@ export function applyProjectChange(client: QueryClient, change: LiveChange, user
   switch (change.type) {
     case MEMBER_ADDED: {
       const { user_id, role, display_name, email } = change.data;
+      // An import announces its finished project this way, with tasks no event named (rare
+      // enough to ask for the lists again every time).
+      void client.invalidateQueries({ queryKey: keys.tasks });
       if (user_id === userId) {
         // Added to a project: the sidebar lists it (the whole project is the server's to give).
         void client.invalidateQueries({ queryKey: keys.projects, exact: true });
