@@ -24,6 +24,7 @@ BENCHES: Final[tuple[tuple[str, ...], ...]] = (
     ("bench.cluster_start",),
     ("bench.list_tasks",),
     ("bench.subtask_triggers",),
+    ("bench.import_export",),
     ("bench.relay_throughput", "--events", "3000"),
     ("bench.notify_latency", "--mode", "cluster", "--events", "200"),
     ("bench.notify_latency", "--mode", "dev", "--events", "200"),
