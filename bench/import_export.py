@@ -1,4 +1,4 @@
-"""What exporting and importing a project costs (issue 17), beside the floor of the same stack.
+"""What exporting and importing a project costs, beside the floor of the same stack.
 
     python -m bench.import_export [--tasks 10000] [--import-tasks 5000] [--rounds 3]
 
